@@ -1,0 +1,12 @@
+//! `studio-node`: the Studio Chain node. Aura produces blocks, GRANDPA finalizes them, ParityDb
+//! stores them, and JSON-RPC serves clients (the worker, the `studio` CLI, wallets).
+
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() -> sc_cli::Result<()> {
+	command::run()
+}

@@ -1,0 +1,196 @@
+//! Starts `studio-node` the way a user does, on free 127.0.0.1 ports, and stops it again.
+
+use std::{
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, ExitStatus, Stdio},
+	time::{Duration, Instant},
+};
+use subxt::{
+	config::RpcConfigFor,
+	rpcs::{methods::LegacyRpcMethods, RpcClient},
+	OnlineClient, PolkadotConfig,
+};
+
+/// The node binary cargo built for these tests.
+pub const NODE_BINARY: &str = env!("CARGO_BIN_EXE_studio-node");
+
+/// The workspace root, where `chain-specs/` lives.
+pub fn workspace_root() -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Polls `check` every half second until it yields a value or `timeout` passes.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+	F: FnMut() -> Fut,
+	Fut: std::future::Future<Output = Option<T>>,
+{
+	let deadline = Instant::now() + timeout;
+	loop {
+		if let Some(value) = check().await {
+			return value;
+		}
+		assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
+/// A running `studio-node` process. Dropping it kills the process.
+pub struct Node {
+	child: Option<Child>,
+	args: Vec<String>,
+	/// The node's JSON-RPC port on 127.0.0.1.
+	pub rpc_port: u16,
+	/// The node's p2p port on 127.0.0.1.
+	pub p2p_port: u16,
+	log: PathBuf,
+}
+
+impl Node {
+	/// Starts `studio-node <args>` with its RPC, p2p and Prometheus ports on free loopback
+	/// ports. Its output goes to `log`.
+	pub fn start(args: &[&str], log: PathBuf) -> Node {
+		let rpc_port = free_port();
+		let p2p_port = free_port();
+		let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+		args.extend([
+			"--rpc-port".into(),
+			rpc_port.to_string(),
+			"--listen-addr".into(),
+			format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
+			"--prometheus-port".into(),
+			free_port().to_string(),
+			"--no-telemetry".into(),
+			"--no-mdns".into(),
+		]);
+		let mut node = Node { child: None, args, rpc_port, p2p_port, log };
+		node.spawn();
+		node
+	}
+
+	fn spawn(&mut self) {
+		let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
+		let child = Command::new(NODE_BINARY)
+			.args(&self.args)
+			.stdout(Stdio::from(log.try_clone().unwrap()))
+			.stderr(Stdio::from(log))
+			.spawn()
+			.expect("studio-node starts");
+		self.child = Some(child);
+	}
+
+	/// Stops the node as Ctrl-C does (SIGINT) and waits until it has exited.
+	pub fn stop(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+			let deadline = Instant::now() + Duration::from_secs(30);
+			while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+				std::thread::sleep(Duration::from_millis(100));
+			}
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+
+	/// Starts the node again with the same arguments (same ports, same base path).
+	pub fn restart(&mut self) {
+		self.stop();
+		self.spawn();
+	}
+
+	/// The node's WebSocket RPC address.
+	pub fn url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// What the node has logged so far.
+	pub fn log(&self) -> String {
+		std::fs::read_to_string(&self.log).unwrap_or_default()
+	}
+
+	/// Raw RPC methods, once the node answers.
+	pub async fn rpc(&self) -> LegacyRpcMethods<RpcConfigFor<PolkadotConfig>> {
+		let url = self.url();
+		let client = wait_for("the node's RPC server", Duration::from_secs(60), || {
+			let url = url.clone();
+			async move { RpcClient::from_insecure_url(url).await.ok() }
+		})
+		.await;
+		LegacyRpcMethods::new(client)
+	}
+
+	/// A subxt client, once the node answers.
+	pub async fn client(&self) -> OnlineClient<PolkadotConfig> {
+		let url = self.url();
+		wait_for("a subxt connection", Duration::from_secs(60), || {
+			let url = url.clone();
+			async move { OnlineClient::<PolkadotConfig>::from_insecure_url(url).await.ok() }
+		})
+		.await
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+}
+
+/// Heights of the node's best and finalized blocks.
+pub async fn heights(rpc: &LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>) -> Option<(u32, u32)> {
+	let best = rpc.chain_get_header(None).await.ok()??.number;
+	let finalized_hash = rpc.chain_get_finalized_head().await.ok()?;
+	let finalized = rpc.chain_get_header(Some(finalized_hash)).await.ok()??.number;
+	Some((best, finalized))
+}
+
+/// Waits until the node has finalized at least `height`; returns the finalized height.
+pub async fn wait_for_finalized(
+	rpc: &LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>,
+	height: u32,
+	timeout: Duration,
+) -> u32 {
+	wait_for(&format!("finalized height {height}"), timeout, || async {
+		heights(rpc).await.map(|(_, finalized)| finalized).filter(|f| *f >= height)
+	})
+	.await
+}
+
+/// Runs `studio-node <args>` to completion (bounded by `timeout`), returning its exit status
+/// and everything it printed.
+pub fn run_to_exit(args: &[&str], timeout: Duration) -> (ExitStatus, String) {
+	let dir = tempfile::tempdir().unwrap();
+	let log_path = dir.path().join("out.log");
+	let log = std::fs::File::create(&log_path).unwrap();
+	let mut child = Command::new(NODE_BINARY)
+		.args(args)
+		.stdout(Stdio::from(log.try_clone().unwrap()))
+		.stderr(Stdio::from(log))
+		.spawn()
+		.unwrap();
+	let deadline = Instant::now() + timeout;
+	let status = loop {
+		if let Some(status) = child.try_wait().unwrap() {
+			break status;
+		}
+		if Instant::now() > deadline {
+			let _ = child.kill();
+			let _ = child.wait();
+			panic!(
+				"studio-node {args:?} still runs after {timeout:?}: {}",
+				std::fs::read_to_string(&log_path).unwrap_or_default()
+			);
+		}
+		std::thread::sleep(Duration::from_millis(100));
+	};
+	(status, std::fs::read_to_string(&log_path).unwrap())
+}

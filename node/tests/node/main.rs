@@ -1,0 +1,7 @@
+//! End-to-end tests of `studio-node`: the real binary with the real wasm runtime, started as a
+//! user starts it, on free 127.0.0.1 ports, always stopped at the end.
+
+mod chain_specs;
+mod dev_chain;
+mod harness;
+mod local_testnet;

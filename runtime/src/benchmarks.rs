@@ -1,0 +1,12 @@
+//! The pallets whose FRAME benchmarks `studio-node benchmark pallet` runs
+//! (built only with the `runtime-benchmarks` feature).
+
+frame_benchmarking::define_benchmarks!(
+	[frame_benchmarking, BaselineBench::<Runtime>]
+	[frame_system, SystemBench::<Runtime>]
+	[pallet_balances, Balances]
+	[pallet_timestamp, Timestamp]
+	[pallet_sudo, Sudo]
+	[pallet_multisig, Multisig]
+	[pallet_utility, Utility]
+);

@@ -1,0 +1,93 @@
+//! Tests of the runtime's composition: genesis presets, the treasury and where fees go.
+
+use crate::{
+	genesis_config_presets, AccountId, Balances, Grandpa, Runtime, RuntimeGenesisConfig,
+	StudioTreasuryAccount, StudioTreasuryPalletId, EXISTENTIAL_DEPOSIT,
+};
+use frame_support::{
+	dispatch::DispatchInfo,
+	traits::fungible::Inspect,
+	weights::Weight,
+};
+use pallet_transaction_payment::OnChargeTransaction;
+use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{traits::AccountIdConversion, BuildStorage};
+
+/// The genesis state of the named preset, as the node would build it.
+fn preset_externalities(preset: &str) -> sp_io::TestExternalities {
+	let patch = genesis_config_presets::get_preset(&preset.into()).expect("the preset exists");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	let patch: serde_json::Value = serde_json::from_slice(&patch).unwrap();
+	json_merge(&mut config, patch);
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
+	config.build_storage().unwrap().into()
+}
+
+/// Merges a preset's patch into the default genesis config, as the node's chain spec builder does.
+fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+			for (key, value) in patch {
+				json_merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+fn free_balance(who: &AccountId) -> u128 {
+	<Balances as Inspect<AccountId>>::balance(who)
+}
+
+#[test]
+fn treasury_account_is_derived_from_its_pallet_id() {
+	let derived: AccountId = StudioTreasuryPalletId::get().into_account_truncating();
+	assert_eq!(StudioTreasuryAccount::get(), derived);
+}
+
+#[test]
+fn development_preset_has_alice_as_the_only_validator_and_an_open_treasury() {
+	preset_externalities(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		assert_eq!(Grandpa::grandpa_authorities().len(), 1);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+		assert!(free_balance(&Sr25519Keyring::Bob.to_account_id()) > 0);
+		assert_eq!(free_balance(&StudioTreasuryAccount::get()), EXISTENTIAL_DEPOSIT);
+	});
+}
+
+#[test]
+fn local_testnet_preset_has_four_validators() {
+	preset_externalities(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4);
+		assert_eq!(Grandpa::grandpa_authorities().len(), 4);
+	});
+}
+
+#[test]
+fn transaction_fees_and_tips_go_to_the_treasury() {
+	preset_externalities(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let treasury = StudioTreasuryAccount::get();
+		let (alice_before, treasury_before) = (free_balance(&alice), free_balance(&treasury));
+		let call = crate::RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
+		let info = DispatchInfo { call_weight: Weight::from_parts(1_000, 0), ..Default::default() };
+		let (fee, tip) = (3 * EXISTENTIAL_DEPOSIT, EXISTENTIAL_DEPOSIT / 2);
+
+		type Charge = <Runtime as pallet_transaction_payment::Config>::OnChargeTransaction;
+		let paid = <Charge as OnChargeTransaction<Runtime>>::withdraw_fee(&alice, &call, &info, fee + tip, tip)
+			.expect("Alice can pay");
+		<Charge as OnChargeTransaction<Runtime>>::correct_and_deposit_fee(
+			&alice,
+			&info,
+			&Default::default(),
+			fee + tip,
+			tip,
+			paid,
+		)
+		.unwrap();
+
+		assert_eq!(free_balance(&alice), alice_before - fee - tip);
+		assert_eq!(free_balance(&treasury), treasury_before + fee + tip);
+	});
+}

@@ -1,0 +1,38 @@
+# Shared by the scripts: one cargo target dir outside the clone, one profile (release), and
+# installation of what a fresh machine lacks. Source it; do not run it.
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/studio-chain/target}"
+# Everything builds and tests in the release profile, so dependencies compile once.
+STUDIO_NODE="$CARGO_TARGET_DIR/release/studio-node"
+
+log() { printf '\033[1m[studio]\033[0m %s\n' "$*" >&2; }
+
+# Installs the wasm target, rust-src and protoc when they are missing.
+ensure_toolchain() {
+	command -v cargo >/dev/null || { log "cargo not found: install Rust with rustup first (https://rustup.rs)"; exit 1; }
+	if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+		log "installing the wasm32-unknown-unknown target"
+		rustup target add wasm32-unknown-unknown
+	fi
+	if ! rustup component list --installed | grep -q '^rust-src'; then
+		log "installing rust-src"
+		rustup component add rust-src
+	fi
+	if ! command -v protoc >/dev/null; then
+		log "installing protoc (protobuf-compiler)"
+		local sudo=""
+		[ "$(id -u)" -eq 0 ] || sudo="sudo"
+		$sudo apt-get install -y protobuf-compiler >/dev/null 2>&1 || {
+			$sudo apt-get update >/dev/null && $sudo apt-get install -y protobuf-compiler >/dev/null
+		}
+	fi
+	mkdir -p "$CARGO_TARGET_DIR"
+}
+
+# Builds the node (and with it the wasm runtime) together with the tests: `cargo test` then
+# finds every dependency compiled with the same features and rebuilds nothing.
+build_node() {
+	log "building studio-node and the wasm runtime (release; target dir $CARGO_TARGET_DIR)"
+	(cd "$REPO_ROOT" && cargo test --release --locked --workspace --no-run)
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The README's second command: installs what is missing and runs every test, unit and
+# end-to-end (the end-to-end tests start the real node binary with the real wasm runtime).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ensure_toolchain
+cd "$REPO_ROOT"
+# Tests that start nodes run one at a time: a 2-core machine runs four validators well, not
+# four validators and three dev chains at once.
+cargo test --release --locked --workspace -- --test-threads=1
