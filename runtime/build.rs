@@ -14,6 +14,10 @@ fn main() {
 		.or_else(|_| std::env::var("HOME").map(|home| format!("{home}/.cargo")))
 		.unwrap_or_default();
 
+	// The target dir lies outside the workspace: tell the wasm build where `Cargo.lock` is, so
+	// that it builds with exactly the locked dependency versions.
+	std::env::set_var("WASM_BUILD_WORKSPACE_HINT", workspace_root);
+
 	let mut builder = substrate_wasm_builder::WasmBuilder::init_with_defaults()
 		.append_to_rust_flags(format!("--remap-path-prefix={}=/studio-chain", workspace_root.display()));
 	if !cargo_home.is_empty() {

@@ -146,7 +146,7 @@ impl Drop for Node {
 }
 
 /// Heights of the node's best and finalized blocks.
-pub async fn heights(rpc: &LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>) -> Option<(u32, u32)> {
+pub async fn heights(rpc: &LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>) -> Option<(u64, u64)> {
 	let best = rpc.chain_get_header(None).await.ok()??.number;
 	let finalized_hash = rpc.chain_get_finalized_head().await.ok()?;
 	let finalized = rpc.chain_get_header(Some(finalized_hash)).await.ok()??.number;
@@ -156,9 +156,9 @@ pub async fn heights(rpc: &LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>) -> Op
 /// Waits until the node has finalized at least `height`; returns the finalized height.
 pub async fn wait_for_finalized(
 	rpc: &LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>,
-	height: u32,
+	height: u64,
 	timeout: Duration,
-) -> u32 {
+) -> u64 {
 	wait_for(&format!("finalized height {height}"), timeout, || async {
 		heights(rpc).await.map(|(_, finalized)| finalized).filter(|f| *f >= height)
 	})
