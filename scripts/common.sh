@@ -4,7 +4,7 @@
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/studio-chain/target}"
 # Everything builds and tests in the release profile, so dependencies compile once.
-STUDIO_NODE="$CARGO_TARGET_DIR/release/studio-node"
+STUDIO_NODE="${STUDIO_NODE:-$CARGO_TARGET_DIR/release/studio-node}"
 
 log() { printf '\033[1m[studio]\033[0m %s\n' "$*" >&2; }
 

@@ -3,28 +3,34 @@
 # keys from the dev seeds, on free ports, each with its own base path under one directory.
 # Prints every node's RPC endpoint; Ctrl-C (or any exit) stops every node it started.
 #
-#   scripts/local-testnet.sh [--chain SPEC] [--base-dir DIR]
+#   scripts/local-testnet.sh [--chain SPEC] [--base-dir DIR] [--no-build]
 #
 #   --chain SPEC     chain spec to run (default: chain-specs/local.json)
 #   --base-dir DIR   keep the nodes' databases in DIR (default: a temporary directory, removed
 #                    on exit)
+#   --no-build       run the studio-node already built (or the one $STUDIO_NODE names)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 chain="$REPO_ROOT/chain-specs/local.json"
 base_dir=""
+build=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--chain) chain="$2"; shift 2 ;;
 		--base-dir) base_dir="$2"; shift 2 ;;
-		-h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+		--no-build) build=0; shift ;;
+		-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
 		*) log "unknown argument: $1 (see --help)"; exit 2 ;;
 	esac
 done
 [ -f "$chain" ] || { log "chain spec $chain does not exist"; exit 2; }
 
-ensure_toolchain
-build_node
+if [ "$build" -eq 1 ]; then
+	ensure_toolchain
+	build_node
+fi
+[ -x "$STUDIO_NODE" ] || { log "no studio-node at $STUDIO_NODE: run without --no-build"; exit 2; }
 
 remove_base_dir=0
 if [ -z "$base_dir" ]; then
@@ -35,12 +41,17 @@ mkdir -p "$base_dir"
 
 pids=()
 stop_all() {
-	trap - EXIT INT TERM
+	# Cleaning up must not be cut short by a second Ctrl-C.
+	trap "" INT TERM
+	trap - EXIT
 	if [ ${#pids[@]} -gt 0 ]; then
 		log "stopping ${#pids[@]} nodes"
-		kill -INT "${pids[@]}" 2>/dev/null || true
+		# SIGTERM: background jobs of a script ignore SIGINT. Substrate shuts down cleanly on both.
+		kill -TERM "${pids[@]}" 2>/dev/null || true
 		for _ in $(seq 1 100); do
-			kill -0 "${pids[@]}" 2>/dev/null || break
+			local alive=0 pid
+			for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+			[ "$alive" -eq 1 ] || break
 			sleep 0.1
 		done
 		kill -KILL "${pids[@]}" 2>/dev/null || true
@@ -66,19 +77,20 @@ free_port() {
 	done
 }
 
-# Alice's fixed node key makes her the network's bootnode.
-alice_key="$base_dir/alice.node-key"
-echo 0000000000000000000000000000000000000000000000000000000000000001 > "$alice_key"
-alice_peer_id="$("$STUDIO_NODE" key inspect-node-key --file "$alice_key" 2>/dev/null)"
+# Fixed node keys (…01 for Alice, …02 for Bob …): validators need a persistent network
+# identity, and Alice's is the network's bootnode.
+node_key() { printf '%064x' "$1"; }
+alice_peer_id="$(node_key 1 | "$STUDIO_NODE" key inspect-node-key 2>/dev/null)"
 
 bootnode=""
+index=0
 for name in alice bob charlie dave; do
+	index=$((index + 1))
 	rpc_port="$(free_port)"; p2p_port="$(free_port)"; prometheus_port="$(free_port)"
 	args=(--chain "$chain" "--$name" --base-path "$base_dir/$name"
 		--rpc-port "$rpc_port" --listen-addr "/ip4/127.0.0.1/tcp/$p2p_port"
-		--prometheus-port "$prometheus_port" --no-telemetry --no-mdns)
+		--prometheus-port "$prometheus_port" --no-telemetry --no-mdns --node-key "$(node_key "$index")")
 	if [ "$name" = alice ]; then
-		args+=(--node-key-file "$alice_key")
 		bootnode="/ip4/127.0.0.1/tcp/$p2p_port/p2p/$alice_peer_id"
 	else
 		args+=(--bootnodes "$bootnode")

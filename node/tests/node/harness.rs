@@ -142,6 +142,13 @@ impl Drop for Node {
 			let _ = child.kill();
 			let _ = child.wait();
 		}
+		// A failing test shows what its nodes said last.
+		if std::thread::panicking() {
+			let log = self.log();
+			let tail: Vec<&str> = log.lines().rev().take(30).collect();
+			eprintln!("--- last lines of {} ---", self.log.display());
+			tail.iter().rev().for_each(|line| eprintln!("{line}"));
+		}
 	}
 }
 

@@ -20,11 +20,12 @@ async fn four_validators_finalize_and_survive_the_loss_of_one() {
 	let dir = tempfile::tempdir().unwrap();
 	let spec = workspace_root().join("chain-specs/local.json");
 	let spec = spec.to_str().unwrap();
+	// Validators need a persistent network identity: …01 for Alice, …02 for Bob and so on.
+	let node_key = |index: u8| format!("{index:064x}");
 	let alice_key = dir.path().join("alice.key");
-	std::fs::write(&alice_key, "0000000000000000000000000000000000000000000000000000000000000001")
-		.unwrap();
+	std::fs::write(&alice_key, node_key(1)).unwrap();
 
-	let start = |name: &str, extra: Vec<String>| {
+	let start = |index: u8, name: &str, extra: Vec<String>| {
 		let base = dir.path().join(name);
 		let mut args = vec![
 			"--chain".to_string(),
@@ -32,18 +33,22 @@ async fn four_validators_finalize_and_survive_the_loss_of_one() {
 			format!("--{name}"),
 			"--base-path".into(),
 			base.to_str().unwrap().to_string(),
+			"--node-key".into(),
+			node_key(index),
 		];
 		args.extend(extra);
 		let args: Vec<&str> = args.iter().map(String::as_str).collect();
 		Node::start(&args, dir.path().join(format!("{name}.log")))
 	};
-	let alice = start("alice", vec!["--node-key-file".into(), alice_key.to_str().unwrap().into()]);
+	let alice = start(1, "alice", vec![]);
 	let bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", alice.p2p_port, peer_id(&alice_key));
-	let others: Vec<Node> = ["bob", "charlie", "dave"]
+	let mut others: Vec<Node> = ["bob", "charlie", "dave"]
 		.iter()
-		.map(|name| start(name, vec!["--bootnodes".into(), bootnode.clone()]))
+		.zip(2..)
+		.map(|(name, index)| start(index, name, vec!["--bootnodes".into(), bootnode.clone()]))
 		.collect();
-	let mut dave = others.into_iter().nth(2).unwrap();
+	// Bob and Charlie stay in `others`, running until the test ends.
+	let mut dave = others.pop().unwrap();
 
 	let alice_rpc = alice.rpc().await;
 	let dave_rpc = dave.rpc().await;
@@ -63,4 +68,55 @@ async fn four_validators_finalize_and_survive_the_loss_of_one() {
 		heights(&dave_rpc).await.filter(|(_, f)| *f >= network_finalized)
 	})
 	.await;
+}
+
+#[tokio::test]
+async fn local_testnet_script_prints_endpoints_and_stops_every_node_on_ctrl_c() {
+	use std::io::{BufRead, BufReader};
+	use std::process::{Command, Stdio};
+
+	let dir = tempfile::tempdir().unwrap();
+	let mut script = Command::new(workspace_root().join("scripts/local-testnet.sh"))
+		.args(["--no-build", "--base-dir", dir.path().to_str().unwrap()])
+		.env("STUDIO_NODE", crate::harness::NODE_BINARY)
+		.stdout(Stdio::piped())
+		.stderr(Stdio::null())
+		.spawn()
+		.unwrap();
+	let stdout = BufReader::new(script.stdout.take().unwrap());
+	let endpoints: Vec<String> = stdout
+		.lines()
+		.map(Result::unwrap)
+		.filter_map(|line| line.split_whitespace().nth(2).map(str::to_string))
+		.filter(|word| word.starts_with("ws://127.0.0.1:"))
+		.take(4)
+		.collect();
+	assert_eq!(endpoints.len(), 4, "the script prints four RPC endpoints");
+
+	let rpc = subxt::rpcs::methods::LegacyRpcMethods::<
+		subxt::config::RpcConfigFor<subxt::PolkadotConfig>,
+	>::new(
+		wait_for("the first node's RPC", Duration::from_secs(60), || async {
+			subxt::rpcs::RpcClient::from_insecure_url(&endpoints[0]).await.ok()
+		})
+		.await,
+	);
+	wait_for_finalized(&rpc, 1, Duration::from_secs(120)).await;
+	drop(rpc);
+
+	// Ctrl-C.
+	Command::new("kill").args(["-INT", &script.id().to_string()]).status().unwrap();
+	let status = wait_for("the script to exit", Duration::from_secs(30), || {
+		let exited = script.try_wait().unwrap();
+		async move { exited }
+	})
+	.await;
+	assert!(!status.success() || status.code() == Some(130) || status.code() == Some(0));
+	for endpoint in &endpoints {
+		let port = endpoint.rsplit(':').next().unwrap();
+		assert!(
+			std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_err(),
+			"a node still answers on {endpoint} after Ctrl-C"
+		);
+	}
 }
