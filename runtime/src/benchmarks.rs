@@ -9,4 +9,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_multisig, Multisig]
 	[pallet_utility, Utility]
+	[pallet_studio_governance, StudioGovernance]
 );

@@ -1,11 +1,16 @@
 //! Genesis presets: `development` (one validator, Alice) and `local_testnet` (four validators,
-//! Alice, Bob, Charlie and Dave). Both endow the well-known dev accounts, make Alice the sudo key
-//! and open the studio treasury's account.
+//! Alice, Bob, Charlie and Dave). Both endow the well-known dev accounts, make Alice the sudo key,
+//! open the studio treasury's account, and set up governance with tracks a few blocks long and
+//! a reviewer council of Charlie, Dave and Eve.
 
 use crate::{
-	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, StudioTreasuryAccount, SudoConfig,
-	EXISTENTIAL_DEPOSIT, UNIT,
+	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, StudioGovernanceConfig,
+	StudioTreasuryAccount, SudoConfig, EXISTENTIAL_DEPOSIT, UNIT,
 };
+use pallet_studio_governance::{
+	default_parameters, ParameterBounds, StudioParameter, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS,
+};
+use sp_runtime::Perbill;
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -16,6 +21,48 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 /// What each well-known dev account starts with.
 pub const DEV_ENDOWMENT: Balance = 1_000_000 * UNIT;
+
+/// Governance for dev and test chains: the production parameters, but a challenge window and
+/// claim timeout of a few blocks, and tracks that decide within a minute (3-second blocks):
+/// 30 s on the fast track, 60 s plus 15 s of enactment delay on the slow one.
+fn dev_governance(reviewers: Vec<AccountId>) -> StudioGovernanceConfig {
+	let parameters = default_parameters()
+		.into_iter()
+		.map(|(parameter, value, bounds)| match parameter {
+			StudioParameter::ClaimTimeout =>
+				(parameter, 20, ParameterBounds { min: 5, max: 14_400, max_step: 1_200 }),
+			StudioParameter::ChallengeWindow =>
+				(parameter, 5, ParameterBounds { min: 2, max: 28_800, max_step: 1_200 }),
+			_ => (parameter, value, bounds),
+		})
+		.collect();
+	StudioGovernanceConfig {
+		parameters,
+		fast_track: TrackInfo {
+			voting_period: 10,
+			min_turnout: Perbill::from_percent(1),
+			min_approval: SIMPLE_MAJORITY,
+			enactment_delay: 0,
+		},
+		slow_track: TrackInfo {
+			voting_period: 20,
+			min_turnout: Perbill::from_percent(2),
+			min_approval: TWO_THIRDS,
+			enactment_delay: 5,
+		},
+		styles: Vec::new(),
+		models: Vec::new(),
+		reviewers,
+	}
+}
+
+/// The dev reviewer council: Charlie, Dave and Eve (two of them decide an incident).
+fn dev_reviewers() -> Vec<AccountId> {
+	[Sr25519Keyring::Charlie, Sr25519Keyring::Dave, Sr25519Keyring::Eve]
+		.into_iter()
+		.map(|k| k.to_account_id())
+		.collect()
+}
 
 /// A genesis with the given validators, endowed accounts and sudo key.
 fn studio_genesis(
@@ -38,6 +85,7 @@ fn studio_genesis(
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		studio_governance: dev_governance(dev_reviewers()),
 	})
 }
 

@@ -203,4 +203,7 @@ mod runtime {
 
 	#[runtime::pallet_index(8)]
 	pub type Utility = pallet_utility;
+
+	#[runtime::pallet_index(10)]
+	pub type StudioGovernance = pallet_studio_governance;
 }

@@ -91,3 +91,16 @@ fn transaction_fees_and_tips_go_to_the_treasury() {
 		assert_eq!(free_balance(&treasury), treasury_before + fee + tip);
 	});
 }
+
+#[test]
+fn dev_governance_decides_within_seconds_and_has_a_reviewer_council() {
+	use pallet_studio_governance::{Reviewers, Track, Tracks};
+	use studio_primitives::StudioParams;
+	preset_externalities(DEV_RUNTIME_PRESET).execute_with(|| {
+		let fast = Tracks::<Runtime>::get(Track::Fast).unwrap();
+		assert!(fast.voting_period <= 10 && fast.enactment_delay == 0);
+		assert_eq!(Reviewers::<Runtime>::get().len(), 3);
+		assert_eq!(<crate::StudioGovernance as StudioParams<u128, u32>>::challenge_window(), 5);
+		crate::StudioGovernance::do_try_state().unwrap();
+	});
+}

@@ -3,5 +3,6 @@
 
 mod chain_specs;
 mod dev_chain;
+mod governance;
 mod harness;
 mod local_testnet;

@@ -1,9 +1,11 @@
 //! Configuration of the runtime's pallets, one file per group:
 //! - this file: the chain itself (system, time, block production and finality);
 //! - [`monetary`]: balances, transaction fees and the studio treasury;
-//! - [`dispatch`]: sudo, multisig and utility.
+//! - [`dispatch`]: sudo, multisig and utility;
+//! - [`governance`]: the studio's token-holder governance.
 
 mod dispatch;
+mod governance;
 mod monetary;
 
 pub use monetary::{StudioTreasuryAccount, StudioTreasuryPalletId};

@@ -1,0 +1,8 @@
+//! The pallet's logic, one file per feature.
+
+mod genesis;
+mod parameters;
+mod proposals;
+mod registries;
+mod try_state;
+mod voting;

@@ -1,0 +1,205 @@
+//! Proposals: opening, classifying into tracks, closing, and enacting passed actions.
+
+use crate::*;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, MutateHold},
+		tokens::Precision,
+	},
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{traits::Zero, Perbill, Saturating};
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_propose(who: T::AccountId, action: ActionOf<T>) -> DispatchResult {
+		let active = ActiveProposals::<T>::get();
+		ensure!(active < T::MaxActiveProposals::get(), Error::<T>::TooManyProposals);
+		Self::validate_action(&action)?;
+
+		let deposit = T::ProposalDeposit::get();
+		T::Currency::hold(&HoldReason::ProposalDeposit.into(), &who, deposit)?;
+
+		let track = Self::track_of(&action);
+		let track_info = Self::track_info(track);
+		let voting_ends =
+			frame_system::Pallet::<T>::block_number().saturating_add(track_info.voting_period);
+		let proposal = NextProposalId::<T>::get();
+		NextProposalId::<T>::put(proposal.saturating_add(1));
+		ActiveProposals::<T>::put(active + 1);
+		Proposals::<T>::insert(
+			proposal,
+			Proposal {
+				proposer: who.clone(),
+				deposit,
+				action,
+				track,
+				voting_ends,
+				tally: Tally::default(),
+			},
+		);
+		Self::deposit_event(Event::Proposed { proposal, proposer: who, track, voting_ends });
+		Ok(())
+	}
+
+	pub(crate) fn do_close(proposal_id: ProposalId) -> DispatchResult {
+		let proposal = Proposals::<T>::get(proposal_id).ok_or(Error::<T>::UnknownProposal)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now > proposal.voting_ends, Error::<T>::VotingOpen);
+
+		let Proposal { proposer, deposit, action, track, tally, .. } = proposal;
+		let track_info = Self::track_info(track);
+		let Tally { ayes, nays } = tally;
+		let passed = Self::passes(&track_info, ayes, nays);
+		let enact_at = now.saturating_add(track_info.enactment_delay);
+		if passed && !track_info.enactment_delay.is_zero() {
+			Self::schedule_enactment(proposal_id, enact_at, track, action.clone())?;
+		}
+
+		Proposals::<T>::remove(proposal_id);
+		ActiveProposals::<T>::mutate(|active| *active = active.saturating_sub(1));
+		T::Currency::release(
+			&HoldReason::ProposalDeposit.into(),
+			&proposer,
+			deposit,
+			Precision::BestEffort,
+		)?;
+
+		if passed {
+			Self::deposit_event(Event::Approved { proposal: proposal_id, ayes, nays, enact_at });
+			if track_info.enactment_delay.is_zero() {
+				Self::enact(proposal_id, track, action);
+			}
+		} else {
+			Self::deposit_event(Event::Rejected { proposal: proposal_id, ayes, nays });
+		}
+		Ok(())
+	}
+
+	/// Whether a tally passes a track: enough turnout and enough approval.
+	pub(crate) fn passes(
+		track: &TrackInfo<BlockNumberFor<T>>,
+		ayes: BalanceOf<T>,
+		nays: BalanceOf<T>,
+	) -> bool {
+		let turnout = ayes.saturating_add(nays);
+		if turnout.is_zero() {
+			return false;
+		}
+		let issuance = T::Currency::total_issuance();
+		let turnout_met = turnout >= track.min_turnout.mul_ceil(issuance);
+		let approval = Perbill::from_rational(ayes, turnout);
+		turnout_met && approval >= track.min_approval
+	}
+
+	/// The fast track for actions that make the studio safer, the slow one for all others.
+	pub(crate) fn track_of(action: &ActionOf<T>) -> Track {
+		let tightening = match action {
+			GovernanceAction::SetParameter { parameter, value } =>
+				Self::parameter(*parameter)
+					.map(|current| parameter.is_tightening(current, *value))
+					.unwrap_or(false),
+			GovernanceAction::RetireStyle { .. } | GovernanceAction::RetireModel { .. } => true,
+			GovernanceAction::AddStyle { .. } | GovernanceAction::ApproveModel { .. } => false,
+			GovernanceAction::SetReviewers { reviewers } => {
+				let current = Reviewers::<T>::get();
+				reviewers.len() > current.len() && current.iter().all(|r| reviewers.contains(r))
+			},
+		};
+		if tightening {
+			Track::Fast
+		} else {
+			Track::Slow
+		}
+	}
+
+	pub(crate) fn track_info(track: Track) -> TrackInfo<BlockNumberFor<T>> {
+		Tracks::<T>::get(track).expect("both tracks are set at genesis; qed")
+	}
+
+	/// Checks an action against the current state (parameter bounds, registry entries).
+	pub(crate) fn validate_action(action: &ActionOf<T>) -> DispatchResult {
+		match action {
+			GovernanceAction::SetParameter { parameter, value } =>
+				Self::check_parameter_change(*parameter, *value),
+			GovernanceAction::AddStyle { name, reference } =>
+				Self::check_new_style(name, reference),
+			GovernanceAction::RetireStyle { style } => Self::check_style_retirable(*style),
+			GovernanceAction::ApproveModel { name, weights_hash, .. } =>
+				Self::check_new_model(name, weights_hash),
+			GovernanceAction::RetireModel { model } => Self::check_model_retirable(*model),
+			GovernanceAction::SetReviewers { reviewers } => Self::check_reviewers(reviewers),
+		}
+	}
+
+	/// Applies a validated action.
+	pub(crate) fn apply_action(action: ActionOf<T>) -> DispatchResult {
+		match action {
+			GovernanceAction::SetParameter { parameter, value } =>
+				Self::set_parameter(parameter, value),
+			GovernanceAction::AddStyle { name, reference } => {
+				Self::add_style(name, reference);
+				Ok(())
+			},
+			GovernanceAction::RetireStyle { style } => Self::retire_style(style),
+			GovernanceAction::ApproveModel { name, kind, weights_hash, version } => {
+				Self::approve_model(name, kind, weights_hash, version);
+				Ok(())
+			},
+			GovernanceAction::RetireModel { model } => Self::retire_model(model),
+			GovernanceAction::SetReviewers { reviewers } => {
+				Self::set_reviewers(reviewers);
+				Ok(())
+			},
+		}
+	}
+
+	/// Enacts a passed action if it is still valid (and, if it passed on the fast track,
+	/// still tightening); reports the outcome either way.
+	pub(crate) fn enact(proposal: ProposalId, track: Track, action: ActionOf<T>) {
+		let outcome = (|| {
+			Self::validate_action(&action)?;
+			if track == Track::Fast {
+				ensure!(Self::track_of(&action) == Track::Fast, Error::<T>::NoLongerTightening);
+			}
+			Self::apply_action(action)
+		})();
+		match outcome {
+			Ok(()) => Self::deposit_event(Event::Enacted { proposal: Some(proposal) }),
+			Err(error) => Self::deposit_event(Event::EnactmentFailed { proposal, error }),
+		}
+	}
+
+	/// Queues an enactment for block `at`, or the first of the next few blocks with room.
+	fn schedule_enactment(
+		proposal: ProposalId,
+		at: BlockNumberFor<T>,
+		track: Track,
+		action: ActionOf<T>,
+	) -> DispatchResult {
+		let mut block = at;
+		for _ in 0..ENACTMENT_SEARCH_BLOCKS {
+			if EnactmentQueue::<T>::try_mutate(block, |queue| queue.try_push(proposal)).is_ok() {
+				PendingEnactments::<T>::insert(proposal, (track, action));
+				return Ok(());
+			}
+			block = block.saturating_add(1u32.into());
+		}
+		Err(Error::<T>::EnactmentQueueFull.into())
+	}
+
+	/// Enacts what is due in block `now`; bounded by `MaxEnactmentsPerBlock`.
+	pub(crate) fn enact_due(now: BlockNumberFor<T>) -> Weight {
+		let due = EnactmentQueue::<T>::take(now);
+		let count = due.len() as u32;
+		for proposal in due {
+			if let Some((track, action)) = PendingEnactments::<T>::take(proposal) {
+				Self::enact(proposal, track, action);
+			}
+		}
+		T::WeightInfo::on_initialize(count)
+	}
+}
+
+/// How many blocks after the due one an enactment may move when that block's queue is full.
+const ENACTMENT_SEARCH_BLOCKS: u32 = 8;

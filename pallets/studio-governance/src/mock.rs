@@ -1,0 +1,116 @@
+//! A test runtime: system, balances and studio governance with tracks a few blocks long.
+
+use crate as pallet_studio_governance;
+use crate::{default_parameters, GenesisConfig, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
+use frame_support::{derive_impl, parameter_types, traits::{ConstU32, Hooks}};
+use sp_runtime::{BuildStorage, Perbill};
+use studio_primitives::ModelKind;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Governance: pallet_studio_governance,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type FreezeIdentifier = RuntimeFreezeReason;
+	type MaxFreezes = ConstU32<4>;
+}
+
+parameter_types! {
+	pub const ProposalDeposit: u64 = 10;
+}
+
+impl pallet_studio_governance::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type ProposalDeposit = ProposalDeposit;
+	type MaxActiveProposals = ConstU32<4>;
+	type MaxVotesPerAccount = ConstU32<3>;
+	type MaxEnactmentsPerBlock = ConstU32<2>;
+	type MaxNameLength = ConstU32<32>;
+	type MaxStyleDimensions = ConstU32<8>;
+	type MaxReviewers = ConstU32<5>;
+	type WeightInfo = ();
+}
+
+/// Voters 1 to 5 hold 1 000 tokens each: the total issuance is 5 000.
+pub const VOTERS: [u64; 5] = [1, 2, 3, 4, 5];
+/// Everyone's starting balance.
+pub const ENDOWMENT: u64 = 1_000;
+/// The fast track's voting period.
+pub const FAST_PERIOD: u64 = 5;
+/// The slow track's voting period.
+pub const SLOW_PERIOD: u64 = 10;
+/// The slow track's enactment delay.
+pub const SLOW_DELAY: u64 = 3;
+/// The sha2-256 of the genesis generator's weights.
+pub const GENERATOR_HASH: [u8; 32] = [7; 32];
+
+/// A genesis with fast and slow tracks a few blocks long, one style, one model and three
+/// reviewers (1, 2, 3) with the default quorum of 2.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: VOTERS.iter().map(|v| (*v, ENDOWMENT)).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	GenesisConfig::<Test> {
+		parameters: default_parameters(),
+		fast_track: TrackInfo {
+			voting_period: FAST_PERIOD,
+			min_turnout: Perbill::from_percent(10),
+			min_approval: SIMPLE_MAJORITY,
+			enactment_delay: 0,
+		},
+		slow_track: TrackInfo {
+			voting_period: SLOW_PERIOD,
+			min_turnout: Perbill::from_percent(20),
+			min_approval: TWO_THIRDS,
+			enactment_delay: SLOW_DELAY,
+		},
+		styles: vec![(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000])],
+		models: vec![(b"omniart-eye-generator".to_vec(), ModelKind::Generator, GENERATOR_HASH, 1)],
+		reviewers: vec![1, 2, 3],
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext: sp_io::TestExternalities = storage.into();
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Runs a test story, then checks the pallet's invariants.
+pub fn story(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		Governance::do_try_state().expect("the pallet's invariants hold");
+	});
+}
+
+/// Advances to block `n`, running the pallet's `on_initialize` in each block.
+pub fn run_to_block(n: u64) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Governance::on_initialize(next);
+	}
+}

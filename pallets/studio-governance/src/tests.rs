@@ -1,0 +1,429 @@
+//! User stories of studio governance, with the bad input each must refuse.
+
+use crate::{mock::*, *};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold, Mutate},
+	traits::tokens::Preservation,
+};
+use sp_runtime::{DispatchError, TokenError};
+use studio_primitives::{ModelKind, ModelRegistry, ReviewerSet, StudioParams, StyleRegistry};
+use StudioParameter::*;
+
+type Action = ActionOf<Test>;
+
+fn origin(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn set(parameter: StudioParameter, value: u128) -> Action {
+	GovernanceAction::SetParameter { parameter, value }
+}
+
+/// Account 1 proposes `action`; returns the proposal's id.
+fn propose(action: Action) -> ProposalId {
+	let id = NextProposalId::<Test>::get();
+	assert_ok!(Governance::propose(origin(1), Box::new(action)));
+	id
+}
+
+fn last_event() -> Event<Test> {
+	System::events()
+		.into_iter()
+		.rev()
+		.find_map(|record| match record.event {
+			RuntimeEvent::Governance(event) => Some(event),
+			_ => None,
+		})
+		.expect("the pallet emitted an event")
+}
+
+fn value(parameter: StudioParameter) -> u128 {
+	Governance::parameter(parameter).unwrap()
+}
+
+#[test]
+fn tightening_change_passes_on_the_fast_track_with_51_percent() {
+	story(|| {
+		let proposal = propose(set(MaxStyleDeviation, 200_000));
+		assert_eq!(Proposals::<Test>::get(proposal).unwrap().track, Track::Fast);
+		assert_ok!(Governance::vote(origin(1), proposal, true, 510));
+		assert_ok!(Governance::vote(origin(2), proposal, false, 490));
+
+		run_to_block(1 + FAST_PERIOD + 1);
+		assert_ok!(Governance::close(origin(3), proposal));
+
+		// The fast track enacts without delay.
+		assert_eq!(value(MaxStyleDeviation), 200_000);
+		assert_eq!(<Governance as StudioParams<u64, u64>>::max_style_deviation().deconstruct(), 200_000);
+		assert_eq!(last_event(), Event::Enacted { proposal: Some(proposal) });
+	});
+}
+
+#[test]
+fn loosening_change_fails_on_the_slow_track_at_60_percent() {
+	story(|| {
+		let proposal = propose(set(MaxStyleDeviation, 300_000));
+		assert_eq!(Proposals::<Test>::get(proposal).unwrap().track, Track::Slow);
+		assert_ok!(Governance::vote(origin(1), proposal, true, 600));
+		assert_ok!(Governance::vote(origin(2), proposal, false, 400));
+
+		run_to_block(1 + SLOW_PERIOD + 1);
+		assert_ok!(Governance::close(origin(3), proposal));
+
+		assert_eq!(last_event(), Event::Rejected { proposal, ayes: 600, nays: 400 });
+		assert_eq!(value(MaxStyleDeviation), 250_000);
+	});
+}
+
+#[test]
+fn loosening_change_passes_with_a_supermajority_after_the_enactment_delay() {
+	story(|| {
+		let proposal = propose(set(MaxStyleDeviation, 300_000));
+		assert_ok!(Governance::vote(origin(1), proposal, true, 700));
+		assert_ok!(Governance::vote(origin(2), proposal, false, 300));
+
+		let closed_at = 1 + SLOW_PERIOD + 1;
+		run_to_block(closed_at);
+		assert_ok!(Governance::close(origin(3), proposal));
+		let enact_at = closed_at + SLOW_DELAY;
+		assert_eq!(last_event(), Event::Approved { proposal, ayes: 700, nays: 300, enact_at });
+
+		run_to_block(enact_at - 1);
+		assert_eq!(value(MaxStyleDeviation), 250_000, "not before the enactment block");
+		run_to_block(enact_at);
+		assert_eq!(value(MaxStyleDeviation), 300_000);
+		assert!(PendingEnactments::<Test>::get(proposal).is_none());
+	});
+}
+
+#[test]
+fn too_little_turnout_rejects_even_a_unanimous_vote() {
+	story(|| {
+		let proposal = propose(set(MaxStyleDeviation, 200_000));
+		// 10 % of 5 000 is 500; 499 is too little.
+		assert_ok!(Governance::vote(origin(1), proposal, true, 499));
+		run_to_block(1 + FAST_PERIOD + 1);
+		assert_ok!(Governance::close(origin(3), proposal));
+		assert_eq!(last_event(), Event::Rejected { proposal, ayes: 499, nays: 0 });
+	});
+}
+
+#[test]
+fn the_proposal_deposit_is_held_while_voting_and_returned_on_close() {
+	story(|| {
+		let proposal = propose(set(MaxStyleDeviation, 200_000));
+		let held = Balances::balance_on_hold(&HoldReason::ProposalDeposit.into(), &1);
+		assert_eq!(held, ProposalDeposit::get());
+		run_to_block(1 + FAST_PERIOD + 1);
+		assert_ok!(Governance::close(origin(2), proposal));
+		assert_eq!(Balances::balance_on_hold(&HoldReason::ProposalDeposit.into(), &1), 0);
+		assert_eq!(Balances::balance(&1), ENDOWMENT);
+	});
+}
+
+#[test]
+fn voting_more_than_ones_balance_is_refused() {
+	story(|| {
+		let proposal = propose(set(MaxStyleDeviation, 200_000));
+		assert_noop!(
+			Governance::vote(origin(2), proposal, true, ENDOWMENT + 1),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_noop!(Governance::vote(origin(2), proposal, true, 0), Error::<Test>::ZeroVote);
+	});
+}
+
+#[test]
+fn voting_after_the_end_is_refused() {
+	story(|| {
+		let proposal = propose(set(MaxStyleDeviation, 200_000));
+		run_to_block(1 + FAST_PERIOD + 1);
+		assert_noop!(Governance::vote(origin(2), proposal, true, 100), Error::<Test>::VotingClosed);
+	});
+}
+
+#[test]
+fn closing_early_or_twice_is_refused() {
+	story(|| {
+		let proposal = propose(set(MaxStyleDeviation, 200_000));
+		run_to_block(1 + FAST_PERIOD);
+		assert_noop!(Governance::close(origin(2), proposal), Error::<Test>::VotingOpen);
+		run_to_block(1 + FAST_PERIOD + 1);
+		assert_ok!(Governance::close(origin(2), proposal));
+		assert_noop!(Governance::close(origin(2), proposal), Error::<Test>::UnknownProposal);
+		assert_noop!(Governance::vote(origin(2), 99, true, 1), Error::<Test>::UnknownProposal);
+	});
+}
+
+#[test]
+fn out_of_bounds_values_and_too_large_steps_are_refused_for_everyone() {
+	story(|| {
+		// MaxStyleDeviation: bounds 10 000 ..= 600 000, step at most 100 000 from 250 000.
+		let out_of_bounds: DispatchError = Error::<Test>::OutOfBounds.into();
+		let step_too_large: DispatchError = Error::<Test>::StepTooLarge.into();
+		for (value, error) in [
+			(5_000, out_of_bounds),
+			(700_000, out_of_bounds),
+			(100_000, step_too_large),
+			(360_000, step_too_large),
+		] {
+			assert_noop!(
+				Governance::propose(origin(1), Box::new(set(MaxStyleDeviation, value))),
+				error
+			);
+			assert_noop!(
+				Governance::force_set_parameter(RuntimeOrigin::root(), MaxStyleDeviation, value),
+				error
+			);
+		}
+		assert_noop!(
+			Governance::force_set_parameter(origin(1), MaxStyleDeviation, 200_000),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(Governance::force_set_parameter(RuntimeOrigin::root(), MaxStyleDeviation, 200_000));
+		assert_eq!(value(MaxStyleDeviation), 200_000);
+	});
+}
+
+#[test]
+fn enactment_checks_the_step_again() {
+	story(|| {
+		// A slow loosening 250 000 -> 350 000 is valid when proposed …
+		let loosening = propose(set(MaxStyleDeviation, 350_000));
+		// … but a fast tightening to 150 000 is enacted first.
+		let tightening = propose(set(MaxStyleDeviation, 150_000));
+		for proposal in [loosening, tightening] {
+			assert_ok!(Governance::vote(origin(2), proposal, true, 900));
+			assert_ok!(Governance::vote(origin(3), proposal, true, 900));
+		}
+		run_to_block(1 + FAST_PERIOD + 1);
+		assert_ok!(Governance::close(origin(4), tightening));
+		assert_eq!(value(MaxStyleDeviation), 150_000);
+
+		run_to_block(1 + SLOW_PERIOD + 1);
+		assert_ok!(Governance::close(origin(4), loosening));
+		run_to_block(1 + SLOW_PERIOD + 1 + SLOW_DELAY);
+		// 150 000 -> 350 000 is a step of 200 000: refused at enactment.
+		assert_eq!(
+			last_event(),
+			Event::EnactmentFailed { proposal: loosening, error: Error::<Test>::StepTooLarge.into() }
+		);
+		assert_eq!(value(MaxStyleDeviation), 150_000);
+	});
+}
+
+#[test]
+fn unknown_styles_and_models_are_refused() {
+	story(|| {
+		assert_noop!(
+			Governance::propose(origin(1), Box::new(GovernanceAction::RetireStyle { style: 99 })),
+			Error::<Test>::UnknownStyle
+		);
+		assert_noop!(
+			Governance::propose(origin(1), Box::new(GovernanceAction::RetireModel { model: 99 })),
+			Error::<Test>::UnknownModel
+		);
+		assert_noop!(
+			Governance::propose(
+				origin(1),
+				Box::new(GovernanceAction::ApproveModel {
+					name: b"copy".to_vec().try_into().unwrap(),
+					kind: ModelKind::Generator,
+					weights_hash: GENERATOR_HASH,
+					version: 2,
+				})
+			),
+			Error::<Test>::ModelAlreadyApproved
+		);
+		assert_noop!(
+			Governance::propose(
+				origin(1),
+				Box::new(GovernanceAction::AddStyle {
+					name: b"empty".to_vec().try_into().unwrap(),
+					reference: Default::default(),
+				})
+			),
+			Error::<Test>::EmptyStyleVector
+		);
+	});
+}
+
+#[test]
+fn frozen_tokens_cannot_move_while_the_vote_lives_and_can_after_unlock() {
+	story(|| {
+		let proposal = propose(set(MaxStyleDeviation, 200_000));
+		assert_ok!(Governance::vote(origin(2), proposal, true, 900));
+		let transfer = || Balances::transfer(&2, &9, 500, Preservation::Expendable);
+		assert_noop!(transfer(), TokenError::Frozen);
+
+		run_to_block(1 + FAST_PERIOD + 1);
+		assert_ok!(Governance::close(origin(3), proposal));
+		// Closed, but the vote stays frozen until its owner unlocks.
+		assert_noop!(transfer(), TokenError::Frozen);
+		assert_ok!(Governance::unlock(origin(2)));
+		assert_eq!(last_event(), Event::Unlocked { who: 2, still_frozen: 0 });
+		assert_ok!(transfer());
+		assert!(Votes::<Test>::get(2).is_empty());
+	});
+}
+
+#[test]
+fn the_same_tokens_vote_on_several_proposals_and_the_freeze_is_the_largest_vote() {
+	story(|| {
+		let first = propose(set(MaxStyleDeviation, 200_000));
+		let second = propose(set(HardStyleLimit, 400_000));
+		assert_ok!(Governance::vote(origin(2), first, true, 800));
+		assert_ok!(Governance::vote(origin(2), second, false, 300));
+		assert_eq!(Proposals::<Test>::get(first).unwrap().tally.ayes, 800);
+		assert_eq!(Proposals::<Test>::get(second).unwrap().tally.nays, 300);
+		// 800 frozen, not 1 100: 200 remain free.
+		assert_ok!(Balances::transfer(&2, &9, 200, Preservation::Expendable));
+		assert_noop!(Balances::transfer(&2, &9, 1, Preservation::Expendable), TokenError::Frozen);
+
+		// Closing the larger vote's proposal and unlocking leaves the smaller one frozen.
+		run_to_block(1 + FAST_PERIOD + 1);
+		assert_ok!(Governance::close(origin(3), first));
+		assert_ok!(Governance::unlock(origin(2)));
+		assert_eq!(last_event(), Event::Unlocked { who: 2, still_frozen: 300 });
+	});
+}
+
+#[test]
+fn a_voter_may_change_its_vote_before_the_end() {
+	story(|| {
+		let proposal = propose(set(MaxStyleDeviation, 200_000));
+		assert_ok!(Governance::vote(origin(2), proposal, true, 600));
+		assert_ok!(Governance::vote(origin(2), proposal, false, 400));
+		let tally = Proposals::<Test>::get(proposal).unwrap().tally;
+		assert_eq!((tally.ayes, tally.nays), (0, 400));
+		assert_eq!(Votes::<Test>::get(2).len(), 1);
+	});
+}
+
+#[test]
+fn an_account_keeps_at_most_max_votes_and_closed_ones_make_room() {
+	story(|| {
+		let proposals: Vec<_> = [200_000, 210_000, 220_000, 230_000]
+			.into_iter()
+			.map(|v| propose(set(MaxStyleDeviation, v)))
+			.collect();
+		for proposal in &proposals[..3] {
+			assert_ok!(Governance::vote(origin(2), *proposal, true, 10));
+		}
+		assert_noop!(
+			Governance::vote(origin(2), proposals[3], true, 10),
+			Error::<Test>::TooManyVotes
+		);
+		run_to_block(1 + FAST_PERIOD + 1);
+		assert_ok!(Governance::close(origin(3), proposals[0]));
+		assert_ok!(Governance::propose(origin(3), Box::new(set(HardStyleLimit, 400_000))));
+		let fresh = NextProposalId::<Test>::get() - 1;
+		assert_ok!(Governance::vote(origin(2), fresh, true, 10));
+	});
+}
+
+#[test]
+fn models_are_approved_slowly_and_retired_fast() {
+	story(|| {
+		let approve = propose(GovernanceAction::ApproveModel {
+			name: b"gan-face-generate".to_vec().try_into().unwrap(),
+			kind: ModelKind::Generator,
+			weights_hash: [9; 32],
+			version: 1,
+		});
+		assert_eq!(Proposals::<Test>::get(approve).unwrap().track, Track::Slow);
+		assert_ok!(Governance::vote(origin(2), approve, true, 1_000));
+		run_to_block(1 + SLOW_PERIOD + 1);
+		assert_ok!(Governance::close(origin(2), approve));
+		run_to_block(1 + SLOW_PERIOD + 1 + SLOW_DELAY);
+		let model = NextModelId::<Test>::get() - 1;
+		assert_eq!(<Governance as ModelRegistry>::approved_model(model).unwrap().weights_hash, [9; 32]);
+
+		let retire = propose(GovernanceAction::RetireModel { model });
+		assert_eq!(Proposals::<Test>::get(retire).unwrap().track, Track::Fast);
+		assert_ok!(Governance::vote(origin(2), retire, true, 1_000));
+		run_to_block(System::block_number() + FAST_PERIOD + 1);
+		assert_ok!(Governance::close(origin(2), retire));
+		assert!(<Governance as ModelRegistry>::approved_model(model).is_none());
+		assert_noop!(
+			Governance::propose(origin(1), Box::new(GovernanceAction::RetireModel { model })),
+			Error::<Test>::ModelRetired
+		);
+	});
+}
+
+#[test]
+fn styles_are_readable_until_retired() {
+	story(|| {
+		assert_eq!(
+			<Governance as StyleRegistry>::active_style(0),
+			Some(vec![500_000, -250_000, 125_000])
+		);
+		let retire = propose(GovernanceAction::RetireStyle { style: 0 });
+		assert_ok!(Governance::vote(origin(2), retire, true, 1_000));
+		run_to_block(1 + FAST_PERIOD + 1);
+		assert_ok!(Governance::close(origin(2), retire));
+		assert_eq!(<Governance as StyleRegistry>::active_style(0), None);
+	});
+}
+
+#[test]
+fn adding_reviewers_is_fast_and_shrinking_below_quorum_is_refused() {
+	story(|| {
+		let grow = propose(GovernanceAction::SetReviewers {
+			reviewers: vec![1, 2, 3, 4].try_into().unwrap(),
+		});
+		assert_eq!(Proposals::<Test>::get(grow).unwrap().track, Track::Fast);
+		let shrink = propose(GovernanceAction::SetReviewers {
+			reviewers: vec![1, 2].try_into().unwrap(),
+		});
+		assert_eq!(Proposals::<Test>::get(shrink).unwrap().track, Track::Slow);
+		assert_noop!(
+			Governance::propose(
+				origin(1),
+				Box::new(GovernanceAction::SetReviewers { reviewers: vec![1].try_into().unwrap() })
+			),
+			Error::<Test>::QuorumAboveReviewers
+		);
+		assert_noop!(
+			Governance::propose(
+				origin(1),
+				Box::new(GovernanceAction::SetReviewers {
+					reviewers: vec![1, 2, 2].try_into().unwrap()
+				})
+			),
+			Error::<Test>::DuplicateReviewer
+		);
+		// The quorum cannot rise above the council either.
+		assert_noop!(
+			Governance::force_set_parameter(RuntimeOrigin::root(), ReviewQuorum, 4),
+			Error::<Test>::QuorumAboveReviewers
+		);
+		assert!(<Governance as ReviewerSet<u64>>::is_reviewer(&3));
+		assert_eq!(<Governance as ReviewerSet<u64>>::reviewer_count(), 3);
+	});
+}
+
+#[test]
+fn at_most_max_active_proposals_are_open() {
+	story(|| {
+		for v in [200_000, 210_000, 220_000, 230_000] {
+			propose(set(MaxStyleDeviation, v));
+		}
+		assert_noop!(
+			Governance::propose(origin(1), Box::new(set(MaxStyleDeviation, 240_000))),
+			Error::<Test>::TooManyProposals
+		);
+	});
+}
+
+#[test]
+fn genesis_refuses_a_parameter_outside_its_bounds() {
+	let mut parameters = default_parameters();
+	parameters[0].1 = 999_999;
+	let config = GenesisConfig::<Test> { parameters, ..Default::default() };
+	sp_io::TestExternalities::default().execute_with(|| {
+		assert!(Governance::build_genesis(&config).unwrap_err().contains("outside its bounds"));
+	});
+}
