@@ -8,7 +8,9 @@ STUDIO_NODE="${STUDIO_NODE:-$CARGO_TARGET_DIR/release/studio-node}"
 
 log() { printf '\033[1m[studio]\033[0m %s\n' "$*" >&2; }
 
-# Installs the wasm target, rust-src and protoc when they are missing.
+# Installs what a fresh machine lacks: the wasm target and rust-src (rustup), and from apt
+# protoc (libp2p's protobufs), g++ (binaryen's wasm-opt) and make and perl (litep2p's vendored
+# OpenSSL).
 ensure_toolchain() {
 	command -v cargo >/dev/null || { log "cargo not found: install Rust with rustup first (https://rustup.rs)"; exit 1; }
 	if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -19,12 +21,17 @@ ensure_toolchain() {
 		log "installing rust-src"
 		rustup component add rust-src
 	fi
-	if ! command -v protoc >/dev/null; then
-		log "installing protoc (protobuf-compiler)"
+	local missing=() tool package
+	for tool in protoc:protobuf-compiler g++:g++ make:make perl:perl; do
+		package="${tool#*:}"
+		command -v "${tool%%:*}" >/dev/null || missing+=("$package")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		log "installing ${missing[*]} with apt-get"
 		local sudo=""
 		[ "$(id -u)" -eq 0 ] || sudo="sudo"
-		$sudo apt-get install -y protobuf-compiler >/dev/null 2>&1 || {
-			$sudo apt-get update >/dev/null && $sudo apt-get install -y protobuf-compiler >/dev/null
+		$sudo apt-get install -y "${missing[@]}" >/dev/null 2>&1 || {
+			$sudo apt-get update >/dev/null && $sudo apt-get install -y "${missing[@]}" >/dev/null
 		}
 	fi
 	mkdir -p "$CARGO_TARGET_DIR"

@@ -60,7 +60,8 @@ stop_all() {
 	[ "$remove_base_dir" -eq 0 ] || rm -rf "$base_dir"
 }
 trap stop_all EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # A port on 127.0.0.1 that nothing listens on and that this script has not handed out yet.
 taken_ports=" "

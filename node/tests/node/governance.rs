@@ -2,7 +2,6 @@
 //! tightening change over RPC, and the new value is read back from chain state.
 
 use crate::harness::{wait_for, Node};
-use futures::StreamExt;
 use std::time::Duration;
 use subxt::{
 	dynamic::{self, At, Value},
