@@ -9,3 +9,6 @@ cd "$REPO_ROOT"
 # Tests that start nodes run one at a time: a 2-core machine runs four validators well, not
 # four validators and three dev chains at once.
 cargo test --release --locked --workspace -- --test-threads=1
+# The pallets' FRAME benchmarks, run as tests against their mocks (no wasm needed).
+SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-studio-governance \
+	--features runtime-benchmarks -- benchmarking
