@@ -1,6 +1,6 @@
 //! A single-validator dev chain: block production, finality, transfers, restarts, bad input.
 
-use crate::harness::{heights, run_to_exit, wait_for, wait_for_finalized, Node};
+use crate::harness::{heights, run_to_exit, submit, wait_for, wait_for_finalized, Node};
 use std::time::Duration;
 use subxt::{
 	dynamic::{self, At, Value},
@@ -28,23 +28,12 @@ async fn alice_pays_bob(client: &OnlineClient<PolkadotConfig>, amount: u128) -> 
 		"transfer_keep_alive",
 		(dev::bob().public_key().to_address::<()>(), amount),
 	);
-	let events = client
-		.tx()
-		.await
-		.unwrap()
-		.sign_and_submit_then_watch_default(&transfer, &dev::alice())
-		.await
-		.unwrap()
-		.wait_for_finalized_success()
-		.await
-		.expect("the transfer is included and succeeds");
-	let fee_paid = events
+	let events = submit(client, &transfer, &dev::alice()).await;
+	let (_, _, fee_paid) = events
 		.iter()
-		.filter_map(Result::ok)
-		.find(|event| event.pallet_name() == "TransactionPayment" && event.event_name() == "TransactionFeePaid")
+		.find(|(pallet, event, _)| pallet == "TransactionPayment" && event == "TransactionFeePaid")
 		.expect("the extrinsic paid a fee");
-	let fields = fee_paid.decode_fields_unchecked_as::<Value>().unwrap();
-	fields.at("actual_fee").and_then(|fee| fee.as_u128()).expect("the event names the fee")
+	fee_paid.at("actual_fee").and_then(|fee| fee.as_u128()).expect("the event names the fee")
 }
 
 #[tokio::test]

@@ -1,14 +1,13 @@
 //! Studio governance through the real node: dev accounts propose, vote on and close a
 //! tightening change over RPC, and the new value is read back from chain state.
 
-use crate::harness::{wait_for, Node};
+use crate::harness::{submit, wait_for, Node};
 use std::time::Duration;
 use subxt::{
 	dynamic::{self, At, Value},
-	tx::Payload,
 	OnlineClient, PolkadotConfig,
 };
-use subxt_signer::sr25519::{dev, Keypair};
+use subxt_signer::sr25519::dev;
 
 /// The value of a studio parameter at the current finalized block.
 async fn parameter(client: &OnlineClient<PolkadotConfig>, name: &str) -> u128 {
@@ -16,33 +15,6 @@ async fn parameter(client: &OnlineClient<PolkadotConfig>, name: &str) -> u128 {
 	let address = dynamic::storage::<(Value,), u128>("StudioGovernance", "ParameterValues");
 	let key = (Value::unnamed_variant(name, []),);
 	at.storage().fetch(address, key).await.unwrap().decode().unwrap()
-}
-
-/// Signs and submits `call`, waits until it is finalized, and returns its events as
-/// (pallet, event, fields).
-async fn submit(
-	client: &OnlineClient<PolkadotConfig>,
-	call: &impl Payload,
-	signer: &Keypair,
-) -> Vec<(String, String, Value)> {
-	let events = client
-		.tx()
-		.await
-		.unwrap()
-		.sign_and_submit_then_watch_default(call, signer)
-		.await
-		.unwrap()
-		.wait_for_finalized_success()
-		.await
-		.expect("the extrinsic succeeds");
-	events
-		.iter()
-		.map(Result::unwrap)
-		.map(|e| {
-			let fields = e.decode_fields_unchecked_as::<Value>().unwrap();
-			(e.pallet_name().to_string(), e.event_name().to_string(), fields)
-		})
-		.collect()
 }
 
 fn field_u128(fields: &Value, name: &str) -> u128 {

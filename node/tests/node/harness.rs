@@ -8,9 +8,12 @@ use std::{
 };
 use subxt::{
 	config::RpcConfigFor,
+	dynamic::Value,
 	rpcs::{methods::LegacyRpcMethods, RpcClient},
+	tx::Payload,
 	OnlineClient, PolkadotConfig,
 };
+use subxt_signer::sr25519::Keypair;
 
 /// The node binary cargo built for these tests.
 pub const NODE_BINARY: &str = env!("CARGO_BIN_EXE_studio-node");
@@ -200,4 +203,31 @@ pub fn run_to_exit(args: &[&str], timeout: Duration) -> (ExitStatus, String) {
 		std::thread::sleep(Duration::from_millis(100));
 	};
 	(status, std::fs::read_to_string(&log_path).unwrap())
+}
+
+/// Signs and submits `call`, waits until it is finalized, and returns its events as
+/// (pallet, event, fields).
+pub async fn submit(
+	client: &OnlineClient<PolkadotConfig>,
+	call: &impl Payload,
+	signer: &Keypair,
+) -> Vec<(String, String, Value)> {
+	let events = client
+		.tx()
+		.await
+		.unwrap()
+		.sign_and_submit_then_watch_default(call, signer)
+		.await
+		.unwrap()
+		.wait_for_finalized_success()
+		.await
+		.expect("the extrinsic succeeds");
+	events
+		.iter()
+		.map(Result::unwrap)
+		.map(|e| {
+			let fields = e.decode_fields_unchecked_as::<Value>().unwrap();
+			(e.pallet_name().to_string(), e.event_name().to_string(), fields)
+		})
+		.collect()
 }
