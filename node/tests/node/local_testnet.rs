@@ -75,15 +75,27 @@ async fn local_testnet_script_prints_endpoints_and_stops_every_node_it_started()
 	use std::io::{BufRead, BufReader};
 	use std::process::{Command, Stdio};
 
+	/// Stops the script (and with it its nodes) even when an assertion fails first.
+	struct StopOnDrop(std::process::Child);
+	impl Drop for StopOnDrop {
+		fn drop(&mut self) {
+			if let Ok(None) = self.0.try_wait() {
+				let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+				let _ = self.0.wait();
+			}
+		}
+	}
+
 	let dir = tempfile::tempdir().unwrap();
-	let mut script = Command::new(workspace_root().join("scripts/local-testnet.sh"))
+	let script = Command::new(workspace_root().join("scripts/local-testnet.sh"))
 		.args(["--no-build", "--base-dir", dir.path().to_str().unwrap()])
 		.env("STUDIO_NODE", crate::harness::NODE_BINARY)
 		.stdout(Stdio::piped())
 		.stderr(Stdio::null())
 		.spawn()
 		.unwrap();
-	let stdout = BufReader::new(script.stdout.take().unwrap());
+	let mut script = StopOnDrop(script);
+	let stdout = BufReader::new(script.0.stdout.take().unwrap());
 	let endpoints: Vec<String> = stdout
 		.lines()
 		.map(Result::unwrap)
@@ -107,9 +119,9 @@ async fn local_testnet_script_prints_endpoints_and_stops_every_node_it_started()
 	// The script stops its nodes on Ctrl-C (SIGINT) and on SIGTERM alike. The test sends
 	// SIGTERM: a test run started in the background inherits SIGINT as ignored, and a shell
 	// cannot trap a signal ignored on entry.
-	Command::new("kill").args(["-TERM", &script.id().to_string()]).status().unwrap();
+	Command::new("kill").args(["-TERM", &script.0.id().to_string()]).status().unwrap();
 	let status = wait_for("the script to exit", Duration::from_secs(30), || {
-		let exited = script.try_wait().unwrap();
+		let exited = script.0.try_wait().unwrap();
 		async move { exited }
 	})
 	.await;
