@@ -24,8 +24,7 @@ impl<T: Config> Pallet<T> {
 		let track_info = Self::track_info(track);
 		let voting_ends =
 			frame_system::Pallet::<T>::block_number().saturating_add(track_info.voting_period);
-		let proposal = NextProposalId::<T>::get();
-		NextProposalId::<T>::put(proposal.saturating_add(1));
+		let proposal = Self::take_next_id::<NextProposalId<T>>();
 		ActiveProposals::<T>::put(active + 1);
 		Proposals::<T>::insert(
 			proposal,
@@ -50,11 +49,6 @@ impl<T: Config> Pallet<T> {
 		let Proposal { proposer, deposit, action, track, tally, .. } = proposal;
 		let track_info = Self::track_info(track);
 		let Tally { ayes, nays } = tally;
-		let passed = Self::passes(&track_info, ayes, nays);
-		let enact_at = now.saturating_add(track_info.enactment_delay);
-		if passed && !track_info.enactment_delay.is_zero() {
-			Self::schedule_enactment(proposal_id, enact_at, track, action.clone())?;
-		}
 
 		Proposals::<T>::remove(proposal_id);
 		ActiveProposals::<T>::mutate(|active| *active = active.saturating_sub(1));
@@ -65,13 +59,17 @@ impl<T: Config> Pallet<T> {
 			Precision::BestEffort,
 		)?;
 
-		if passed {
-			Self::deposit_event(Event::Approved { proposal: proposal_id, ayes, nays, enact_at });
-			if track_info.enactment_delay.is_zero() {
-				Self::enact(proposal_id, track, action);
-			}
-		} else {
+		if !Self::passes(&track_info, ayes, nays) {
 			Self::deposit_event(Event::Rejected { proposal: proposal_id, ayes, nays });
+			return Ok(());
+		}
+		let enact_at = now.saturating_add(track_info.enactment_delay);
+		Self::deposit_event(Event::Approved { proposal: proposal_id, ayes, nays, enact_at });
+		if track_info.enactment_delay.is_zero() {
+			Self::enact(proposal_id, track, action);
+		} else {
+			// A full queue fails the whole call: the transaction is reverted, the proposal stays.
+			Self::schedule_enactment(proposal_id, enact_at, track, action)?;
 		}
 		Ok(())
 	}
@@ -186,6 +184,15 @@ impl<T: Config> Pallet<T> {
 			block = block.saturating_add(1u32.into());
 		}
 		Err(Error::<T>::EnactmentQueueFull.into())
+	}
+
+	/// Returns the id stored in `Counter` (proposals, styles, models) and advances it.
+	pub(crate) fn take_next_id<Counter: frame_support::storage::StorageValue<u32, Query = u32>>() -> u32 {
+		Counter::mutate(|next| {
+			let id = *next;
+			*next = next.saturating_add(1);
+			id
+		})
 	}
 
 	/// Enacts what is due in block `now`; bounded by `MaxEnactmentsPerBlock`.

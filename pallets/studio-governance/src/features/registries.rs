@@ -56,11 +56,7 @@ impl<T: Config> Pallet<T> {
 		name: BoundedVec<u8, T::MaxNameLength>,
 		reference: BoundedVec<i32, T::MaxStyleDimensions>,
 	) -> StyleId {
-		let style = NextStyleId::<T>::mutate(|next| {
-			let id = *next;
-			*next = next.saturating_add(1);
-			id
-		});
+		let style = Self::take_next_id::<NextStyleId<T>>();
 		Styles::<T>::insert(style, StyleInfo { name, reference, status: EntryStatus::Active });
 		Self::deposit_event(Event::StyleAdded { style });
 		style
@@ -82,11 +78,7 @@ impl<T: Config> Pallet<T> {
 		weights_hash: Sha256,
 		version: u32,
 	) -> ModelId {
-		let model = NextModelId::<T>::mutate(|next| {
-			let id = *next;
-			*next = next.saturating_add(1);
-			id
-		});
+		let model = Self::take_next_id::<NextModelId<T>>();
 		Models::<T>::insert(
 			model,
 			ModelInfo { name, kind, weights_hash, version, status: EntryStatus::Active },
