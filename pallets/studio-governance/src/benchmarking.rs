@@ -97,12 +97,13 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn force_set_parameter() {
-		let GovernanceAction::SetParameter { parameter, value } = tighten::<T>(1) else {
+	fn force_enact() {
+		let action = tighten::<T>(1);
+		let GovernanceAction::SetParameter { parameter, value } = action.clone() else {
 			unreachable!("tighten sets a parameter")
 		};
 		#[extrinsic_call]
-		_(RawOrigin::Root, parameter, value);
+		_(RawOrigin::Root, Box::new(action));
 		assert_eq!(Governance::<T>::parameter(parameter).unwrap(), value);
 	}
 

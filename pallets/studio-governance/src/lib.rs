@@ -11,8 +11,8 @@
 //! ## Parameters
 //! Each [`StudioParameter`] has hard bounds and a largest change per enactment, fixed at genesis
 //! ([`ParameterBounds`]). A value outside its bounds or a step larger than allowed is refused
-//! when proposed, and checked again when enacted; root's [`Pallet::force_set_parameter`] obeys
-//! the same bounds.
+//! when proposed, and checked again when enacted; root's [`Pallet::force_enact`] obeys the
+//! same checks.
 //!
 //! ## Voting on asymmetric tracks
 //! [`Pallet::propose`] holds a deposit and opens a vote on a [`GovernanceAction`]. Actions that
@@ -305,7 +305,7 @@ pub mod pallet {
 		},
 		/// A proposal failed: too little turnout or approval.
 		Rejected { proposal: ProposalId, ayes: BalanceOf<T>, nays: BalanceOf<T> },
-		/// A passed action took effect (`proposal` is `None` for root's forced changes).
+		/// A passed action took effect (`proposal` is `None` for root's [`Pallet::force_enact`]).
 		Enacted { proposal: Option<ProposalId> },
 		/// A passed action was no longer valid when its enactment came, and did nothing.
 		EnactmentFailed { proposal: ProposalId, error: DispatchError },
@@ -451,22 +451,19 @@ pub mod pallet {
 			Self::do_close(proposal)
 		}
 
-		/// Sets a parameter directly (root only: dev chains and emergencies). The hard bounds
-		/// and the largest step apply as to any vote.
+		/// Enacts `action` at once, without a vote (root only: dev chains, and emergencies
+		/// decided elsewhere). The action is validated exactly as a proposal's is when enacted:
+		/// a parameter's hard bounds and largest step still apply.
 		///
 		/// # Errors
-		/// - [`Error::OutOfBounds`], [`Error::StepTooLarge`], [`Error::QuorumAboveReviewers`].
+		/// - The errors of [`Pallet::propose`] that concern the action ([`Error::OutOfBounds`],
+		///   [`Error::StepTooLarge`], [`Error::ModelAlreadyApproved`] …).
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::force_set_parameter())]
-		pub fn force_set_parameter(
-			origin: OriginFor<T>,
-			parameter: StudioParameter,
-			value: u128,
-		) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::force_enact())]
+		pub fn force_enact(origin: OriginFor<T>, action: Box<ActionOf<T>>) -> DispatchResult {
 			ensure_root(origin)?;
-			let action = GovernanceAction::SetParameter { parameter, value };
 			Self::validate_action(&action)?;
-			Self::apply_action(action)?;
+			Self::apply_action(*action)?;
 			Self::deposit_event(Event::Enacted { proposal: None });
 			Ok(())
 		}

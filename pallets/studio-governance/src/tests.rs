@@ -173,15 +173,18 @@ fn out_of_bounds_values_and_too_large_steps_are_refused_for_everyone() {
 				error
 			);
 			assert_noop!(
-				Governance::force_set_parameter(RuntimeOrigin::root(), MaxStyleDeviation, value),
+				Governance::force_enact(RuntimeOrigin::root(), Box::new(set(MaxStyleDeviation, value))),
 				error
 			);
 		}
 		assert_noop!(
-			Governance::force_set_parameter(origin(1), MaxStyleDeviation, 200_000),
+			Governance::force_enact(origin(1), Box::new(set(MaxStyleDeviation, 200_000))),
 			DispatchError::BadOrigin
 		);
-		assert_ok!(Governance::force_set_parameter(RuntimeOrigin::root(), MaxStyleDeviation, 200_000));
+		assert_ok!(Governance::force_enact(
+			RuntimeOrigin::root(),
+			Box::new(set(MaxStyleDeviation, 200_000))
+		));
 		assert_eq!(value(MaxStyleDeviation), 200_000);
 	});
 }
@@ -397,7 +400,7 @@ fn adding_reviewers_is_fast_and_shrinking_below_quorum_is_refused() {
 		);
 		// The quorum cannot rise above the council either.
 		assert_noop!(
-			Governance::force_set_parameter(RuntimeOrigin::root(), ReviewQuorum, 4),
+			Governance::force_enact(RuntimeOrigin::root(), Box::new(set(ReviewQuorum, 4))),
 			Error::<Test>::QuorumAboveReviewers
 		);
 		assert!(<Governance as ReviewerSet<u64>>::is_reviewer(&3));

@@ -21,8 +21,9 @@ pub trait WeightInfo {
 	fn unlock(v: u32) -> Weight;
 	/// `close` in its heaviest branch: passes and enacts at once.
 	fn close() -> Weight;
-	/// `force_set_parameter`.
-	fn force_set_parameter() -> Weight;
+	/// `force_enact` of a parameter change (its heaviest action: bounds, step and quorum
+	/// checks).
+	fn force_enact() -> Weight;
 	/// `on_initialize` enacting `n` due actions.
 	fn on_initialize(n: u32) -> Weight;
 }
@@ -50,7 +51,7 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for WeightsWith<D> {
 	fn close() -> Weight {
 		Weight::from_parts(80_000_000, 10_000).saturating_add(D::get().reads_writes(9, 7))
 	}
-	fn force_set_parameter() -> Weight {
+	fn force_enact() -> Weight {
 		Weight::from_parts(20_000_000, 3_000).saturating_add(D::get().reads_writes(3, 1))
 	}
 	fn on_initialize(n: u32) -> Weight {
@@ -74,8 +75,8 @@ impl WeightInfo for () {
 	fn close() -> Weight {
 		WeightsWith::<RocksDbWeight>::close()
 	}
-	fn force_set_parameter() -> Weight {
-		WeightsWith::<RocksDbWeight>::force_set_parameter()
+	fn force_enact() -> Weight {
+		WeightsWith::<RocksDbWeight>::force_enact()
 	}
 	fn on_initialize(n: u32) -> Weight {
 		WeightsWith::<RocksDbWeight>::on_initialize(n)

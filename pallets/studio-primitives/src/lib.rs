@@ -4,6 +4,12 @@
 //! traits through which the job escrow and the circuit breaker read what token holders decided
 //! in governance ([`StudioParams`], [`StyleRegistry`], [`ModelRegistry`], [`ReviewerSet`]).
 //! Consumers depend on these traits, never on the governance pallet's storage.
+//!
+//! It also holds the traits between the job escrow and its neighbours: [`AgentGate`] (the
+//! escrow asks the circuit breaker whether an agent may work and what a result's verdict is)
+//! and [`AssetLedger`] (the escrow records outputs in provenance). They live here rather than
+//! in the escrow because the breaker and provenance also need to call back into the escrow:
+//! declaring both directions in one neutral crate keeps the pallets free of each other.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -12,7 +18,7 @@ extern crate alloc;
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_runtime::Permill;
+use sp_runtime::{traits::ConstU32, BoundedVec, DispatchResult, Permill};
 
 /// Identifies a style in the style registry.
 pub type StyleId = u32;
@@ -20,6 +26,14 @@ pub type StyleId = u32;
 pub type ModelId = u32;
 /// A sha2-256 digest (of a model's weights file, a prompt, inference settings …).
 pub type Sha256 = [u8; 32];
+/// Identifies a design job in the escrow.
+pub type JobId = u64;
+
+/// The longest content identifier, in bytes. A CIDv1 with a sha2-256 multihash takes 36.
+pub const MAX_CID_BYTES: u32 = 64;
+/// A content identifier (an IPFS CIDv1) in binary form. Whether the bytes are a valid CID is
+/// for the provenance pallet to decide.
+pub type CidBytes = BoundedVec<u8, ConstU32<MAX_CID_BYTES>>;
 
 /// Components of a style vector are fixed-point numbers with this many units per 1.0.
 pub const STYLE_VECTOR_SCALE: i32 = 1_000_000;
@@ -106,4 +120,114 @@ pub trait ReviewerSet<AccountId> {
 	fn is_reviewer(who: &AccountId) -> bool;
 	/// How many reviewers there are.
 	fn reviewer_count() -> u32;
+}
+
+/// Why the circuit breaker refuses work.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum GateRefusal {
+	/// The whole studio is halted: no new jobs.
+	StudioHalted,
+	/// The model is suspended: no new jobs or claims on it.
+	ModelSuspended,
+	/// The agent is halted: no new claims.
+	AgentHalted,
+}
+
+/// The circuit breaker's decision on a delivered result.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Verdict {
+	/// The result stands: it goes into its challenge window and then settles.
+	Accept,
+	/// The result is refused: the job re-opens or is refunded, as its client chose.
+	Reject,
+}
+
+/// What the job escrow asks the circuit breaker.
+pub trait AgentGate<AccountId> {
+	/// May a client submit a new job for `model`?
+	fn may_take_job(model: ModelId) -> Result<(), GateRefusal>;
+	/// May `agent` claim a job on `model`?
+	fn may_claim(agent: &AccountId, model: ModelId) -> Result<(), GateRefusal>;
+	/// `agent` delivered a result for `job` on `model` with the reported figures; the breaker
+	/// takes them into account and returns its verdict.
+	fn judge_result(
+		agent: &AccountId,
+		job: JobId,
+		model: ModelId,
+		style_deviation: Permill,
+		quality: Permill,
+	) -> Verdict;
+}
+
+/// A gate that never refuses and accepts every result, for runtimes without a circuit breaker.
+impl<AccountId> AgentGate<AccountId> for () {
+	fn may_take_job(_: ModelId) -> Result<(), GateRefusal> {
+		Ok(())
+	}
+	fn may_claim(_: &AccountId, _: ModelId) -> Result<(), GateRefusal> {
+		Ok(())
+	}
+	fn judge_result(_: &AccountId, _: JobId, _: ModelId, _: Permill, _: Permill) -> Verdict {
+		Verdict::Accept
+	}
+}
+
+/// How a generated asset came to be: everything needed to reproduce and audit it.
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq, Debug,
+)]
+pub struct Generation<AccountId> {
+	/// The worker (agent) that made it.
+	pub worker: AccountId,
+	/// The job it was made for.
+	pub job: JobId,
+	/// The generator model.
+	pub model: ModelId,
+	/// sha2-256 of the generator's weights file, as the registry approved it.
+	pub weights_hash: Sha256,
+	/// sha2-256 of the prompt.
+	pub prompt_hash: Sha256,
+	/// The seed the job's latents were drawn from.
+	pub seed: u64,
+	/// sha2-256 of every inference setting that decides the output.
+	pub settings_hash: Sha256,
+	/// How many candidates the worker generated before choosing this one.
+	pub candidates_tried: u32,
+	/// The style deviation the worker measured (0 = identical to the style reference).
+	pub style_deviation: Permill,
+	/// The quality score the worker measured.
+	pub quality: Permill,
+}
+
+/// Where an asset stands.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq,
+	Debug,
+)]
+pub enum AssetStatus {
+	/// Made by a person and registered as a lineage root.
+	External,
+	/// Delivered for a job; its client may still challenge it.
+	Delivered,
+	/// Its job settled: the asset is final.
+	Final,
+	/// The result was refused (off-style or below the quality threshold).
+	Rejected,
+}
+
+/// What the job escrow tells provenance.
+pub trait AssetLedger<AccountId> {
+	/// Whether an asset with this CID is recorded.
+	fn contains(cid: &CidBytes) -> bool;
+	/// Records a delivered output under `cid`, owned by the job's `client`, descending from
+	/// `parents`. Fails (changing nothing) when the CID is invalid or already recorded, or a
+	/// parent is unknown.
+	fn record_generated(
+		cid: CidBytes,
+		client: AccountId,
+		parents: Vec<CidBytes>,
+		generation: Generation<AccountId>,
+	) -> DispatchResult;
+	/// Moves a recorded asset to `status`.
+	fn set_status(cid: &CidBytes, status: AssetStatus);
 }

@@ -1,0 +1,174 @@
+//! How jobs end: settlement, refunds, expiry, and the `on_idle` walk over due jobs.
+
+use crate::*;
+use frame_support::{
+	ensure,
+	pallet_prelude::*,
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision, Restriction},
+	},
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{traits::Zero, Saturating};
+use studio_primitives::{AssetLedger, AssetStatus, JobId, StudioParams};
+
+impl<T: Config> Pallet<T> {
+	/// Moves `job` to `status`, keeping its entry in [`DueJobs`] under its new due block. The
+	/// caller stores the job.
+	pub(crate) fn move_to(
+		job_id: JobId,
+		job: &mut JobOf<T>,
+		status: JobStatus<T::AccountId, BlockNumberFor<T>>,
+	) {
+		if let Some(due) = job.due_at() {
+			DueJobs::<T>::remove(due, job_id);
+		}
+		job.status = status;
+		if let Some(due) = job.due_at() {
+			DueJobs::<T>::insert(due, job_id, ());
+		}
+	}
+
+	/// Releases the whole bounty to the client.
+	pub(crate) fn release_bounty(job: &JobOf<T>) -> DispatchResult {
+		T::Currency::release(&HoldReason::JobBounty.into(), &job.client, job.bounty, Precision::Exact)?;
+		Ok(())
+	}
+
+	/// Refunds a live job's bounty to its client and ends the job.
+	pub(crate) fn refund(job_id: JobId, mut job: JobOf<T>) -> DispatchResult {
+		Self::release_bounty(&job)?;
+		Self::move_to(job_id, &mut job, JobStatus::Refunded);
+		let (client, amount) = (job.client.clone(), job.bounty);
+		Jobs::<T>::insert(job_id, job);
+		Self::deposit_event(Event::JobRefunded { job: job_id, client, amount });
+		Ok(())
+	}
+
+	/// Opens a job again, or refunds it when its deadline has come.
+	pub(crate) fn reopen_or_refund(job_id: JobId, mut job: JobOf<T>) -> DispatchResult {
+		if frame_system::Pallet::<T>::block_number() >= job.spec.deadline {
+			return Self::refund(job_id, job)
+		}
+		Self::move_to(job_id, &mut job, JobStatus::Open);
+		Jobs::<T>::insert(job_id, job);
+		Self::deposit_event(Event::JobReopened { job: job_id });
+		Ok(())
+	}
+
+	/// Pays a delivered job out: the bounty less the studio fee to the worker, the fee to the
+	/// treasury.
+	fn pay_out(job_id: JobId, mut job: JobOf<T>) -> DispatchResult {
+		let JobStatus::Delivered { worker, output, .. } = job.status.clone() else {
+			return Err(Error::<T>::NotDelivered.into())
+		};
+		let fee = T::Params::studio_fee() * job.bounty;
+		let payment = job.bounty.saturating_sub(fee);
+		let pay = |to: &T::AccountId, amount: BalanceOf<T>| -> DispatchResult {
+			if !amount.is_zero() {
+				T::Currency::transfer_on_hold(
+					&HoldReason::JobBounty.into(),
+					&job.client,
+					to,
+					amount,
+					Precision::Exact,
+					Restriction::Free,
+					Fortitude::Polite,
+				)?;
+			}
+			Ok(())
+		};
+		pay(&worker, payment)?;
+		pay(&T::Treasury::get(), fee)?;
+		Workers::<T>::mutate_extant(&worker, |info| info.unsettled.saturating_dec());
+		T::Assets::set_status(&output, AssetStatus::Final);
+		Self::move_to(job_id, &mut job, JobStatus::Settled { worker: worker.clone(), output });
+		Jobs::<T>::insert(job_id, job);
+		Self::deposit_event(Event::JobSettled { job: job_id, worker, payment, fee });
+		Ok(())
+	}
+
+	/// Ends an expired claim: slashes the worker and re-opens (or refunds) the job.
+	fn expire_claim(job_id: JobId, job: JobOf<T>, worker: T::AccountId) -> DispatchResult {
+		let mut slashed = Zero::zero();
+		Workers::<T>::mutate_extant(&worker, |info| {
+			info.claims.retain(|claimed| *claimed != job_id);
+			slashed = Self::slash_bond(&worker, info, T::ExpirySlash::get());
+		});
+		Self::deposit_event(Event::ClaimExpired { job: job_id, worker, slashed });
+		Self::reopen_or_refund(job_id, job)
+	}
+
+	pub(crate) fn do_accept_result(who: T::AccountId, job_id: JobId) -> DispatchResult {
+		let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+		ensure!(job.client == who, Error::<T>::NotClient);
+		Self::pay_out(job_id, job)
+	}
+
+	pub(crate) fn do_settle_due(job_id: JobId) -> DispatchResult {
+		let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+		let JobStatus::Delivered { settles_at, .. } = &job.status else {
+			return Err(Error::<T>::NotDelivered.into())
+		};
+		ensure!(frame_system::Pallet::<T>::block_number() >= *settles_at, Error::<T>::ChallengeWindowOpen);
+		Self::pay_out(job_id, job)
+	}
+
+	pub(crate) fn do_expire_due(job_id: JobId) -> DispatchResult {
+		let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		match job.status.clone() {
+			JobStatus::Claimed { worker, expires_at } if now >= expires_at =>
+				Self::expire_claim(job_id, job, worker),
+			JobStatus::Open if now >= job.spec.deadline => Self::refund(job_id, job),
+			_ => Err(Error::<T>::NotExpired.into()),
+		}
+	}
+
+	/// Does whatever is due for a job whose due block has come.
+	fn process_due_job(job_id: JobId) -> DispatchResult {
+		let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+		match job.status {
+			JobStatus::Delivered { .. } => Self::do_settle_due(job_id),
+			_ => Self::do_expire_due(job_id),
+		}
+	}
+
+	/// Walks [`DueJobs`] from [`DueCursor`] up to `now`, settling, expiring and refunding, as
+	/// long as `remaining` weight allows. Returns the weight used.
+	pub(crate) fn process_due(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+		let db = T::DbWeight::get();
+		let per_job = T::WeightInfo::process_due_job();
+		let mut used = db.reads_writes(1, 1);
+		if remaining.any_lt(used) {
+			return Weight::zero()
+		}
+		let mut cursor = DueCursor::<T>::get();
+		while cursor <= now {
+			let step = db.reads(1);
+			if remaining.any_lt(used.saturating_add(step).saturating_add(per_job)) {
+				break
+			}
+			used.saturating_accrue(step);
+			match DueJobs::<T>::iter_key_prefix(cursor).next() {
+				Some(job_id) => {
+					used.saturating_accrue(per_job);
+					let outcome = frame_support::storage::with_storage_layer(|| {
+						Self::process_due_job(job_id)
+					});
+					if outcome.is_err() {
+						// Cannot happen while the invariants hold. Whatever failed was rolled
+						// back; drop the entry so the walk moves on (`try_state` will report
+						// the job), leaving it to a manual `settle` or `expire`.
+						frame_support::defensive!("a due job could not be processed");
+						DueJobs::<T>::remove(cursor, job_id);
+					}
+				},
+				None => cursor.saturating_inc(),
+			}
+		}
+		DueCursor::<T>::put(cursor);
+		used
+	}
+}

@@ -1,0 +1,7 @@
+//! The pallet's logic, one file per feature.
+
+mod jobs;
+mod lifecycle;
+mod results;
+mod try_state;
+mod workers;

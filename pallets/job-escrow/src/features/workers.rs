@@ -1,0 +1,93 @@
+//! Workers: registering with a bond, unregistering, withdrawing the bond.
+
+use crate::*;
+use frame_support::{
+	ensure,
+	pallet_prelude::*,
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision, Restriction},
+	},
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::Saturating;
+use studio_primitives::{ModelId, StudioParams};
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_register_worker(
+		who: T::AccountId,
+		bond: BalanceOf<T>,
+		capabilities: BoundedVec<ModelId, T::MaxCapabilities>,
+	) -> DispatchResult {
+		ensure!(!Workers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+		ensure!(bond >= T::Params::worker_min_bond(), Error::<T>::BondTooLow);
+		ensure!(!capabilities.is_empty(), Error::<T>::NoCapabilities);
+		for (index, model) in capabilities.iter().enumerate() {
+			ensure!(!capabilities[..index].contains(model), Error::<T>::DuplicateCapability);
+		}
+		T::Currency::hold(&HoldReason::WorkerBond.into(), &who, bond)?;
+		Workers::<T>::insert(
+			&who,
+			WorkerInfo {
+				bond,
+				capabilities: capabilities.clone(),
+				claims: BoundedVec::new(),
+				unsettled: 0,
+				unbonds_at: None,
+			},
+		);
+		Self::deposit_event(Event::WorkerRegistered {
+			worker: who,
+			bond,
+			capabilities: capabilities.into_inner(),
+		});
+		Ok(())
+	}
+
+	pub(crate) fn do_unregister_worker(who: T::AccountId) -> DispatchResult {
+		let unbonds_at = Workers::<T>::try_mutate(&who, |worker| {
+			let worker = worker.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			ensure!(worker.unbonds_at.is_none(), Error::<T>::WorkerLeaving);
+			ensure!(worker.claims.is_empty() && worker.unsettled == 0, Error::<T>::UnfinishedWork);
+			let unbonds_at =
+				frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingDelay::get());
+			worker.unbonds_at = Some(unbonds_at);
+			Ok::<BlockNumberFor<T>, Error<T>>(unbonds_at)
+		})?;
+		Self::deposit_event(Event::WorkerUnregistered { worker: who, unbonds_at });
+		Ok(())
+	}
+
+	pub(crate) fn do_withdraw_bond(who: T::AccountId) -> DispatchResult {
+		let worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+		let unbonds_at = worker.unbonds_at.ok_or(Error::<T>::NotLeaving)?;
+		ensure!(frame_system::Pallet::<T>::block_number() >= unbonds_at, Error::<T>::StillUnbonding);
+		T::Currency::release(&HoldReason::WorkerBond.into(), &who, worker.bond, Precision::Exact)?;
+		Workers::<T>::remove(&who);
+		Self::deposit_event(Event::BondWithdrawn { worker: who, bond: worker.bond });
+		Ok(())
+	}
+
+	/// Moves `share` of `worker`'s bond to the treasury; returns what was moved. The treasury
+	/// always exists, so the move cannot fail short of a broken hold; if it did, nothing moves
+	/// and the bond record stays equal to the hold.
+	pub(crate) fn slash_bond(
+		who: &T::AccountId,
+		worker: &mut WorkerOf<T>,
+		share: sp_runtime::Permill,
+	) -> BalanceOf<T> {
+		let due = share * worker.bond;
+		let slashed = T::Currency::transfer_on_hold(
+			&HoldReason::WorkerBond.into(),
+			who,
+			&T::Treasury::get(),
+			due,
+			Precision::BestEffort,
+			Restriction::Free,
+			Fortitude::Force,
+		)
+		.unwrap_or_default();
+		worker.bond.saturating_reduce(slashed);
+		slashed
+	}
+}

@@ -1,0 +1,503 @@
+//! # Job escrow
+//!
+//! The studio's business. Clients (people, or other protocols' accounts using the studio as a
+//! service) pay for design jobs; bonded workers claim them, run the models off chain, deliver a
+//! result and get paid; the studio takes its fee.
+//!
+//! ## Workers
+//! [`Pallet::register_worker`] holds a bond (at least the studio's `WorkerMinBond`) and lists
+//! the models the worker can run. [`Pallet::unregister_worker`] stops it taking jobs and, once
+//! nothing it did is unsettled, starts the `UnbondingDelay`; [`Pallet::withdraw_bond`] then
+//! releases the bond.
+//!
+//! ## Job lifecycle
+//! - [`Pallet::submit_job`] holds the bounty. The job is `Open` until its deadline.
+//! - [`Pallet::cancel_job`]: the client takes an open job back, bounty and all.
+//! - [`Pallet::claim_job`]: a registered worker that lists the model and that the circuit
+//!   breaker lets work takes the job until `ClaimTimeout` blocks later (never past the deadline).
+//! - [`Pallet::submit_result`]: the claiming worker reports its output. The output is recorded
+//!   in provenance, the circuit breaker judges it, and the job is `Delivered` (its challenge
+//!   window starts) or refused: re-opened or refunded, as the client chose.
+//! - Settlement: the client's [`Pallet::accept_result`], anyone's [`Pallet::settle`] once the
+//!   challenge window is over, or automatically in `on_idle`: the bounty less the studio fee to
+//!   the worker, the fee to the treasury.
+//! - Expiry, by anyone's [`Pallet::expire`] or automatically in `on_idle`: a claim past its
+//!   timeout re-opens the job and slashes `ExpirySlash` of the worker's bond to the treasury; an
+//!   open job past its deadline refunds its client. Nothing stays held forever.
+//!
+//! Each live job has exactly one due block (deadline, claim expiry or window end), indexed in
+//! [`DueJobs`]; `on_idle` walks it in block order with whatever weight the block has left.
+//!
+//! Money moves only through `fungible` holds: [`HoldReason::JobBounty`] on the client,
+//! [`HoldReason::WorkerBond`] on the worker.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod features;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+use frame_support::traits::fungible;
+
+/// The balance type of the pallet's currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// A job specification of a runtime.
+pub type JobSpecOf<T> = JobSpec<
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as Config>::MaxPromptLength,
+	<T as Config>::MaxParents,
+>;
+
+/// A job of a runtime.
+pub type JobOf<T> = JobInfo<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as Config>::MaxPromptLength,
+	<T as Config>::MaxParents,
+>;
+
+/// A worker of a runtime.
+pub type WorkerOf<T> = WorkerInfo<
+	BalanceOf<T>,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as Config>::MaxCapabilities,
+	<T as Config>::MaxClaimsPerWorker,
+>;
+
+/// What benchmarks need from the runtime: a generator model and a style that jobs may use.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// Makes sure an approved generator model exists; returns it and its weights hash.
+	fn approved_generator() -> (studio_primitives::ModelId, studio_primitives::Sha256);
+	/// Makes sure an active style exists; returns it.
+	fn active_style() -> studio_primitives::StyleId;
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::{boxed::Box, vec::Vec};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Inspect, Mutate, MutateHold},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::Permill;
+	use studio_primitives::{
+		AgentGate, AssetLedger, CidBytes, JobId, ModelId, ModelRegistry, StudioParams, StyleId,
+		StyleRegistry,
+	};
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// The token bounties and bonds are paid in.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The studio's parameters (minimum bounty and bond, fee, timeouts …).
+		type Params: StudioParams<BalanceOf<Self>, BlockNumberFor<Self>>;
+
+		/// The approved models.
+		type Models: ModelRegistry;
+
+		/// The active styles.
+		type Styles: StyleRegistry;
+
+		/// The circuit breaker: whether the studio, a model or an agent may work, and the
+		/// verdict on each result.
+		type Gate: AgentGate<Self::AccountId>;
+
+		/// Provenance, where every delivered output is recorded.
+		type Assets: AssetLedger<Self::AccountId>;
+
+		/// The studio treasury: receives the studio fee and slashed bonds.
+		type Treasury: Get<Self::AccountId>;
+
+		/// Blocks between a worker's unregistering and the release of its bond.
+		#[pallet::constant]
+		type UnbondingDelay: Get<BlockNumberFor<Self>>;
+
+		/// The share of a worker's bond slashed when its claim expires undelivered.
+		#[pallet::constant]
+		type ExpirySlash: Get<Permill>;
+
+		/// The longest prompt, in bytes.
+		#[pallet::constant]
+		type MaxPromptLength: Get<u32>;
+
+		/// The most parent assets a job may name.
+		#[pallet::constant]
+		type MaxParents: Get<u32>;
+
+		/// The most models a worker may list.
+		#[pallet::constant]
+		type MaxCapabilities: Get<u32>;
+
+		/// The most jobs one worker may hold claimed at once.
+		#[pallet::constant]
+		type MaxClaimsPerWorker: Get<u32>;
+
+		/// The most candidates a job may ask for.
+		#[pallet::constant]
+		type MaxCandidates: Get<u32>;
+
+		/// The largest width or height of an output, in pixels.
+		#[pallet::constant]
+		type MaxImageSide: Get<u32>;
+
+		/// Weights of the calls and hooks.
+		type WeightInfo: WeightInfo;
+
+		/// Sets up what the benchmarks need.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A worker's bond.
+		WorkerBond,
+		/// The bounty of a live job, held from its client.
+		JobBounty,
+	}
+
+	/// The registered workers.
+	///
+	/// Invariant: each worker's [`HoldReason::WorkerBond`] hold equals its `bond`; every job in
+	/// its `claims` is claimed by it, and `unsettled` counts the jobs delivered by it.
+	#[pallet::storage]
+	pub type Workers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, WorkerOf<T>>;
+
+	/// The id the next job gets.
+	#[pallet::storage]
+	pub type NextJobId<T> = StorageValue<_, JobId, ValueQuery>;
+
+	/// Every job, live or finished.
+	///
+	/// Invariant: each client's [`HoldReason::JobBounty`] hold equals the bounties of its live
+	/// (open, claimed or delivered) jobs; every delivered job's output is in provenance.
+	#[pallet::storage]
+	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
+
+	/// Live jobs by the block their next automatic step is due in (see
+	/// [`JobInfo::due_at`]).
+	///
+	/// Invariant: exactly one entry per live job, under its due block.
+	#[pallet::storage]
+	pub type DueJobs<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, JobId, ()>;
+
+	/// The earliest block `on_idle` has not finished with: no entry of [`DueJobs`] is older.
+	#[pallet::storage]
+	pub type DueCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A worker registered and bonded.
+		WorkerRegistered { worker: T::AccountId, bond: BalanceOf<T>, capabilities: Vec<ModelId> },
+		/// A worker stopped taking jobs; its bond unlocks at `unbonds_at`.
+		WorkerUnregistered { worker: T::AccountId, unbonds_at: BlockNumberFor<T> },
+		/// A worker withdrew its bond and left.
+		BondWithdrawn { worker: T::AccountId, bond: BalanceOf<T> },
+		/// A job was submitted, its bounty held.
+		JobSubmitted {
+			job: JobId,
+			client: T::AccountId,
+			model: ModelId,
+			style: StyleId,
+			bounty: BalanceOf<T>,
+			deadline: BlockNumberFor<T>,
+		},
+		/// A client cancelled its open job; the bounty was released.
+		JobCancelled { job: JobId },
+		/// A worker claimed a job until `expires_at`.
+		JobClaimed { job: JobId, worker: T::AccountId, expires_at: BlockNumberFor<T> },
+		/// A result was delivered; it settles at `settles_at` unless challenged.
+		ResultDelivered {
+			job: JobId,
+			worker: T::AccountId,
+			output: CidBytes,
+			settles_at: BlockNumberFor<T>,
+		},
+		/// A result was refused; the job re-opened or was refunded.
+		ResultRejected { job: JobId, worker: T::AccountId, output: CidBytes, cause: RejectionCause },
+		/// A job settled: `payment` to the worker, `fee` to the treasury.
+		JobSettled { job: JobId, worker: T::AccountId, payment: BalanceOf<T>, fee: BalanceOf<T> },
+		/// A claim expired undelivered; `slashed` of the worker's bond went to the treasury.
+		ClaimExpired { job: JobId, worker: T::AccountId, slashed: BalanceOf<T> },
+		/// A job is open again for any worker.
+		JobReopened { job: JobId },
+		/// A job's bounty went back to its client: its deadline passed, or its result was
+		/// refused and the client chose a refund.
+		JobRefunded { job: JobId, client: T::AccountId, amount: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The caller is already a registered worker.
+		AlreadyRegistered,
+		/// The caller is not a registered worker.
+		NotRegistered,
+		/// The bond is below the studio's `WorkerMinBond` (for a claim: the bond after
+		/// slashes).
+		BondTooLow,
+		/// A worker must list at least one model.
+		NoCapabilities,
+		/// A model is listed twice.
+		DuplicateCapability,
+		/// The worker still has claimed or unsettled jobs.
+		UnfinishedWork,
+		/// The worker has unregistered and takes no more jobs.
+		WorkerLeaving,
+		/// The worker has not unregistered.
+		NotLeaving,
+		/// The unbonding delay is not over.
+		StillUnbonding,
+		/// The bounty is below the studio's `MinBounty`.
+		BountyTooLow,
+		/// The model is unknown, retired, or its weights changed.
+		ModelNotApproved,
+		/// The model does not generate images.
+		NotAGenerator,
+		/// The style is unknown or retired.
+		UnknownStyle,
+		/// The circuit breaker has halted the whole studio: no new jobs.
+		StudioHalted,
+		/// The circuit breaker has suspended the model.
+		ModelSuspended,
+		/// The circuit breaker has halted this agent.
+		AgentHalted,
+		/// A text prompt must not be empty.
+		EmptyPrompt,
+		/// A parent asset is not recorded in provenance.
+		UnknownParentAsset,
+		/// A parent asset is named twice.
+		DuplicateParentAsset,
+		/// The number of candidates must be between 1 and `MaxCandidates`.
+		InvalidCandidates,
+		/// Width and height must be between 1 and `MaxImageSide`.
+		InvalidOutputSize,
+		/// The deadline must be a future block.
+		DeadlineInPast,
+		/// The deadline is further away than the studio's `JobMaxLifetime`.
+		DeadlineTooFar,
+		/// No job has this id.
+		UnknownJob,
+		/// Only the job's client may do this.
+		NotClient,
+		/// The job is not open (claimed, delivered or finished).
+		JobNotOpen,
+		/// The job's deadline has passed.
+		DeadlinePassed,
+		/// The worker does not list the job's model.
+		ModelNotInCapabilities,
+		/// The worker already holds `MaxClaimsPerWorker` claims.
+		TooManyClaims,
+		/// The job is not claimed by the caller.
+		NotClaimant,
+		/// The claim has expired: the result comes too late.
+		ClaimExpired,
+		/// The reported weights hash is not the approved model's.
+		ModelHashMismatch,
+		/// The worker tried fewer candidates than the job asked for.
+		TooFewCandidates,
+		/// The job has no delivered result waiting to settle.
+		NotDelivered,
+		/// The challenge window is still open.
+		ChallengeWindowOpen,
+		/// Nothing about the job is due yet: the claim or the deadline has not expired.
+		NotExpired,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_idle(now: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
+			Self::process_due(now, remaining_weight)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers the caller as a worker that can run `capabilities`, holding `bond`.
+		///
+		/// # Errors
+		/// - [`Error::AlreadyRegistered`]: the caller is a worker.
+		/// - [`Error::BondTooLow`]: `bond` is below `WorkerMinBond`.
+		/// - [`Error::NoCapabilities`], [`Error::DuplicateCapability`]: bad model list.
+		/// - A balances error when the bond cannot be held.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_worker())]
+		pub fn register_worker(
+			origin: OriginFor<T>,
+			bond: BalanceOf<T>,
+			capabilities: BoundedVec<ModelId, T::MaxCapabilities>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register_worker(who, bond, capabilities)
+		}
+
+		/// Stops the caller taking jobs and starts its unbonding delay.
+		///
+		/// # Errors
+		/// - [`Error::NotRegistered`]: the caller is not a worker.
+		/// - [`Error::WorkerLeaving`]: it already unregistered.
+		/// - [`Error::UnfinishedWork`]: it has claimed or unsettled jobs.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::unregister_worker())]
+		pub fn unregister_worker(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_unregister_worker(who)
+		}
+
+		/// Releases the bond of a worker whose unbonding delay is over, and forgets the worker.
+		///
+		/// # Errors
+		/// - [`Error::NotRegistered`], [`Error::NotLeaving`], [`Error::StillUnbonding`].
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::withdraw_bond())]
+		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw_bond(who)
+		}
+
+		/// Submits a design job, holding `bounty` from the caller until it settles or is
+		/// refunded. Any account may submit.
+		///
+		/// # Errors
+		/// - [`Error::BountyTooLow`]: `bounty` is below `MinBounty`.
+		/// - [`Error::ModelNotApproved`], [`Error::NotAGenerator`]: the model cannot be used.
+		/// - [`Error::UnknownStyle`]: the style is unknown or retired.
+		/// - [`Error::StudioHalted`], [`Error::ModelSuspended`]: the circuit breaker refuses.
+		/// - [`Error::EmptyPrompt`], [`Error::InvalidCandidates`], [`Error::InvalidOutputSize`],
+		///   [`Error::DeadlineInPast`], [`Error::DeadlineTooFar`]: a bad specification.
+		/// - [`Error::UnknownParentAsset`], [`Error::DuplicateParentAsset`]: a bad lineage.
+		/// - A balances error when the bounty cannot be held.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::submit_job(spec.parents.len() as u32))]
+		pub fn submit_job(
+			origin: OriginFor<T>,
+			spec: Box<JobSpecOf<T>>,
+			bounty: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_submit_job(who, *spec, bounty)
+		}
+
+		/// The client takes back an open job: the whole bounty is released.
+		///
+		/// # Errors
+		/// - [`Error::UnknownJob`], [`Error::NotClient`].
+		/// - [`Error::JobNotOpen`]: the job is claimed, delivered or finished.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::cancel_job())]
+		pub fn cancel_job(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_job(who, job)
+		}
+
+		/// The caller, a registered worker, claims an open job until `ClaimTimeout` blocks
+		/// from now (or the job's deadline, if sooner).
+		///
+		/// # Errors
+		/// - [`Error::NotRegistered`], [`Error::WorkerLeaving`], [`Error::BondTooLow`].
+		/// - [`Error::UnknownJob`], [`Error::JobNotOpen`], [`Error::DeadlinePassed`].
+		/// - [`Error::ModelNotInCapabilities`], [`Error::ModelNotApproved`].
+		/// - [`Error::AgentHalted`], [`Error::ModelSuspended`]: the circuit breaker refuses.
+		/// - [`Error::TooManyClaims`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::claim_job())]
+		pub fn claim_job(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_claim_job(who, job)
+		}
+
+		/// The claiming worker reports its output. The output is recorded in provenance and
+		/// judged: delivered (the challenge window starts) or refused (the job re-opens or is
+		/// refunded, as its client chose).
+		///
+		/// # Errors
+		/// - [`Error::UnknownJob`], [`Error::NotClaimant`], [`Error::ClaimExpired`].
+		/// - [`Error::ModelNotApproved`], [`Error::ModelHashMismatch`]: not the approved weights.
+		/// - [`Error::TooFewCandidates`].
+		/// - Provenance's errors for an invalid or already recorded output CID.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::submit_result(T::MaxParents::get()))]
+		pub fn submit_result(
+			origin: OriginFor<T>,
+			job: JobId,
+			report: ResultReport,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_submit_result(who, job, report)
+		}
+
+		/// The client accepts a delivered result at once: the job settles.
+		///
+		/// # Errors
+		/// - [`Error::UnknownJob`], [`Error::NotClient`], [`Error::NotDelivered`].
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::settle())]
+		pub fn accept_result(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_accept_result(who, job)
+		}
+
+		/// Settles a delivered job whose challenge window is over; anyone may call it.
+		///
+		/// # Errors
+		/// - [`Error::UnknownJob`], [`Error::NotDelivered`], [`Error::ChallengeWindowOpen`].
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::settle())]
+		pub fn settle(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_settle_due(job)
+		}
+
+		/// Applies an expiry that is due; anyone may call it. A claim past its timeout
+		/// re-opens the job (or refunds it past its deadline) and slashes the worker; an open
+		/// job past its deadline is refunded.
+		///
+		/// # Errors
+		/// - [`Error::UnknownJob`].
+		/// - [`Error::NotExpired`]: neither a claim nor a deadline has expired.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::expire())]
+		pub fn expire(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_expire_due(job)
+		}
+	}
+}

@@ -1,0 +1,264 @@
+//! A test runtime: balances, timestamp, the real governance and provenance pallets, the escrow,
+//! and a circuit breaker the tests can halt.
+
+use crate as pallet_job_escrow;
+use core::cell::{Cell, RefCell};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, Hooks},
+	weights::Weight,
+};
+use pallet_studio_governance::{default_parameters, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
+use sp_runtime::{BuildStorage, Perbill, Permill};
+use studio_primitives::{
+	AgentGate, CidBytes, GateRefusal, JobId, ModelId, ModelKind, StudioParams, Verdict,
+};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Timestamp: pallet_timestamp,
+		Balances: pallet_balances,
+		Governance: pallet_studio_governance,
+		Provenance: pallet_provenance,
+		Escrow: pallet_job_escrow,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type FreezeIdentifier = RuntimeFreezeReason;
+	type MaxFreezes = ConstU32<4>;
+}
+
+parameter_types! {
+	pub const ProposalDeposit: u64 = 10 * UNIT;
+	pub const Treasury: u64 = TREASURY;
+	pub const UnbondingDelay: u64 = UNBONDING_DELAY;
+	pub const ExpirySlash: Permill = Permill::from_percent(10);
+}
+
+impl pallet_studio_governance::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type ProposalDeposit = ProposalDeposit;
+	type MaxActiveProposals = ConstU32<4>;
+	type MaxVotesPerAccount = ConstU32<3>;
+	type MaxEnactmentsPerBlock = ConstU32<2>;
+	type MaxNameLength = ConstU32<32>;
+	type MaxStyleDimensions = ConstU32<8>;
+	type MaxReviewers = ConstU32<5>;
+	type WeightInfo = ();
+}
+
+impl pallet_provenance::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Clock = Timestamp;
+	type MaxParents = ConstU32<3>;
+	type MaxLineage = ConstU32<8>;
+	type MaxDerivatives = ConstU32<8>;
+	type WeightInfo = ();
+}
+
+impl pallet_job_escrow::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Params = Governance;
+	type Models = Governance;
+	type Styles = Governance;
+	type Gate = TestGate;
+	type Assets = Provenance;
+	type Treasury = Treasury;
+	type UnbondingDelay = UnbondingDelay;
+	type ExpirySlash = ExpirySlash;
+	type MaxPromptLength = ConstU32<64>;
+	type MaxParents = ConstU32<3>;
+	type MaxCapabilities = ConstU32<4>;
+	type MaxClaimsPerWorker = ConstU32<2>;
+	type MaxCandidates = ConstU32<64>;
+	type MaxImageSide = ConstU32<1024>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = GenesisRegistry;
+}
+
+thread_local! {
+	static STUDIO_HALTED: Cell<bool> = const { Cell::new(false) };
+	static HALTED_AGENTS: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+	static JUDGED: RefCell<Vec<(u64, JobId, Permill)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A circuit breaker the tests drive: the studio or single agents can be halted, and a result
+/// beyond the studio's hard style limit is rejected.
+pub struct TestGate;
+
+impl TestGate {
+	/// Halts or resumes the whole studio.
+	pub fn halt_studio(halted: bool) {
+		STUDIO_HALTED.with(|cell| cell.set(halted));
+	}
+	/// Halts an agent.
+	pub fn halt_agent(agent: u64) {
+		HALTED_AGENTS.with(|agents| agents.borrow_mut().push(agent));
+	}
+	/// The results the gate has judged: agent, job, deviation.
+	pub fn judged() -> Vec<(u64, JobId, Permill)> {
+		JUDGED.with(|judged| judged.borrow().clone())
+	}
+}
+
+impl AgentGate<u64> for TestGate {
+	fn may_take_job(_: ModelId) -> Result<(), GateRefusal> {
+		if STUDIO_HALTED.with(Cell::get) {
+			return Err(GateRefusal::StudioHalted)
+		}
+		Ok(())
+	}
+	fn may_claim(agent: &u64, _: ModelId) -> Result<(), GateRefusal> {
+		if HALTED_AGENTS.with(|agents| agents.borrow().contains(agent)) {
+			return Err(GateRefusal::AgentHalted)
+		}
+		Ok(())
+	}
+	fn judge_result(agent: &u64, job: JobId, _: ModelId, deviation: Permill, _: Permill) -> Verdict {
+		JUDGED.with(|judged| judged.borrow_mut().push((*agent, job, deviation)));
+		if deviation > Governance::hard_style_limit() {
+			Verdict::Reject
+		} else {
+			Verdict::Accept
+		}
+	}
+}
+
+/// The generator and style of the genesis, for the benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct GenesisRegistry;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for GenesisRegistry {
+	fn approved_generator() -> (ModelId, studio_primitives::Sha256) {
+		(GENERATOR, GENERATOR_HASH)
+	}
+	fn active_style() -> studio_primitives::StyleId {
+		STYLE
+	}
+}
+
+/// One token, in its smallest units (the governance defaults assume 12 decimals).
+pub const UNIT: u64 = 1_000_000_000_000;
+/// Everyone's starting balance.
+pub const ENDOWMENT: u64 = 1_000 * UNIT;
+/// A client.
+pub const CLIENT: u64 = 1;
+/// A worker.
+pub const WORKER: u64 = 2;
+/// A second worker.
+pub const OTHER_WORKER: u64 = 3;
+/// An account with no role.
+pub const STRANGER: u64 = 4;
+/// The studio treasury.
+pub const TREASURY: u64 = 99;
+/// Blocks between unregistering and withdrawing a bond.
+pub const UNBONDING_DELAY: u64 = 20;
+/// The approved generator of the genesis.
+pub const GENERATOR: ModelId = 0;
+/// The sha2-256 of the generator's weights.
+pub const GENERATOR_HASH: [u8; 32] = [7; 32];
+/// An approved model that is not a generator.
+pub const CRITIC: ModelId = 1;
+/// The active style of the genesis.
+pub const STYLE: u32 = 0;
+/// The timestamp of every test block, in milliseconds.
+pub const NOW_MS: u64 = 1_700_000_000_000;
+
+/// A genesis with the governance defaults (minimum bounty 1 UNIT, minimum bond 10 UNIT, fee
+/// 5 %, claim timeout and challenge window 100 blocks, quality threshold 30 %), one style, a
+/// generator and a critic.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: [CLIENT, WORKER, OTHER_WORKER, STRANGER, TREASURY]
+			.iter()
+			.map(|who| (*who, ENDOWMENT))
+			.collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	pallet_studio_governance::GenesisConfig::<Test> {
+		parameters: default_parameters(),
+		fast_track: TrackInfo {
+			voting_period: 5,
+			min_turnout: Perbill::from_percent(10),
+			min_approval: SIMPLE_MAJORITY,
+			enactment_delay: 0,
+		},
+		slow_track: TrackInfo {
+			voting_period: 10,
+			min_turnout: Perbill::from_percent(20),
+			min_approval: TWO_THIRDS,
+			enactment_delay: 3,
+		},
+		styles: vec![(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000])],
+		models: vec![
+			(b"omniart-eye-generator".to_vec(), ModelKind::Generator, GENERATOR_HASH, 1),
+			(b"efficientnet-lite0".to_vec(), ModelKind::StyleScorer, [8; 32], 1),
+		],
+		reviewers: vec![],
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext: sp_io::TestExternalities = storage.into();
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		Timestamp::set_timestamp(NOW_MS);
+	});
+	ext
+}
+
+/// Runs a test story, then checks the invariants of the escrow and of provenance.
+pub fn story(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		Escrow::do_try_state().expect("the escrow's invariants hold");
+		Provenance::do_try_state().expect("provenance's invariants hold");
+	});
+}
+
+/// Advances to block `n`, giving each block's `on_idle` ample weight.
+pub fn run_to_block(n: u64) {
+	run_to_block_with_idle_weight(n, Weight::MAX);
+}
+
+/// Advances to block `n`, giving each block's `on_idle` `idle` weight.
+pub fn run_to_block_with_idle_weight(n: u64, idle: Weight) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Escrow::on_idle(next, idle);
+	}
+}
+
+/// The raw-codec CIDv1 of `content`, as the worker's content store makes it.
+pub fn cid_of(content: &[u8]) -> CidBytes {
+	let mut bytes = vec![0x01, 0x55, 0x12, 0x20];
+	bytes.extend_from_slice(&sp_io::hashing::sha2_256(content));
+	CidBytes::try_from(bytes).unwrap()
+}

@@ -1,0 +1,612 @@
+//! The escrow as its users meet it: clients pay for jobs, workers claim, deliver and get paid,
+//! and bad input ends in a named error with nothing lost.
+
+use crate::{mock::*, *};
+use codec::{Decode, Encode};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{
+		fungible::{Inspect, InspectHold},
+		ConstU32, Get, Hooks,
+	},
+	weights::Weight,
+	BoundedVec,
+};
+use pallet_studio_governance::GovernanceAction;
+use sp_runtime::Permill;
+use studio_primitives::{AssetStatus, CidBytes, JobId};
+
+const BOUNTY: u64 = 100 * UNIT;
+const BOND: u64 = 50 * UNIT;
+/// The studio fee of the governance defaults: 5 %.
+const FEE: u64 = BOUNTY / 20;
+const CLAIM_TIMEOUT: u64 = 100;
+const CHALLENGE_WINDOW: u64 = 100;
+
+fn origin(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn spec() -> JobSpecOf<Test> {
+	JobSpec {
+		model: GENERATOR,
+		style: STYLE,
+		prompt: Prompt::Text(b"an amber eye, painterly".to_vec().try_into().unwrap()),
+		parents: BoundedVec::new(),
+		seed: 42,
+		output: OutputSpec { format: ImageFormat::Png, width: 128, height: 128 },
+		candidates: 8,
+		deadline: 1_000,
+		on_rejection: OnRejection::Reopen,
+	}
+}
+
+fn submit(spec: JobSpecOf<Test>) -> JobId {
+	let job = NextJobId::<Test>::get();
+	assert_ok!(Escrow::submit_job(origin(CLIENT), Box::new(spec), BOUNTY));
+	job
+}
+
+fn register(worker: u64) {
+	assert_ok!(Escrow::register_worker(origin(worker), BOND, vec![GENERATOR].try_into().unwrap()));
+}
+
+fn report(output: &CidBytes) -> ResultReport {
+	ResultReport {
+		output: output.clone(),
+		style_deviation: Permill::from_percent(12),
+		quality: Permill::from_percent(80),
+		weights_hash: GENERATOR_HASH,
+		settings_hash: [3; 32],
+		candidates_tried: 8,
+	}
+}
+
+/// A job submitted, and claimed by `WORKER`.
+fn claimed_job() -> JobId {
+	let job = submit(spec());
+	register(WORKER);
+	assert_ok!(Escrow::claim_job(origin(WORKER), job));
+	job
+}
+
+/// A job claimed by `WORKER` and delivered with `output`.
+fn delivered_job(output: &CidBytes) -> JobId {
+	let job = claimed_job();
+	assert_ok!(Escrow::submit_result(origin(WORKER), job, report(output)));
+	job
+}
+
+fn status(job: JobId) -> JobStatus<u64, u64> {
+	Jobs::<Test>::get(job).unwrap().status
+}
+
+fn free(who: u64) -> u64 {
+	Balances::balance(&who)
+}
+
+fn bounty_held(who: u64) -> u64 {
+	Balances::balance_on_hold(&HoldReason::JobBounty.into(), &who)
+}
+
+fn bond_held(who: u64) -> u64 {
+	Balances::balance_on_hold(&HoldReason::WorkerBond.into(), &who)
+}
+
+fn enact(action: pallet_studio_governance::ActionOf<Test>) {
+	assert_ok!(Governance::force_enact(RuntimeOrigin::root(), Box::new(action)));
+}
+
+#[test]
+fn a_job_is_claimed_delivered_and_settles_after_the_window_paying_worker_and_treasury() {
+	story(|| {
+		let job = submit(spec());
+		assert_eq!(free(CLIENT), ENDOWMENT - BOUNTY);
+		assert_eq!(bounty_held(CLIENT), BOUNTY);
+		System::assert_last_event(
+			Event::JobSubmitted {
+				job,
+				client: CLIENT,
+				model: GENERATOR,
+				style: STYLE,
+				bounty: BOUNTY,
+				deadline: 1_000,
+			}
+			.into(),
+		);
+
+		register(WORKER);
+		assert_eq!(bond_held(WORKER), BOND);
+		assert_ok!(Escrow::claim_job(origin(WORKER), job));
+		let expires_at = 1 + CLAIM_TIMEOUT;
+		assert_eq!(status(job), JobStatus::Claimed { worker: WORKER, expires_at });
+
+		run_to_block(10);
+		let output = cid_of(b"the png");
+		assert_ok!(Escrow::submit_result(origin(WORKER), job, report(&output)));
+		let settles_at = 10 + CHALLENGE_WINDOW;
+		assert_eq!(
+			status(job),
+			JobStatus::Delivered { worker: WORKER, output: output.clone(), settles_at }
+		);
+		assert_eq!(TestGate::judged(), vec![(WORKER, job, Permill::from_percent(12))]);
+		let record = Provenance::asset(&output).unwrap();
+		assert_eq!((record.creator, record.status), (CLIENT, AssetStatus::Delivered));
+		let generation = record.generation.unwrap();
+		assert_eq!((generation.worker, generation.job, generation.seed), (WORKER, job, 42));
+		assert_eq!(generation.prompt_hash, sp_io::hashing::sha2_256(b"an amber eye, painterly"));
+		assert_eq!(generation.weights_hash, GENERATOR_HASH);
+
+		// Nothing moves during the window.
+		run_to_block(settles_at - 1);
+		assert!(matches!(status(job), JobStatus::Delivered { .. }));
+		let treasury_before = free(TREASURY);
+		run_to_block(settles_at);
+		assert_eq!(status(job), JobStatus::Settled { worker: WORKER, output: output.clone() });
+		System::assert_has_event(
+			Event::JobSettled { job, worker: WORKER, payment: BOUNTY - FEE, fee: FEE }.into(),
+		);
+		assert_eq!(free(WORKER), ENDOWMENT - BOND + BOUNTY - FEE);
+		assert_eq!(free(TREASURY), treasury_before + FEE);
+		assert_eq!(free(CLIENT), ENDOWMENT - BOUNTY);
+		assert_eq!(bounty_held(CLIENT), 0);
+		assert_eq!(Provenance::asset(&output).unwrap().status, AssetStatus::Final);
+		assert_eq!(Workers::<Test>::get(WORKER).unwrap().unsettled, 0);
+	});
+}
+
+#[test]
+fn the_client_may_accept_at_once_and_anyone_may_settle_after_the_window() {
+	story(|| {
+		let first = delivered_job(&cid_of(b"first"));
+		assert_noop!(Escrow::accept_result(origin(STRANGER), first), Error::<Test>::NotClient);
+		assert_ok!(Escrow::accept_result(origin(CLIENT), first));
+		assert!(matches!(status(first), JobStatus::Settled { .. }));
+
+		let second = submit(spec());
+		assert_ok!(Escrow::claim_job(origin(WORKER), second));
+		assert_ok!(Escrow::submit_result(origin(WORKER), second, report(&cid_of(b"second"))));
+		assert_noop!(Escrow::settle(origin(STRANGER), second), Error::<Test>::ChallengeWindowOpen);
+		System::set_block_number(1 + CHALLENGE_WINDOW);
+		assert_ok!(Escrow::settle(origin(STRANGER), second));
+		assert!(matches!(status(second), JobStatus::Settled { .. }));
+		assert_noop!(Escrow::settle(origin(STRANGER), second), Error::<Test>::NotDelivered);
+		assert_noop!(Escrow::accept_result(origin(CLIENT), second), Error::<Test>::NotDelivered);
+		assert_eq!(free(WORKER), ENDOWMENT - BOND + 2 * (BOUNTY - FEE));
+		// The due entry went with the manual settlement: on_idle finds nothing more to pay.
+		run_to_block(2 + CHALLENGE_WINDOW);
+		assert_eq!(free(WORKER), ENDOWMENT - BOND + 2 * (BOUNTY - FEE));
+	});
+}
+
+#[test]
+fn a_bounty_under_the_minimum_is_refused_and_nothing_is_held() {
+	story(|| {
+		assert_noop!(
+			Escrow::submit_job(origin(CLIENT), Box::new(spec()), UNIT - 1),
+			Error::<Test>::BountyTooLow
+		);
+		assert_eq!(free(CLIENT), ENDOWMENT);
+		assert_noop!(
+			Escrow::submit_job(origin(CLIENT), Box::new(spec()), 2 * ENDOWMENT),
+			sp_runtime::TokenError::FundsUnavailable
+		);
+	});
+}
+
+#[test]
+fn jobs_need_an_approved_generator_and_an_active_style() {
+	story(|| {
+		let with = |edit: fn(&mut JobSpecOf<Test>)| {
+			let mut spec = spec();
+			edit(&mut spec);
+			Box::new(spec)
+		};
+		assert_noop!(
+			Escrow::submit_job(origin(CLIENT), with(|s| s.model = CRITIC), BOUNTY),
+			Error::<Test>::NotAGenerator
+		);
+		assert_noop!(
+			Escrow::submit_job(origin(CLIENT), with(|s| s.model = 77), BOUNTY),
+			Error::<Test>::ModelNotApproved
+		);
+		assert_noop!(
+			Escrow::submit_job(origin(CLIENT), with(|s| s.style = 9), BOUNTY),
+			Error::<Test>::UnknownStyle
+		);
+		enact(GovernanceAction::RetireModel { model: GENERATOR });
+		assert_noop!(
+			Escrow::submit_job(origin(CLIENT), Box::new(spec()), BOUNTY),
+			Error::<Test>::ModelNotApproved
+		);
+		enact(GovernanceAction::RetireStyle { style: STYLE });
+		assert_noop!(
+			Escrow::submit_job(origin(CLIENT), with(|s| s.model = GENERATOR), BOUNTY),
+			Error::<Test>::ModelNotApproved
+		);
+		assert_eq!(free(CLIENT), ENDOWMENT);
+	});
+}
+
+#[test]
+fn a_retired_style_is_refused() {
+	story(|| {
+		enact(GovernanceAction::RetireStyle { style: STYLE });
+		assert_noop!(
+			Escrow::submit_job(origin(CLIENT), Box::new(spec()), BOUNTY),
+			Error::<Test>::UnknownStyle
+		);
+	});
+}
+
+#[test]
+fn a_prompt_longer_than_the_limit_does_not_even_decode() {
+	story(|| {
+		// A client's extrinsic carries the spec SCALE-encoded; a prompt over
+		// `MaxPromptLength` (64 in the mock) fails to decode, so it never reaches the pallet.
+		let with_prompt_of = |length: usize| {
+			let mut encoded = spec().encode();
+			let original = spec().prompt.encode();
+			let replacement = Prompt::<ConstU32<100>>::Text(vec![b'a'; length].try_into().unwrap());
+			let start = (GENERATOR, STYLE).encode().len();
+			encoded.splice(start..start + original.len(), replacement.encode());
+			JobSpecOf::<Test>::decode(&mut &encoded[..])
+		};
+		assert!(with_prompt_of(64).is_ok());
+		assert!(with_prompt_of(65).is_err());
+
+		let mut empty = spec();
+		empty.prompt = Prompt::Text(BoundedVec::new());
+		assert_noop!(
+			Escrow::submit_job(origin(CLIENT), Box::new(empty), BOUNTY),
+			Error::<Test>::EmptyPrompt
+		);
+		// A prompt given by its hash needs no text on chain.
+		let mut hashed = spec();
+		hashed.prompt = Prompt::Hash([5; 32]);
+		let job = submit(hashed);
+		assert_eq!(Jobs::<Test>::get(job).unwrap().spec.prompt.hash(), [5; 32]);
+	});
+}
+
+#[test]
+fn a_bad_specification_is_refused_by_name() {
+	story(|| {
+		let sketch = cid_of(b"sketch");
+		assert_ok!(Provenance::register_external(origin(CLIENT), sketch.clone(), Default::default()));
+		type Edit = fn(&mut JobSpecOf<Test>, &CidBytes);
+		let cases: [(Edit, Error<Test>); 9] = [
+			(|s, _| s.candidates = 0, Error::InvalidCandidates),
+			(|s, _| s.candidates = 65, Error::InvalidCandidates),
+			(|s, _| s.output.width = 0, Error::InvalidOutputSize),
+			(|s, _| s.output.height = 1025, Error::InvalidOutputSize),
+			(|s, _| s.deadline = 1, Error::DeadlineInPast),
+			(|s, _| s.deadline = 2 + 14_400, Error::DeadlineTooFar),
+			(|s, _| s.parents = vec![cid_of(b"unknown")].try_into().unwrap(), Error::UnknownParentAsset),
+			(
+				|s, sketch| s.parents = vec![sketch.clone(), sketch.clone()].try_into().unwrap(),
+				Error::DuplicateParentAsset,
+			),
+			(|s, _| s.model = CRITIC, Error::NotAGenerator),
+		];
+		for (edit, error) in cases {
+			let mut bad = spec();
+			edit(&mut bad, &sketch);
+			assert_noop!(Escrow::submit_job(origin(CLIENT), Box::new(bad), BOUNTY), error);
+		}
+		TestGate::halt_studio(true);
+		assert_noop!(
+			Escrow::submit_job(origin(CLIENT), Box::new(spec()), BOUNTY),
+			Error::<Test>::StudioHalted
+		);
+		TestGate::halt_studio(false);
+		let mut derived = spec();
+		derived.parents = vec![sketch].try_into().unwrap();
+		submit(derived);
+	});
+}
+
+#[test]
+fn claims_need_a_registered_able_unhalted_worker_and_an_open_job() {
+	story(|| {
+		let job = submit(spec());
+		assert_noop!(Escrow::claim_job(origin(WORKER), job), Error::<Test>::NotRegistered);
+		assert_ok!(Escrow::register_worker(
+			origin(OTHER_WORKER),
+			BOND,
+			vec![CRITIC].try_into().unwrap()
+		));
+		assert_noop!(
+			Escrow::claim_job(origin(OTHER_WORKER), job),
+			Error::<Test>::ModelNotInCapabilities
+		);
+		register(WORKER);
+		assert_noop!(Escrow::claim_job(origin(WORKER), 99), Error::<Test>::UnknownJob);
+		TestGate::halt_agent(WORKER);
+		assert_noop!(Escrow::claim_job(origin(WORKER), job), Error::<Test>::AgentHalted);
+		assert_ok!(Escrow::register_worker(
+			origin(STRANGER),
+			BOND,
+			vec![CRITIC, GENERATOR].try_into().unwrap()
+		));
+		assert_ok!(Escrow::claim_job(origin(STRANGER), job));
+		// A second claim on the same job.
+		assert_noop!(Escrow::claim_job(origin(STRANGER), job), Error::<Test>::JobNotOpen);
+		// At most two claims per worker in the mock.
+		let [second, third] = [submit(spec()), submit(spec())];
+		assert_ok!(Escrow::claim_job(origin(STRANGER), second));
+		assert_noop!(Escrow::claim_job(origin(STRANGER), third), Error::<Test>::TooManyClaims);
+		// A job whose model was retired after submission cannot be claimed.
+		enact(GovernanceAction::RetireModel { model: GENERATOR });
+		assert_ok!(Escrow::register_worker(origin(CLIENT), BOND, vec![GENERATOR].try_into().unwrap()));
+		assert_noop!(Escrow::claim_job(origin(CLIENT), third), Error::<Test>::ModelNotApproved);
+	});
+}
+
+#[test]
+fn a_claim_lasts_the_claim_timeout_but_never_past_the_deadline() {
+	story(|| {
+		let mut soon = spec();
+		soon.deadline = 30;
+		let job = submit(soon);
+		register(WORKER);
+		assert_ok!(Escrow::claim_job(origin(WORKER), job));
+		assert_eq!(status(job), JobStatus::Claimed { worker: WORKER, expires_at: 30 });
+	});
+}
+
+#[test]
+fn only_the_claiming_worker_delivers_in_time_with_the_approved_weights() {
+	story(|| {
+		let job = claimed_job();
+		register(OTHER_WORKER);
+		let output = cid_of(b"png");
+		assert_noop!(
+			Escrow::submit_result(origin(OTHER_WORKER), job, report(&output)),
+			Error::<Test>::NotClaimant
+		);
+		let mut wrong_model = report(&output);
+		wrong_model.weights_hash = [9; 32];
+		assert_noop!(
+			Escrow::submit_result(origin(WORKER), job, wrong_model),
+			Error::<Test>::ModelHashMismatch
+		);
+		let mut lazy = report(&output);
+		lazy.candidates_tried = 7;
+		assert_noop!(Escrow::submit_result(origin(WORKER), job, lazy), Error::<Test>::TooFewCandidates);
+		let mut invalid = report(&output);
+		invalid.output = CidBytes::try_from(vec![0x12, 0x20, 1, 2, 3]).unwrap();
+		assert_noop!(
+			Escrow::submit_result(origin(WORKER), job, invalid),
+			pallet_provenance::Error::<Test>::InvalidCid
+		);
+		let taken = cid_of(b"someone else's picture");
+		assert_ok!(Provenance::register_external(origin(STRANGER), taken.clone(), Default::default()));
+		assert_noop!(
+			Escrow::submit_result(origin(WORKER), job, report(&taken)),
+			pallet_provenance::Error::<Test>::AssetExists
+		);
+		assert_noop!(Escrow::submit_result(origin(WORKER), 99, report(&output)), Error::<Test>::UnknownJob);
+
+		System::set_block_number(1 + CLAIM_TIMEOUT);
+		assert_noop!(
+			Escrow::submit_result(origin(WORKER), job, report(&output)),
+			Error::<Test>::ClaimExpired
+		);
+		assert!(Provenance::asset(&output).is_none());
+	});
+}
+
+#[test]
+fn a_result_for_an_open_job_is_refused() {
+	story(|| {
+		let job = submit(spec());
+		register(WORKER);
+		assert_noop!(
+			Escrow::submit_result(origin(WORKER), job, report(&cid_of(b"png"))),
+			Error::<Test>::NotClaimant
+		);
+	});
+}
+
+#[test]
+fn the_client_cancels_an_open_job_but_not_a_claimed_one() {
+	story(|| {
+		let open = submit(spec());
+		assert_noop!(Escrow::cancel_job(origin(STRANGER), open), Error::<Test>::NotClient);
+		assert_ok!(Escrow::cancel_job(origin(CLIENT), open));
+		assert_eq!(status(open), JobStatus::Cancelled);
+		assert_eq!(free(CLIENT), ENDOWMENT);
+		assert_noop!(Escrow::cancel_job(origin(CLIENT), open), Error::<Test>::JobNotOpen);
+
+		let claimed = claimed_job();
+		assert_noop!(Escrow::cancel_job(origin(CLIENT), claimed), Error::<Test>::JobNotOpen);
+		assert_noop!(Escrow::cancel_job(origin(CLIENT), 99), Error::<Test>::UnknownJob);
+	});
+}
+
+#[test]
+fn an_expired_claim_slashes_the_worker_and_another_worker_completes_the_job() {
+	story(|| {
+		let job = claimed_job();
+		let treasury_before = free(TREASURY);
+		assert_noop!(Escrow::expire(origin(STRANGER), job), Error::<Test>::NotExpired);
+		run_to_block(1 + CLAIM_TIMEOUT);
+		let slashed = BOND / 10;
+		System::assert_has_event(Event::ClaimExpired { job, worker: WORKER, slashed }.into());
+		System::assert_has_event(Event::JobReopened { job }.into());
+		assert_eq!(status(job), JobStatus::Open);
+		assert_eq!(bond_held(WORKER), BOND - slashed);
+		assert_eq!(Workers::<Test>::get(WORKER).unwrap().bond, BOND - slashed);
+		assert_eq!(free(TREASURY), treasury_before + slashed);
+		assert_eq!(bounty_held(CLIENT), BOUNTY);
+
+		register(OTHER_WORKER);
+		assert_ok!(Escrow::claim_job(origin(OTHER_WORKER), job));
+		assert_ok!(Escrow::submit_result(origin(OTHER_WORKER), job, report(&cid_of(b"png"))));
+		assert_ok!(Escrow::accept_result(origin(CLIENT), job));
+		assert_eq!(free(OTHER_WORKER), ENDOWMENT - BOND + BOUNTY - FEE);
+	});
+}
+
+#[test]
+fn a_worker_slashed_below_the_minimum_bond_cannot_claim() {
+	story(|| {
+		assert_ok!(Escrow::register_worker(origin(WORKER), 10 * UNIT, vec![GENERATOR].try_into().unwrap()));
+		let job = submit(spec());
+		assert_ok!(Escrow::claim_job(origin(WORKER), job));
+		run_to_block(1 + CLAIM_TIMEOUT);
+		assert_noop!(Escrow::claim_job(origin(WORKER), job), Error::<Test>::BondTooLow);
+	});
+}
+
+#[test]
+fn an_open_job_past_its_deadline_refunds_its_client() {
+	story(|| {
+		let mut short = spec();
+		short.deadline = 50;
+		let job = submit(short);
+		assert_noop!(Escrow::expire(origin(STRANGER), job), Error::<Test>::NotExpired);
+		run_to_block(50);
+		assert_eq!(status(job), JobStatus::Refunded);
+		System::assert_has_event(Event::JobRefunded { job, client: CLIENT, amount: BOUNTY }.into());
+		assert_eq!(free(CLIENT), ENDOWMENT);
+		register(WORKER);
+		assert_noop!(Escrow::claim_job(origin(WORKER), job), Error::<Test>::JobNotOpen);
+	});
+}
+
+#[test]
+fn a_claim_expiring_at_the_deadline_refunds_the_client() {
+	story(|| {
+		let mut short = spec();
+		short.deadline = 40;
+		let job = submit(short);
+		register(WORKER);
+		assert_ok!(Escrow::claim_job(origin(WORKER), job));
+		System::set_block_number(40);
+		assert_ok!(Escrow::expire(origin(STRANGER), job));
+		assert_eq!(status(job), JobStatus::Refunded);
+		assert_eq!(free(CLIENT), ENDOWMENT);
+		assert_eq!(bond_held(WORKER), BOND - BOND / 10);
+		// The due entry went with the manual expiry.
+		run_to_block(45);
+		assert_eq!(bond_held(WORKER), BOND - BOND / 10);
+	});
+}
+
+#[test]
+fn an_off_style_result_is_rejected_and_the_job_reopens_or_refunds_as_the_client_chose() {
+	story(|| {
+		let job = claimed_job();
+		let mut off_style = report(&cid_of(b"off style"));
+		off_style.style_deviation = Permill::from_percent(70);
+		assert_ok!(Escrow::submit_result(origin(WORKER), job, off_style));
+		System::assert_has_event(
+			Event::ResultRejected {
+				job,
+				worker: WORKER,
+				output: cid_of(b"off style"),
+				cause: RejectionCause::Gate,
+			}
+			.into(),
+		);
+		assert_eq!(status(job), JobStatus::Open);
+		assert_eq!(bounty_held(CLIENT), BOUNTY);
+		assert_eq!(Provenance::asset(&cid_of(b"off style")).unwrap().status, AssetStatus::Rejected);
+		assert!(Workers::<Test>::get(WORKER).unwrap().claims.is_empty());
+
+		let mut refund_on_rejection = spec();
+		refund_on_rejection.on_rejection = OnRejection::Refund;
+		let second = submit(refund_on_rejection);
+		assert_ok!(Escrow::claim_job(origin(WORKER), second));
+		let mut sloppy = report(&cid_of(b"sloppy"));
+		sloppy.quality = Permill::from_percent(10);
+		assert_ok!(Escrow::submit_result(origin(WORKER), second, sloppy));
+		System::assert_has_event(
+			Event::ResultRejected {
+				job: second,
+				worker: WORKER,
+				output: cid_of(b"sloppy"),
+				cause: RejectionCause::LowQuality,
+			}
+			.into(),
+		);
+		assert_eq!(status(second), JobStatus::Refunded);
+		assert_eq!(bounty_held(CLIENT), BOUNTY);
+		assert_eq!(free(CLIENT), ENDOWMENT - BOUNTY);
+	});
+}
+
+#[test]
+fn workers_register_with_a_bond_and_leave_after_the_unbonding_delay() {
+	story(|| {
+		let generator = || -> BoundedVec<_, _> { vec![GENERATOR].try_into().unwrap() };
+		assert_noop!(
+			Escrow::register_worker(origin(WORKER), 10 * UNIT - 1, generator()),
+			Error::<Test>::BondTooLow
+		);
+		assert_noop!(
+			Escrow::register_worker(origin(WORKER), BOND, BoundedVec::new()),
+			Error::<Test>::NoCapabilities
+		);
+		assert_noop!(
+			Escrow::register_worker(origin(WORKER), BOND, vec![GENERATOR, GENERATOR].try_into().unwrap()),
+			Error::<Test>::DuplicateCapability
+		);
+		assert_noop!(Escrow::unregister_worker(origin(WORKER)), Error::<Test>::NotRegistered);
+		let job = claimed_job();
+		assert_noop!(
+			Escrow::register_worker(origin(WORKER), BOND, generator()),
+			Error::<Test>::AlreadyRegistered
+		);
+		assert_noop!(Escrow::unregister_worker(origin(WORKER)), Error::<Test>::UnfinishedWork);
+		assert_ok!(Escrow::submit_result(origin(WORKER), job, report(&cid_of(b"png"))));
+		// Delivered but not settled is unfinished too: a challenge may still slash the bond.
+		assert_noop!(Escrow::unregister_worker(origin(WORKER)), Error::<Test>::UnfinishedWork);
+		assert_ok!(Escrow::accept_result(origin(CLIENT), job));
+
+		assert_noop!(Escrow::withdraw_bond(origin(WORKER)), Error::<Test>::NotLeaving);
+		assert_ok!(Escrow::unregister_worker(origin(WORKER)));
+		System::assert_last_event(
+			Event::WorkerUnregistered { worker: WORKER, unbonds_at: 1 + UNBONDING_DELAY }.into(),
+		);
+		assert_noop!(Escrow::unregister_worker(origin(WORKER)), Error::<Test>::WorkerLeaving);
+		let next = submit(spec());
+		assert_noop!(Escrow::claim_job(origin(WORKER), next), Error::<Test>::WorkerLeaving);
+		assert_noop!(Escrow::withdraw_bond(origin(WORKER)), Error::<Test>::StillUnbonding);
+		System::set_block_number(1 + UNBONDING_DELAY);
+		assert_ok!(Escrow::withdraw_bond(origin(WORKER)));
+		assert_eq!(bond_held(WORKER), 0);
+		assert!(Workers::<Test>::get(WORKER).is_none());
+		assert_eq!(free(WORKER), ENDOWMENT + BOUNTY - FEE);
+	});
+}
+
+#[test]
+fn on_idle_does_only_what_the_remaining_weight_allows_and_catches_up_later() {
+	story(|| {
+		let mut short = spec();
+		short.deadline = 20;
+		let jobs = [submit(short.clone()), submit(short.clone()), submit(short)];
+		let db: frame_support::weights::RuntimeDbWeight =
+			<<Test as frame_system::Config>::DbWeight as Get<_>>::get();
+		let one_job: Weight = <<Test as Config>::WeightInfo as WeightInfo>::process_due_job()
+			.saturating_add(db.reads_writes(2, 1));
+		// With weight for one job per block, the three refunds take three blocks.
+		run_to_block_with_idle_weight(20, one_job);
+		let refunded = || jobs.iter().filter(|job| status(**job) == JobStatus::Refunded).count();
+		assert_eq!(refunded(), 1);
+		run_to_block_with_idle_weight(22, one_job);
+		assert_eq!(refunded(), 3);
+		// Without weight nothing happens, and nothing is lost.
+		let mut later = spec();
+		later.deadline = 30;
+		let job = submit(later);
+		run_to_block_with_idle_weight(35, Weight::zero());
+		assert_eq!(status(job), JobStatus::Open);
+		Escrow::on_idle(36, Weight::MAX);
+		assert_eq!(status(job), JobStatus::Refunded);
+		assert_eq!(free(CLIENT), ENDOWMENT);
+	});
+}

@@ -1,0 +1,271 @@
+//! The records of the job escrow: job specifications, jobs, results and workers.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	pallet_prelude::{BoundedVec, Get},
+	CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
+use scale_info::TypeInfo;
+use sp_runtime::Permill;
+use studio_primitives::{CidBytes, JobId, ModelId, Sha256, StyleId};
+
+/// What the client asks the generator for.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(MaxPromptLength))]
+pub enum Prompt<MaxPromptLength: Get<u32>> {
+	/// The prompt itself, in UTF-8, for workers to read on chain.
+	Text(BoundedVec<u8, MaxPromptLength>),
+	/// Only the sha2-256 of a prompt the client hands to workers elsewhere.
+	Hash(Sha256),
+}
+
+impl<MaxPromptLength: Get<u32>> Prompt<MaxPromptLength> {
+	/// The sha2-256 of the prompt: what provenance records.
+	pub fn hash(&self) -> Sha256 {
+		match self {
+			Prompt::Text(text) => sp_io::hashing::sha2_256(text),
+			Prompt::Hash(hash) => *hash,
+		}
+	}
+}
+
+/// The file format of an output.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq,
+	Debug,
+)]
+pub enum ImageFormat {
+	/// A PNG image.
+	Png,
+}
+
+/// The output a job asks for.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq,
+	Debug,
+)]
+pub struct OutputSpec {
+	/// The file format.
+	pub format: ImageFormat,
+	/// Width in pixels, at least 1 and at most the runtime's `MaxImageSide`.
+	pub width: u32,
+	/// Height in pixels, at least 1 and at most the runtime's `MaxImageSide`.
+	pub height: u32,
+}
+
+/// What happens to a job when its result is refused (off-style or below the quality bar).
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq,
+	Debug,
+)]
+pub enum OnRejection {
+	/// Open the job again for another worker (until its deadline).
+	Reopen,
+	/// Refund the bounty and end the job.
+	Refund,
+}
+
+/// A design job as its client specifies it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(MaxPromptLength, MaxParents))]
+pub struct JobSpec<BlockNumber, MaxPromptLength, MaxParents>
+where
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxPromptLength: Get<u32>,
+	MaxParents: Get<u32>,
+{
+	/// The generator model; it must be approved.
+	pub model: ModelId,
+	/// The style the output must keep to; it must be active.
+	pub style: StyleId,
+	/// The prompt, or its hash.
+	pub prompt: Prompt<MaxPromptLength>,
+	/// The recorded assets the output derives from: the prompt lineage.
+	pub parents: BoundedVec<CidBytes, MaxParents>,
+	/// The seed every random draw of the job starts from.
+	pub seed: u64,
+	/// The output's format and size.
+	pub output: OutputSpec,
+	/// How many candidates the worker generates at least, to choose the best from.
+	pub candidates: u32,
+	/// The job must be delivered before this block; an open job is refunded then.
+	pub deadline: BlockNumber,
+	/// What happens when a result is refused.
+	pub on_rejection: OnRejection,
+}
+
+/// What a worker reports with its output.
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq, Debug,
+)]
+pub struct ResultReport {
+	/// The output's CID (CIDv1, sha2-256).
+	pub output: CidBytes,
+	/// The style deviation the worker measured (0 = identical to the style reference).
+	pub style_deviation: Permill,
+	/// The quality score the worker measured.
+	pub quality: Permill,
+	/// sha2-256 of the generator weights the worker ran: must be the registry's.
+	pub weights_hash: Sha256,
+	/// sha2-256 of every inference setting that decided the output.
+	pub settings_hash: Sha256,
+	/// How many candidates the worker generated; at least the job's `candidates`.
+	pub candidates_tried: u32,
+}
+
+/// Where a job stands.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+pub enum JobStatus<AccountId, BlockNumber>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// Waiting for a worker; refunded at the spec's deadline.
+	Open,
+	/// A worker is on it until `expires_at`.
+	Claimed { worker: AccountId, expires_at: BlockNumber },
+	/// Delivered; the client may challenge until `settles_at`, then it settles.
+	Delivered { worker: AccountId, output: CidBytes, settles_at: BlockNumber },
+	/// Paid out: final.
+	Settled { worker: AccountId, output: CidBytes },
+	/// Cancelled by its client, who got the bounty back.
+	Cancelled,
+	/// Refunded: its deadline passed, or its result was refused and the client chose a refund.
+	Refunded,
+}
+
+/// A job in the escrow.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(MaxPromptLength, MaxParents))]
+pub struct JobInfo<AccountId, Balance, BlockNumber, MaxPromptLength, MaxParents>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxPromptLength: Get<u32>,
+	MaxParents: Get<u32>,
+{
+	/// Who pays, and owns the output.
+	pub client: AccountId,
+	/// What the worker gets, less the studio fee; held from the client while the job is live.
+	pub bounty: Balance,
+	/// What the client asked for.
+	pub spec: JobSpec<BlockNumber, MaxPromptLength, MaxParents>,
+	/// Where the job stands.
+	pub status: JobStatus<AccountId, BlockNumber>,
+	/// The block it was submitted in.
+	pub submitted_at: BlockNumber,
+}
+
+impl<AccountId, Balance, BlockNumber, MaxPromptLength, MaxParents>
+	JobInfo<AccountId, Balance, BlockNumber, MaxPromptLength, MaxParents>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxPromptLength: Get<u32>,
+	MaxParents: Get<u32>,
+{
+	/// Whether the bounty is still held: the job is open, claimed or delivered.
+	pub fn is_live(&self) -> bool {
+		matches!(
+			self.status,
+			JobStatus::Open | JobStatus::Claimed { .. } | JobStatus::Delivered { .. }
+		)
+	}
+
+	/// The block in which the job's next automatic step is due: its deadline while open, the
+	/// claim's expiry while claimed, the end of the challenge window while delivered.
+	pub fn due_at(&self) -> Option<BlockNumber> {
+		match &self.status {
+			JobStatus::Open => Some(self.spec.deadline.clone()),
+			JobStatus::Claimed { expires_at, .. } => Some(expires_at.clone()),
+			JobStatus::Delivered { settles_at, .. } => Some(settles_at.clone()),
+			JobStatus::Settled { .. } | JobStatus::Cancelled | JobStatus::Refunded => None,
+		}
+	}
+}
+
+/// A registered worker (agent).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(MaxCapabilities, MaxClaims))]
+pub struct WorkerInfo<Balance, BlockNumber, MaxCapabilities, MaxClaims>
+where
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxCapabilities: Get<u32>,
+	MaxClaims: Get<u32>,
+{
+	/// The bond held from the worker (less what was slashed).
+	pub bond: Balance,
+	/// The models the worker can run.
+	pub capabilities: BoundedVec<ModelId, MaxCapabilities>,
+	/// The jobs it has claimed and not yet delivered.
+	pub claims: BoundedVec<JobId, MaxClaims>,
+	/// How many of its delivered jobs have not settled yet.
+	pub unsettled: u32,
+	/// Set once it unregistered: the block from which it may withdraw its bond.
+	pub unbonds_at: Option<BlockNumber>,
+}
+
+/// Why a result was refused.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq,
+	Debug,
+)]
+pub enum RejectionCause {
+	/// The circuit breaker refused it (the output drifted off the style).
+	Gate,
+	/// Its reported quality is below the studio's quality threshold.
+	LowQuality,
+}

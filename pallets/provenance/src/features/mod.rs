@@ -1,0 +1,8 @@
+//! The pallet's logic, one file per feature.
+
+mod cid;
+mod queries;
+mod records;
+mod try_state;
+
+pub use cid::{validate_cid, CidProblem};

@@ -1,0 +1,187 @@
+//! # Provenance
+//!
+//! The studio's memory. Every output a worker delivers gets an [`AssetRecord`] keyed by its
+//! content identifier: who it was made for and by, the job, the model and the exact weights,
+//! the prompt's hash, the seed and a hash of every inference setting, the style deviation the
+//! worker measured, the block and time, and its parents (the prompt lineage). People register
+//! their own work with [`Pallet::register_external`] so it can serve as a lineage root, and
+//! owners hand assets on with [`Pallet::transfer_asset`].
+//!
+//! The job escrow records outputs through
+//! [`AssetLedger`](studio_primitives::AssetLedger), which this pallet implements. Clients and
+//! tools read records through the [`ProvenanceApi`] runtime API: an asset, its ancestors and
+//! its derivatives.
+//!
+//! ## CIDs
+//! Assets are keyed by CIDv1 in binary form with a sha2-256 multihash and the raw or dag-pb
+//! codec; anything else is refused with [`Error::InvalidCid`]. A CID is recorded once.
+//! Because an asset's parents must already be recorded, the lineage graph has no cycles.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod features;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use features::{validate_cid, CidProblem};
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// The asset record of a runtime.
+pub type AssetRecordOf<T> = AssetRecord<
+	<T as frame_system::Config>::AccountId,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as Config>::MaxParents,
+>;
+
+/// The parents of an asset in a runtime.
+pub type ParentsOf<T> = frame_support::BoundedVec<CidBytes, <T as Config>::MaxParents>;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{pallet_prelude::*, traits::UnixTime};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::traits::StaticLookup;
+	use studio_primitives::JobId;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// The wall clock that dates records.
+		type Clock: UnixTime;
+
+		/// The most parents an asset may name.
+		#[pallet::constant]
+		type MaxParents: Get<u32>;
+
+		/// The most ancestors one lineage query returns.
+		#[pallet::constant]
+		type MaxLineage: Get<u32>;
+
+		/// The most derivatives one query returns.
+		#[pallet::constant]
+		type MaxDerivatives: Get<u32>;
+
+		/// Weights of the calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Every recorded asset, by CID.
+	///
+	/// Invariant: an asset's parents are all recorded, and each is linked to it in
+	/// [`Derivatives`].
+	#[pallet::storage]
+	pub type Assets<T: Config> = StorageMap<_, Blake2_128Concat, CidBytes, AssetRecordOf<T>>;
+
+	/// The lineage graph read downwards: `(parent, child)` for every parent an asset names.
+	///
+	/// Invariant: exactly the parent links of [`Assets`].
+	#[pallet::storage]
+	pub type Derivatives<T> =
+		StorageDoubleMap<_, Blake2_128Concat, CidBytes, Blake2_128Concat, CidBytes, ()>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An asset was recorded: a job's output (`job` is its id) or an external asset.
+		AssetRecorded { cid: CidBytes, creator: T::AccountId, job: Option<JobId> },
+		/// An asset changed hands.
+		AssetTransferred { cid: CidBytes, from: T::AccountId, to: T::AccountId },
+		/// A generated asset's status changed (its job settled, or its result was refused).
+		AssetStatusChanged { cid: CidBytes, status: AssetStatus },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// Not a CIDv1 with a sha2-256 multihash and the raw or dag-pb codec.
+		InvalidCid,
+		/// An asset with this CID is already recorded.
+		AssetExists,
+		/// No asset has this CID.
+		UnknownAsset,
+		/// A parent is not a recorded asset.
+		UnknownParent,
+		/// A parent is named twice.
+		DuplicateParent,
+		/// More parents than `MaxParents`.
+		TooManyParents,
+		/// Only the asset's owner may do this.
+		NotOwner,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Records a human-made asset, owned by the caller, so that jobs and other assets can
+		/// name it as a parent.
+		///
+		/// # Errors
+		/// - [`Error::InvalidCid`]: `cid` is not an accepted CID.
+		/// - [`Error::AssetExists`]: `cid` is already recorded.
+		/// - [`Error::UnknownParent`], [`Error::DuplicateParent`]: a parent is not recorded, or
+		///   named twice.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_external(parents.len() as u32))]
+		pub fn register_external(
+			origin: OriginFor<T>,
+			cid: CidBytes,
+			parents: ParentsOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_record(cid, who, parents, None)
+		}
+
+		/// Hands an asset the caller owns to `to`.
+		///
+		/// # Errors
+		/// - [`Error::UnknownAsset`]: no asset has this CID.
+		/// - [`Error::NotOwner`]: the caller does not own it.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::transfer_asset())]
+		pub fn transfer_asset(
+			origin: OriginFor<T>,
+			cid: CidBytes,
+			to: <T::Lookup as StaticLookup>::Source,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let to = T::Lookup::lookup(to)?;
+			Self::do_transfer(cid, who, to)
+		}
+	}
+}
+
+sp_api::decl_runtime_apis! {
+	/// Reads the studio's provenance records. `Record` is the runtime's [`AssetRecord`].
+	pub trait ProvenanceApi<Record> where Record: codec::Codec {
+		/// The record of the asset with this CID, if any.
+		fn asset(cid: CidBytes) -> Option<Record>;
+		/// The asset's ancestors up to `max_depth` generations, nearest first, each once; at
+		/// most the runtime's `MaxLineage` of them.
+		fn lineage(cid: CidBytes, max_depth: u32) -> alloc::vec::Vec<Ancestor>;
+		/// Assets that name this one as a parent; at most the runtime's `MaxDerivatives`.
+		fn derivatives(cid: CidBytes) -> alloc::vec::Vec<CidBytes>;
+	}
+}

@@ -1,0 +1,62 @@
+//! A test runtime: system, timestamp and provenance.
+
+use crate as pallet_provenance;
+use frame_support::{derive_impl, traits::ConstU32};
+use sp_runtime::BuildStorage;
+use studio_primitives::CidBytes;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Timestamp: pallet_timestamp,
+		Provenance: pallet_provenance,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
+
+impl pallet_provenance::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Clock = Timestamp;
+	type MaxParents = ConstU32<3>;
+	type MaxLineage = ConstU32<5>;
+	type MaxDerivatives = ConstU32<4>;
+	type WeightInfo = ();
+}
+
+/// The timestamp of every test block, in milliseconds.
+pub const NOW_MS: u64 = 1_700_000_000_000;
+
+/// A genesis with nothing recorded, at block 1.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext: sp_io::TestExternalities = storage.into();
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		Timestamp::set_timestamp(NOW_MS);
+	});
+	ext
+}
+
+/// Runs a test story, then checks the pallet's invariants.
+pub fn story(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		Provenance::do_try_state().expect("the pallet's invariants hold");
+	});
+}
+
+/// The raw-codec CIDv1 of `content`, as the worker's content store makes it.
+pub fn cid_of(content: &[u8]) -> CidBytes {
+	let mut bytes = vec![0x01, 0x55, 0x12, 0x20];
+	bytes.extend_from_slice(&sp_io::hashing::sha2_256(content));
+	CidBytes::try_from(bytes).unwrap()
+}
