@@ -10,5 +10,5 @@ cd "$REPO_ROOT"
 # four validators and three dev chains at once.
 cargo test --release --locked --workspace -- --test-threads=1
 # The pallets' FRAME benchmarks, run as tests against their mocks (no wasm needed).
-SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-studio-governance \
-	--features runtime-benchmarks -- benchmarking
+SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-studio-governance -p pallet-job-escrow \
+	-p pallet-provenance --features runtime-benchmarks -- benchmarking

@@ -18,7 +18,7 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
+	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Provenance, Runtime,
 	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
@@ -187,6 +187,20 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_provenance::ProvenanceApi<Block, pallet_provenance::AssetRecordOf<Runtime>>
+		for Runtime
+	{
+		fn asset(cid: studio_primitives::CidBytes) -> Option<pallet_provenance::AssetRecordOf<Runtime>> {
+			Provenance::asset(&cid)
+		}
+		fn lineage(cid: studio_primitives::CidBytes, max_depth: u32) -> Vec<pallet_provenance::Ancestor> {
+			Provenance::lineage(&cid, max_depth)
+		}
+		fn derivatives(cid: studio_primitives::CidBytes) -> Vec<studio_primitives::CidBytes> {
+			Provenance::derivatives(&cid)
 		}
 	}
 

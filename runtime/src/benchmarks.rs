@@ -10,4 +10,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_multisig, Multisig]
 	[pallet_utility, Utility]
 	[pallet_studio_governance, StudioGovernance]
+	[pallet_job_escrow, JobEscrow]
+	[pallet_provenance, Provenance]
 );

@@ -69,7 +69,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("studio-runtime"),
 	impl_name: alloc::borrow::Cow::Borrowed("studio-runtime"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -206,4 +206,10 @@ mod runtime {
 
 	#[runtime::pallet_index(10)]
 	pub type StudioGovernance = pallet_studio_governance;
+
+	#[runtime::pallet_index(11)]
+	pub type JobEscrow = pallet_job_escrow;
+
+	#[runtime::pallet_index(12)]
+	pub type Provenance = pallet_provenance;
 }

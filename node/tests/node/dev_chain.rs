@@ -1,24 +1,14 @@
 //! A single-validator dev chain: block production, finality, transfers, restarts, bad input.
 
-use crate::harness::{heights, run_to_exit, submit, wait_for, wait_for_finalized, Node};
+use crate::harness::{
+	free_balance, heights, run_to_exit, submit, treasury, wait_for, wait_for_finalized, Node,
+};
 use std::time::Duration;
 use subxt::{
-	dynamic::{self, At, Value},
+	dynamic::{self, At},
 	OnlineClient, PolkadotConfig,
 };
 use subxt_signer::sr25519::dev;
-
-/// The free balance of `account` at the current finalized block.
-async fn free_balance(client: &OnlineClient<PolkadotConfig>, account: [u8; 32]) -> u128 {
-	let at = client.at_current_block().await.unwrap();
-	let address = dynamic::storage::<([u8; 32],), Value>("System", "Account");
-	let info = at.storage().fetch(address, (account,)).await.unwrap().decode().unwrap();
-	info.at("data").at("free").and_then(|free| free.as_u128()).expect("account data has a free balance")
-}
-
-fn treasury() -> [u8; 32] {
-	studio_runtime::StudioTreasuryAccount::get().into()
-}
 
 /// Alice sends `amount` to Bob with `transfer_keep_alive` and waits until it is finalized;
 /// returns the fee the chain reports it charged.

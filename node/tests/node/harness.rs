@@ -8,7 +8,7 @@ use std::{
 };
 use subxt::{
 	config::RpcConfigFor,
-	dynamic::Value,
+	dynamic::{self, At, Value},
 	rpcs::{methods::LegacyRpcMethods, RpcClient},
 	tx::Payload,
 	OnlineClient, PolkadotConfig,
@@ -230,4 +230,23 @@ pub async fn submit(
 			(e.pallet_name().to_string(), e.event_name().to_string(), fields)
 		})
 		.collect()
+}
+
+/// The `data` of `account` (free, reserved, frozen) at the current finalized block.
+pub async fn account_data(client: &OnlineClient<PolkadotConfig>, account: [u8; 32]) -> Value {
+	let at = client.at_current_block().await.unwrap();
+	let address = dynamic::storage::<([u8; 32],), Value>("System", "Account");
+	let info = at.storage().fetch(address, (account,)).await.unwrap().decode().unwrap();
+	info.at("data").expect("account info has data").clone()
+}
+
+/// The free balance of `account` at the current finalized block.
+pub async fn free_balance(client: &OnlineClient<PolkadotConfig>, account: [u8; 32]) -> u128 {
+	let data = account_data(client, account).await;
+	data.at("free").and_then(|free| free.as_u128()).expect("account data has a free balance")
+}
+
+/// The studio treasury's account.
+pub fn treasury() -> [u8; 32] {
+	studio_runtime::StudioTreasuryAccount::get().into()
 }

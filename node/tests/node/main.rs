@@ -3,6 +3,7 @@
 
 mod chain_specs;
 mod dev_chain;
+mod escrow;
 mod governance;
 mod harness;
 mod local_testnet;

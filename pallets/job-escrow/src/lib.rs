@@ -79,13 +79,16 @@ pub type WorkerOf<T> = WorkerInfo<
 	<T as Config>::MaxClaimsPerWorker,
 >;
 
-/// What benchmarks need from the runtime: a generator model and a style that jobs may use.
+/// What benchmarks need from the runtime: a generator model and a style that jobs may use, and
+/// recorded assets to name as parents.
 #[cfg(feature = "runtime-benchmarks")]
-pub trait BenchmarkHelper {
+pub trait BenchmarkHelper<AccountId> {
 	/// Makes sure an approved generator model exists; returns it and its weights hash.
 	fn approved_generator() -> (studio_primitives::ModelId, studio_primitives::Sha256);
 	/// Makes sure an active style exists; returns it.
 	fn active_style() -> studio_primitives::StyleId;
+	/// Records `cid` in provenance as an external asset of `owner`.
+	fn record_asset(owner: AccountId, cid: studio_primitives::CidBytes);
 }
 
 #[frame_support::pallet]
@@ -176,7 +179,7 @@ pub mod pallet {
 
 		/// Sets up what the benchmarks need.
 		#[cfg(feature = "runtime-benchmarks")]
-		type BenchmarkHelper: BenchmarkHelper;
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// Why this pallet holds funds.

@@ -152,12 +152,16 @@ impl AgentGate<u64> for TestGate {
 pub struct GenesisRegistry;
 
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper for GenesisRegistry {
+impl crate::BenchmarkHelper<u64> for GenesisRegistry {
 	fn approved_generator() -> (ModelId, studio_primitives::Sha256) {
 		(GENERATOR, GENERATOR_HASH)
 	}
 	fn active_style() -> studio_primitives::StyleId {
 		STYLE
+	}
+	fn record_asset(owner: u64, cid: CidBytes) {
+		Provenance::register_external(RuntimeOrigin::signed(owner), cid, Default::default())
+			.expect("a fresh CID registers");
 	}
 }
 

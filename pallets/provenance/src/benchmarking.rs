@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::traits::Get;
 use frame_system::RawOrigin;
+use sp_runtime::traits::StaticLookup;
 
 /// A raw CIDv1 whose digest is `n` in big-endian, padded: distinct for every `n`.
 fn cid(n: u32) -> CidBytes {

@@ -357,6 +357,35 @@ fn models_are_approved_slowly_and_retired_fast() {
 }
 
 #[test]
+fn root_enacts_any_action_at_once_with_the_same_checks() {
+	story(|| {
+		let approve = || {
+			Box::new(GovernanceAction::ApproveModel {
+				name: b"gan-face-generate".to_vec().try_into().unwrap(),
+				kind: ModelKind::Generator,
+				weights_hash: [9; 32],
+				version: 1,
+			})
+		};
+		assert_noop!(Governance::force_enact(origin(1), approve()), DispatchError::BadOrigin);
+		assert_ok!(Governance::force_enact(RuntimeOrigin::root(), approve()));
+		System::assert_last_event(Event::Enacted { proposal: None }.into());
+		let model = NextModelId::<Test>::get() - 1;
+		assert_eq!(<Governance as ModelRegistry>::approved_model(model).unwrap().weights_hash, [9; 32]);
+		// The same weights cannot be approved twice, by root or by vote.
+		assert_noop!(
+			Governance::force_enact(RuntimeOrigin::root(), approve()),
+			Error::<Test>::ModelAlreadyApproved
+		);
+		assert_ok!(Governance::force_enact(
+			RuntimeOrigin::root(),
+			Box::new(GovernanceAction::RetireModel { model })
+		));
+		assert!(<Governance as ModelRegistry>::approved_model(model).is_none());
+	});
+}
+
+#[test]
 fn styles_are_readable_until_retired() {
 	story(|| {
 		assert_eq!(

@@ -6,6 +6,7 @@
 
 mod dispatch;
 mod governance;
+mod jobs;
 mod monetary;
 
 pub use monetary::{StudioTreasuryAccount, StudioTreasuryPalletId};

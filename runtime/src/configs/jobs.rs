@@ -1,0 +1,97 @@
+//! The studio's business and memory: the job escrow and provenance.
+
+use frame_support::{
+	parameter_types,
+	traits::ConstU32,
+};
+use sp_runtime::Permill;
+
+use crate::{
+	configs::StudioTreasuryAccount, BlockNumber, Balances, Runtime, RuntimeEvent,
+	RuntimeHoldReason, StudioGovernance, Timestamp, DAYS,
+};
+
+parameter_types! {
+	/// A worker's bond stays held this long after it unregisters: time for late disputes.
+	pub const UnbondingDelay: BlockNumber = DAYS / 2;
+	/// The share of a worker's bond lost when it lets a claim expire.
+	pub const ExpirySlash: Permill = Permill::from_percent(5);
+}
+
+impl pallet_provenance::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Clock = Timestamp;
+	type MaxParents = ConstU32<8>;
+	type MaxLineage = ConstU32<64>;
+	type MaxDerivatives = ConstU32<64>;
+	type WeightInfo = pallet_provenance::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_job_escrow::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Params = StudioGovernance;
+	type Models = StudioGovernance;
+	type Styles = StudioGovernance;
+	/// Every agent may work and every result is accepted until the circuit breaker is wired.
+	type Gate = ();
+	type Assets = crate::Provenance;
+	type Treasury = StudioTreasuryAccount;
+	type UnbondingDelay = UnbondingDelay;
+	type ExpirySlash = ExpirySlash;
+	type MaxPromptLength = ConstU32<1024>;
+	/// As many as provenance records for an asset.
+	type MaxParents = ConstU32<8>;
+	type MaxCapabilities = ConstU32<16>;
+	type MaxClaimsPerWorker = ConstU32<8>;
+	type MaxCandidates = ConstU32<256>;
+	type MaxImageSide = ConstU32<1024>;
+	type WeightInfo = pallet_job_escrow::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helper::RegistryThroughGovernance;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_helper {
+	use crate::{AccountId, Provenance, Runtime, RuntimeOrigin, StudioGovernance};
+	use alloc::boxed::Box;
+	use pallet_studio_governance::{ApprovedModelByHash, GovernanceAction, NextStyleId};
+	use studio_primitives::{CidBytes, ModelId, ModelKind, Sha256, StyleId};
+
+	/// Puts a generator and a style into the registries the way root would.
+	pub struct RegistryThroughGovernance;
+
+	impl pallet_job_escrow::BenchmarkHelper<AccountId> for RegistryThroughGovernance {
+		fn approved_generator() -> (ModelId, Sha256) {
+			let weights_hash = [0xbe; 32];
+			if let Some(model) = ApprovedModelByHash::<Runtime>::get(weights_hash) {
+				return (model, weights_hash)
+			}
+			let action = GovernanceAction::ApproveModel {
+				name: b"benchmark generator".to_vec().try_into().expect("short name"),
+				kind: ModelKind::Generator,
+				weights_hash,
+				version: 1,
+			};
+			StudioGovernance::force_enact(RuntimeOrigin::root(), Box::new(action))
+				.expect("a new model is approved");
+			(ApprovedModelByHash::<Runtime>::get(weights_hash).expect("just approved"), weights_hash)
+		}
+
+		fn active_style() -> StyleId {
+			let action = GovernanceAction::AddStyle {
+				name: b"benchmark style".to_vec().try_into().expect("short name"),
+				reference: alloc::vec![0; 64].try_into().expect("64 components fit"),
+			};
+			StudioGovernance::force_enact(RuntimeOrigin::root(), Box::new(action))
+				.expect("a new style is added");
+			NextStyleId::<Runtime>::get() - 1
+		}
+
+		fn record_asset(owner: AccountId, cid: CidBytes) {
+			Provenance::register_external(RuntimeOrigin::signed(owner), cid, Default::default())
+				.expect("a fresh CID registers");
+		}
+	}
+}
