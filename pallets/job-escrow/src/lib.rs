@@ -17,7 +17,9 @@
 //!   breaker lets work takes the job until `ClaimTimeout` blocks later (never past the deadline).
 //! - [`Pallet::submit_result`]: the claiming worker reports its output. The output is recorded
 //!   in provenance, the circuit breaker judges it, and the job is `Delivered` (its challenge
-//!   window starts) or refused: re-opened or refunded, as the client chose.
+//!   window starts), refused (re-opened or refunded, as the client chose), or `Quarantined`
+//!   when the result tripped the breaker: then the reviewers' decision on the incident settles
+//!   it, refuses it, or (undecided by the review deadline) refunds it.
 //! - Settlement: the client's [`Pallet::accept_result`], anyone's [`Pallet::settle`] once the
 //!   challenge window is over, or automatically in `on_idle`: the bounty less the studio fee to
 //!   the worker, the fee to the treasury.
@@ -102,7 +104,8 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::Permill;
 	use studio_primitives::{
-		AgentGate, AssetLedger, CidBytes, JobId, ModelId, ModelRegistry, StudioParams, StyleId,
+		AgentGate, AssetLedger, CidBytes, IncidentId, JobId, ModelId, ModelRegistry, StudioParams,
+		StyleId,
 		StyleRegistry,
 	};
 
@@ -134,7 +137,7 @@ pub mod pallet {
 
 		/// The circuit breaker: whether the studio, a model or an agent may work, and the
 		/// verdict on each result.
-		type Gate: AgentGate<Self::AccountId>;
+		type Gate: AgentGate<Self::AccountId, BalanceOf<Self>>;
 
 		/// Provenance, where every delivered output is recorded.
 		type Assets: AssetLedger<Self::AccountId>;
@@ -230,6 +233,9 @@ pub mod pallet {
 		WorkerUnregistered { worker: T::AccountId, unbonds_at: BlockNumberFor<T> },
 		/// A worker withdrew its bond and left.
 		BondWithdrawn { worker: T::AccountId, bond: BalanceOf<T> },
+		/// Reviewers retired a worker: `slashed` of its bond went to the treasury, `released`
+		/// back to it, and it is no longer registered.
+		WorkerRetired { worker: T::AccountId, slashed: BalanceOf<T>, released: BalanceOf<T> },
 		/// A job was submitted, its bounty held.
 		JobSubmitted {
 			job: JobId,
@@ -250,6 +256,9 @@ pub mod pallet {
 			output: CidBytes,
 			settles_at: BlockNumberFor<T>,
 		},
+		/// A result tripped the circuit breaker: it waits for the reviewers to decide
+		/// `incident`.
+		ResultQuarantined { job: JobId, worker: T::AccountId, output: CidBytes, incident: IncidentId },
 		/// A result was refused; the job re-opened or was refunded.
 		ResultRejected { job: JobId, worker: T::AccountId, output: CidBytes, cause: RejectionCause },
 		/// A job settled: `payment` to the worker, `fee` to the treasury.
@@ -334,6 +343,8 @@ pub mod pallet {
 		TooFewCandidates,
 		/// The job has no delivered result waiting to settle.
 		NotDelivered,
+		/// The job is not in quarantine.
+		NotQuarantined,
 		/// The challenge window is still open.
 		ChallengeWindowOpen,
 		/// Nothing about the job is due yet: the claim or the deadline has not expired.

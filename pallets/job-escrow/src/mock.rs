@@ -11,7 +11,8 @@ use frame_support::{
 use pallet_studio_governance::{default_parameters, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
 use sp_runtime::{BuildStorage, Perbill, Permill};
 use studio_primitives::{
-	AgentGate, CidBytes, GateRefusal, JobId, ModelId, ModelKind, StudioParams, Verdict,
+	AgentGate, CidBytes, GateRefusal, IncidentId, JobId, ModelId, ModelKind, StudioParams,
+	Verdict,
 };
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -102,11 +103,16 @@ impl pallet_job_escrow::Config for Test {
 thread_local! {
 	static STUDIO_HALTED: Cell<bool> = const { Cell::new(false) };
 	static HALTED_AGENTS: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+	static SUSPENDED_MODELS: RefCell<Vec<ModelId>> = const { RefCell::new(Vec::new()) };
 	static JUDGED: RefCell<Vec<(u64, JobId, Permill)>> = const { RefCell::new(Vec::new()) };
+	static PAID_OUT: Cell<u64> = const { Cell::new(0) };
 }
 
-/// A circuit breaker the tests drive: the studio or single agents can be halted, and a result
-/// beyond the studio's hard style limit is rejected.
+/// The incident the test gate quarantines results under.
+pub const INCIDENT: IncidentId = 7;
+
+/// A circuit breaker the tests drive: the studio, agents or models can be halted; a result
+/// on a suspended model is rejected, and one beyond the studio's hard style limit quarantined.
 pub struct TestGate;
 
 impl TestGate {
@@ -118,13 +124,21 @@ impl TestGate {
 	pub fn halt_agent(agent: u64) {
 		HALTED_AGENTS.with(|agents| agents.borrow_mut().push(agent));
 	}
+	/// Suspends a model.
+	pub fn suspend_model(model: ModelId) {
+		SUSPENDED_MODELS.with(|models| models.borrow_mut().push(model));
+	}
+	/// What the escrow reported paying out.
+	pub fn paid_out() -> u64 {
+		PAID_OUT.with(Cell::get)
+	}
 	/// The results the gate has judged: agent, job, deviation.
 	pub fn judged() -> Vec<(u64, JobId, Permill)> {
 		JUDGED.with(|judged| judged.borrow().clone())
 	}
 }
 
-impl AgentGate<u64> for TestGate {
+impl AgentGate<u64, u64> for TestGate {
 	fn may_take_job(_: ModelId) -> Result<(), GateRefusal> {
 		if STUDIO_HALTED.with(Cell::get) {
 			return Err(GateRefusal::StudioHalted)
@@ -137,13 +151,18 @@ impl AgentGate<u64> for TestGate {
 		}
 		Ok(())
 	}
-	fn judge_result(agent: &u64, job: JobId, _: ModelId, deviation: Permill, _: Permill) -> Verdict {
+	fn judge_result(agent: &u64, job: JobId, model: ModelId, deviation: Permill) -> Verdict {
 		JUDGED.with(|judged| judged.borrow_mut().push((*agent, job, deviation)));
-		if deviation > Governance::hard_style_limit() {
+		if SUSPENDED_MODELS.with(|models| models.borrow().contains(&model)) {
 			Verdict::Reject
+		} else if deviation > Governance::hard_style_limit() {
+			Verdict::Quarantine(INCIDENT)
 		} else {
 			Verdict::Accept
 		}
+	}
+	fn record_payout(amount: u64) {
+		PAID_OUT.with(|paid| paid.set(paid.get() + amount));
 	}
 }
 

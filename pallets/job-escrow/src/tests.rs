@@ -14,7 +14,7 @@ use frame_support::{
 };
 use pallet_studio_governance::GovernanceAction;
 use sp_runtime::Permill;
-use studio_primitives::{AssetStatus, CidBytes, JobId};
+use studio_primitives::{AssetStatus, CidBytes, JobId, JobsControl, QuarantineOutcome};
 
 const BOUNTY: u64 = 100 * UNIT;
 const BOND: u64 = 50 * UNIT;
@@ -496,45 +496,49 @@ fn a_claim_expiring_at_the_deadline_refunds_the_client() {
 }
 
 #[test]
-fn an_off_style_result_is_rejected_and_the_job_reopens_or_refunds_as_the_client_chose() {
+fn a_refused_result_reopens_or_refunds_the_job_as_the_client_chose() {
 	story(|| {
-		let job = claimed_job();
-		let mut off_style = report(&cid_of(b"off style"));
-		off_style.style_deviation = Permill::from_percent(70);
-		assert_ok!(Escrow::submit_result(origin(WORKER), job, off_style));
-		System::assert_has_event(
-			Event::ResultRejected {
-				job,
-				worker: WORKER,
-				output: cid_of(b"off style"),
-				cause: RejectionCause::Gate,
-			}
-			.into(),
-		);
-		assert_eq!(status(job), JobStatus::Open);
-		assert_eq!(bounty_held(CLIENT), BOUNTY);
-		assert_eq!(Provenance::asset(&cid_of(b"off style")).unwrap().status, AssetStatus::Rejected);
-		assert!(Workers::<Test>::get(WORKER).unwrap().claims.is_empty());
-
+		// A result below the quality threshold is refused by the escrow itself; this client
+		// chose a refund.
 		let mut refund_on_rejection = spec();
 		refund_on_rejection.on_rejection = OnRejection::Refund;
-		let second = submit(refund_on_rejection);
-		assert_ok!(Escrow::claim_job(origin(WORKER), second));
+		let first = submit(refund_on_rejection);
+		register(WORKER);
+		assert_ok!(Escrow::claim_job(origin(WORKER), first));
 		let mut sloppy = report(&cid_of(b"sloppy"));
 		sloppy.quality = Permill::from_percent(10);
-		assert_ok!(Escrow::submit_result(origin(WORKER), second, sloppy));
+		assert_ok!(Escrow::submit_result(origin(WORKER), first, sloppy));
 		System::assert_has_event(
 			Event::ResultRejected {
-				job: second,
+				job: first,
 				worker: WORKER,
 				output: cid_of(b"sloppy"),
 				cause: RejectionCause::LowQuality,
 			}
 			.into(),
 		);
-		assert_eq!(status(second), JobStatus::Refunded);
+		assert_eq!(status(first), JobStatus::Refunded);
+		assert_eq!(free(CLIENT), ENDOWMENT);
+
+		// The breaker suspended the model while the worker was on this one: the job re-opens.
+		let second = submit(spec());
+		assert_ok!(Escrow::claim_job(origin(WORKER), second));
+		TestGate::suspend_model(GENERATOR);
+		assert_ok!(Escrow::submit_result(origin(WORKER), second, report(&cid_of(b"suspended"))));
+		System::assert_has_event(
+			Event::ResultRejected {
+				job: second,
+				worker: WORKER,
+				output: cid_of(b"suspended"),
+				cause: RejectionCause::Gate,
+			}
+			.into(),
+		);
+		assert_eq!(status(second), JobStatus::Open);
 		assert_eq!(bounty_held(CLIENT), BOUNTY);
-		assert_eq!(free(CLIENT), ENDOWMENT - BOUNTY);
+		assert_eq!(Provenance::asset(&cid_of(b"suspended")).unwrap().status, AssetStatus::Rejected);
+		assert!(Workers::<Test>::get(WORKER).unwrap().claims.is_empty());
+		assert_eq!(Workers::<Test>::get(WORKER).unwrap().unsettled, 0);
 	});
 }
 
@@ -608,5 +612,114 @@ fn on_idle_does_only_what_the_remaining_weight_allows_and_catches_up_later() {
 		Escrow::on_idle(36, Weight::MAX);
 		assert_eq!(status(job), JobStatus::Refunded);
 		assert_eq!(free(CLIENT), ENDOWMENT);
+	});
+}
+
+/// A job claimed by `WORKER` whose result (beyond the hard style limit) tripped the breaker.
+fn quarantined_job(on_rejection: OnRejection) -> JobId {
+	let mut spec = spec();
+	spec.on_rejection = on_rejection;
+	let job = submit(spec);
+	if Workers::<Test>::get(WORKER).is_none() {
+		register(WORKER);
+	}
+	assert_ok!(Escrow::claim_job(origin(WORKER), job));
+	let mut drifting = report(&cid_of(&job.to_be_bytes()));
+	drifting.style_deviation = Permill::from_percent(70);
+	assert_ok!(Escrow::submit_result(origin(WORKER), job, drifting));
+	job
+}
+
+#[test]
+fn a_result_that_trips_the_breaker_waits_in_quarantine_and_is_never_settled_by_time() {
+	story(|| {
+		let job = quarantined_job(OnRejection::Reopen);
+		let output = cid_of(&job.to_be_bytes());
+		assert_eq!(
+			status(job),
+			JobStatus::Quarantined { worker: WORKER, output: output.clone(), incident: INCIDENT }
+		);
+		System::assert_has_event(
+			Event::ResultQuarantined { job, worker: WORKER, output: output.clone(), incident: INCIDENT }
+				.into(),
+		);
+		assert_eq!(Provenance::asset(&output).unwrap().status, AssetStatus::Delivered);
+		run_to_block(1_500);
+		assert!(matches!(status(job), JobStatus::Quarantined { .. }));
+		assert_eq!(bounty_held(CLIENT), BOUNTY);
+		assert_noop!(Escrow::settle(origin(STRANGER), job), Error::<Test>::NotDelivered);
+		assert_noop!(Escrow::cancel_job(origin(CLIENT), job), Error::<Test>::JobNotOpen);
+		// Quarantined work is unfinished work.
+		assert_noop!(Escrow::unregister_worker(origin(WORKER)), Error::<Test>::UnfinishedWork);
+		assert_eq!(TestGate::paid_out(), 0);
+	});
+}
+
+#[test]
+fn reviewers_end_a_quarantine_by_delivering_refusing_or_refunding() {
+	story(|| {
+		let delivered = quarantined_job(OnRejection::Reopen);
+		assert_ok!(Escrow::resolve_quarantine(delivered, QuarantineOutcome::Deliver));
+		let settles_at = 1 + CHALLENGE_WINDOW;
+		assert!(
+			matches!(status(delivered), JobStatus::Delivered { settles_at: at, .. } if at == settles_at)
+		);
+		run_to_block(settles_at);
+		assert!(matches!(status(delivered), JobStatus::Settled { .. }));
+		assert_eq!(TestGate::paid_out(), BOUNTY - FEE);
+
+		let reopened = quarantined_job(OnRejection::Reopen);
+		assert_ok!(Escrow::resolve_quarantine(reopened, QuarantineOutcome::Reject));
+		assert_eq!(status(reopened), JobStatus::Open);
+		assert_eq!(
+			Provenance::asset(&cid_of(&reopened.to_be_bytes())).unwrap().status,
+			AssetStatus::Rejected
+		);
+
+		let refunded_by_choice = quarantined_job(OnRejection::Refund);
+		assert_ok!(Escrow::resolve_quarantine(refunded_by_choice, QuarantineOutcome::Reject));
+		assert_eq!(status(refunded_by_choice), JobStatus::Refunded);
+
+		let expired_review = quarantined_job(OnRejection::Reopen);
+		assert_ok!(Escrow::resolve_quarantine(expired_review, QuarantineOutcome::Refund));
+		assert_eq!(status(expired_review), JobStatus::Refunded);
+		assert_noop!(
+			Escrow::resolve_quarantine(expired_review, QuarantineOutcome::Deliver),
+			Error::<Test>::NotQuarantined
+		);
+		// One job is still open (re-opened), the rest settled or refunded.
+		assert_eq!(bounty_held(CLIENT), BOUNTY);
+		assert_eq!(Workers::<Test>::get(WORKER).unwrap().unsettled, 0);
+	});
+}
+
+#[test]
+fn a_halted_agent_loses_its_claims_without_a_slash_and_a_retired_one_its_registration() {
+	story(|| {
+		register(WORKER);
+		let [first, second] = [submit(spec()), submit(spec())];
+		assert_ok!(Escrow::claim_job(origin(WORKER), first));
+		assert_ok!(Escrow::claim_job(origin(WORKER), second));
+		assert_eq!(Escrow::release_claims(&WORKER), 2);
+		assert_eq!((status(first), status(second)), (JobStatus::Open, JobStatus::Open));
+		assert_eq!(bond_held(WORKER), BOND);
+		assert_eq!(Escrow::release_claims(&STRANGER), 0);
+
+		assert_ok!(Escrow::claim_job(origin(WORKER), first));
+		let treasury_before = free(TREASURY);
+		assert_ok!(Escrow::retire_agent(&WORKER, Permill::from_percent(20)));
+		System::assert_last_event(
+			Event::WorkerRetired { worker: WORKER, slashed: BOND / 5, released: BOND - BOND / 5 }
+				.into(),
+		);
+		assert_eq!(status(first), JobStatus::Open);
+		assert!(Workers::<Test>::get(WORKER).is_none());
+		assert_eq!(bond_held(WORKER), 0);
+		assert_eq!(free(WORKER), ENDOWMENT - BOND / 5);
+		assert_eq!(free(TREASURY), treasury_before + BOND / 5);
+		assert_noop!(
+			Escrow::retire_agent(&WORKER, Permill::from_percent(20)),
+			Error::<Test>::NotRegistered
+		);
 	});
 }

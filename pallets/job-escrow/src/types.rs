@@ -7,7 +7,7 @@ use frame_support::{
 };
 use scale_info::TypeInfo;
 use sp_runtime::Permill;
-use studio_primitives::{CidBytes, JobId, ModelId, Sha256, StyleId};
+use studio_primitives::{CidBytes, IncidentId, JobId, ModelId, Sha256, StyleId};
 
 /// What the client asks the generator for.
 #[derive(
@@ -156,6 +156,9 @@ where
 	Claimed { worker: AccountId, expires_at: BlockNumber },
 	/// Delivered; the client may challenge until `settles_at`, then it settles.
 	Delivered { worker: AccountId, output: CidBytes, settles_at: BlockNumber },
+	/// The result tripped the circuit breaker; it waits for the reviewers' decision on
+	/// `incident`.
+	Quarantined { worker: AccountId, output: CidBytes, incident: IncidentId },
 	/// Paid out: final.
 	Settled { worker: AccountId, output: CidBytes },
 	/// Cancelled by its client, who got the bounty back.
@@ -206,22 +209,29 @@ where
 	MaxPromptLength: Get<u32>,
 	MaxParents: Get<u32>,
 {
-	/// Whether the bounty is still held: the job is open, claimed or delivered.
+	/// Whether the bounty is still held: the job is open, claimed, delivered or quarantined.
 	pub fn is_live(&self) -> bool {
 		matches!(
 			self.status,
-			JobStatus::Open | JobStatus::Claimed { .. } | JobStatus::Delivered { .. }
+			JobStatus::Open |
+				JobStatus::Claimed { .. } |
+				JobStatus::Delivered { .. } |
+				JobStatus::Quarantined { .. }
 		)
 	}
 
 	/// The block in which the job's next automatic step is due: its deadline while open, the
-	/// claim's expiry while claimed, the end of the challenge window while delivered.
+	/// claim's expiry while claimed, the end of the challenge window while delivered. A
+	/// quarantined job waits for the circuit breaker's reviewers instead.
 	pub fn due_at(&self) -> Option<BlockNumber> {
 		match &self.status {
 			JobStatus::Open => Some(self.spec.deadline.clone()),
 			JobStatus::Claimed { expires_at, .. } => Some(expires_at.clone()),
 			JobStatus::Delivered { settles_at, .. } => Some(settles_at.clone()),
-			JobStatus::Settled { .. } | JobStatus::Cancelled | JobStatus::Refunded => None,
+			JobStatus::Quarantined { .. } |
+			JobStatus::Settled { .. } |
+			JobStatus::Cancelled |
+			JobStatus::Refunded => None,
 		}
 	}
 }
@@ -252,7 +262,7 @@ where
 	pub capabilities: BoundedVec<ModelId, MaxCapabilities>,
 	/// The jobs it has claimed and not yet delivered.
 	pub claims: BoundedVec<JobId, MaxClaims>,
-	/// How many of its delivered jobs have not settled yet.
+	/// How many of its delivered (or quarantined) jobs have not settled yet.
 	pub unsettled: u32,
 	/// Set once it unregistered: the block from which it may withdraw its bond.
 	pub unbonds_at: Option<BlockNumber>,

@@ -28,6 +28,8 @@ pub type ModelId = u32;
 pub type Sha256 = [u8; 32];
 /// Identifies a design job in the escrow.
 pub type JobId = u64;
+/// Identifies an incident of the circuit breaker.
+pub type IncidentId = u32;
 
 /// The longest content identifier, in bytes. A CIDv1 with a sha2-256 multihash takes 36.
 pub const MAX_CID_BYTES: u32 = 64;
@@ -138,38 +140,63 @@ pub enum GateRefusal {
 pub enum Verdict {
 	/// The result stands: it goes into its challenge window and then settles.
 	Accept,
-	/// The result is refused: the job re-opens or is refunded, as its client chose.
+	/// The result is refused (its model is suspended): the job re-opens or is refunded, as its
+	/// client chose.
 	Reject,
+	/// The result tripped the breaker: it waits, unsettled, for the reviewers to decide the
+	/// incident.
+	Quarantine(IncidentId),
 }
 
-/// What the job escrow asks the circuit breaker.
-pub trait AgentGate<AccountId> {
+/// What the job escrow asks the circuit breaker, and tells it.
+pub trait AgentGate<AccountId, Balance> {
 	/// May a client submit a new job for `model`?
 	fn may_take_job(model: ModelId) -> Result<(), GateRefusal>;
 	/// May `agent` claim a job on `model`?
 	fn may_claim(agent: &AccountId, model: ModelId) -> Result<(), GateRefusal>;
-	/// `agent` delivered a result for `job` on `model` with the reported figures; the breaker
-	/// takes them into account and returns its verdict.
-	fn judge_result(
-		agent: &AccountId,
-		job: JobId,
-		model: ModelId,
-		style_deviation: Permill,
-		quality: Permill,
-	) -> Verdict;
+	/// `agent` delivered a result for `job` on `model` with the style deviation it measured;
+	/// the breaker takes it into account, trips if it must, and returns its verdict. The
+	/// escrow has already taken the job out of the agent's claims.
+	fn judge_result(agent: &AccountId, job: JobId, model: ModelId, style_deviation: Permill)
+		-> Verdict;
+	/// The escrow paid `amount` out to a worker.
+	fn record_payout(amount: Balance);
 }
 
 /// A gate that never refuses and accepts every result, for runtimes without a circuit breaker.
-impl<AccountId> AgentGate<AccountId> for () {
+impl<AccountId, Balance> AgentGate<AccountId, Balance> for () {
 	fn may_take_job(_: ModelId) -> Result<(), GateRefusal> {
 		Ok(())
 	}
 	fn may_claim(_: &AccountId, _: ModelId) -> Result<(), GateRefusal> {
 		Ok(())
 	}
-	fn judge_result(_: &AccountId, _: JobId, _: ModelId, _: Permill, _: Permill) -> Verdict {
+	fn judge_result(_: &AccountId, _: JobId, _: ModelId, _: Permill) -> Verdict {
 		Verdict::Accept
 	}
+	fn record_payout(_: Balance) {}
+}
+
+/// How reviewers end a job's quarantine.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum QuarantineOutcome {
+	/// The result stands after all: it is delivered and its challenge window starts.
+	Deliver,
+	/// The result is refused: the job re-opens or is refunded, as its client chose.
+	Reject,
+	/// The review never came: the client is refunded.
+	Refund,
+}
+
+/// What the circuit breaker asks of the job escrow.
+pub trait JobsControl<AccountId> {
+	/// Re-opens every job `agent` has claimed (no slash: the agent was halted, not late).
+	/// Returns how many.
+	fn release_claims(agent: &AccountId) -> u32;
+	/// Ends the quarantine of `job`.
+	fn resolve_quarantine(job: JobId, outcome: QuarantineOutcome) -> DispatchResult;
+	/// Slashes `slash` of `agent`'s bond to the treasury, releases the rest and deregisters it.
+	fn retire_agent(agent: &AccountId, slash: Permill) -> DispatchResult;
 }
 
 /// How a generated asset came to be: everything needed to reproduce and audit it.

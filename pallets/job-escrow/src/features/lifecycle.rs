@@ -11,7 +11,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{traits::Zero, Saturating};
-use studio_primitives::{AssetLedger, AssetStatus, JobId, StudioParams};
+use studio_primitives::{AgentGate, AssetLedger, AssetStatus, JobId, StudioParams};
 
 impl<T: Config> Pallet<T> {
 	/// Moves `job` to `status`, keeping its entry in [`DueJobs`] under its new due block. The
@@ -57,6 +57,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Re-opens or refunds a job whose result was refused, as its client chose.
+	pub(crate) fn after_rejection(job_id: JobId, job: JobOf<T>) -> DispatchResult {
+		match job.spec.on_rejection {
+			OnRejection::Reopen => Self::reopen_or_refund(job_id, job),
+			OnRejection::Refund => Self::refund(job_id, job),
+		}
+	}
+
 	/// Pays a delivered job out: the bounty less the studio fee to the worker, the fee to the
 	/// treasury.
 	fn pay_out(job_id: JobId, mut job: JobOf<T>) -> DispatchResult {
@@ -81,6 +89,7 @@ impl<T: Config> Pallet<T> {
 		};
 		pay(&worker, payment)?;
 		pay(&T::Treasury::get(), fee)?;
+		T::Gate::record_payout(payment);
 		Workers::<T>::mutate_extant(&worker, |info| info.unsettled.saturating_dec());
 		T::Assets::set_status(&output, AssetStatus::Final);
 		Self::move_to(job_id, &mut job, JobStatus::Settled { worker: worker.clone(), output });

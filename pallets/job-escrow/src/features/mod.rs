@@ -1,5 +1,6 @@
 //! The pallet's logic, one file per feature.
 
+mod control;
 mod jobs;
 mod lifecycle;
 mod results;

@@ -41,29 +41,29 @@ impl<T: Config> Pallet<T> {
 				quality: report.quality,
 			},
 		)?;
-		let verdict = T::Gate::judge_result(
-			&who,
-			job_id,
-			job.spec.model,
-			report.style_deviation,
-			report.quality,
-		);
+		// The claim ends here, before the breaker judges: a trip releases the agent's other
+		// claims, and this job is no longer one of them.
+		Workers::<T>::mutate_extant(&who, |worker| worker.claims.retain(|claimed| *claimed != job_id));
+		let verdict =
+			T::Gate::judge_result(&who, job_id, job.spec.model, report.style_deviation);
+		let output = report.output;
+		if let Verdict::Quarantine(incident) = verdict {
+			Workers::<T>::mutate_extant(&who, |worker| worker.unsettled.saturating_inc());
+			let quarantined =
+				JobStatus::Quarantined { worker: who.clone(), output: output.clone(), incident };
+			Self::move_to(job_id, &mut job, quarantined);
+			Jobs::<T>::insert(job_id, job);
+			Self::deposit_event(Event::ResultQuarantined { job: job_id, worker: who, output, incident });
+			return Ok(())
+		}
 		let rejection = match verdict {
 			Verdict::Reject => Some(RejectionCause::Gate),
-			Verdict::Accept if report.quality < T::Params::quality_threshold() =>
-				Some(RejectionCause::LowQuality),
-			Verdict::Accept => None,
+			_ if report.quality < T::Params::quality_threshold() => Some(RejectionCause::LowQuality),
+			_ => None,
 		};
-
-		Workers::<T>::mutate_extant(&who, |worker| {
-			worker.claims.retain(|claimed| *claimed != job_id);
-			if rejection.is_none() {
-				worker.unsettled.saturating_inc();
-			}
-		});
-		let output = report.output;
 		match rejection {
 			None => {
+				Workers::<T>::mutate_extant(&who, |worker| worker.unsettled.saturating_inc());
 				let settles_at = now.saturating_add(T::Params::challenge_window());
 				let delivered =
 					JobStatus::Delivered { worker: who.clone(), output: output.clone(), settles_at };
@@ -74,10 +74,7 @@ impl<T: Config> Pallet<T> {
 			Some(cause) => {
 				T::Assets::set_status(&output, AssetStatus::Rejected);
 				Self::deposit_event(Event::ResultRejected { job: job_id, worker: who, output, cause });
-				match job.spec.on_rejection {
-					OnRejection::Reopen => Self::reopen_or_refund(job_id, job)?,
-					OnRejection::Refund => Self::refund(job_id, job)?,
-				}
+				Self::after_rejection(job_id, job)?;
 			},
 		}
 		Ok(())

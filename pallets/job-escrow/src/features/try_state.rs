@@ -11,31 +11,33 @@ impl<T: Config> Pallet<T> {
 	/// - each client's `JobBounty` hold equals the bounties of its live jobs, so settled,
 	///   cancelled and refunded jobs hold nothing;
 	/// - each worker's `WorkerBond` hold equals its recorded bond;
-	/// - every live job has exactly one entry in `DueJobs`, under its due block, no older than
-	///   the cursor, and `DueJobs` has no other entries;
+	/// - every live job but a quarantined one has exactly one entry in `DueJobs`, under its due
+	///   block, no older than the cursor, and `DueJobs` has no other entries;
 	/// - a claimed job is in its worker's claims, and each worker's `unsettled` counts its
-	///   delivered jobs;
+	///   delivered and quarantined jobs;
 	/// - every delivered or settled job's output is recorded in provenance.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut bounties: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut unsettled: BTreeMap<T::AccountId, u32> = BTreeMap::new();
-		let mut live = 0usize;
+		let mut timed = 0usize;
 		let cursor = DueCursor::<T>::get();
 		for (job_id, job) in Jobs::<T>::iter() {
 			let held = bounties.entry(job.client.clone()).or_insert_with(Zero::zero);
 			if job.is_live() {
 				held.saturating_accrue(job.bounty);
-				let due = job.due_at().ok_or("a live job has no due block")?;
+			}
+			if let Some(due) = job.due_at() {
 				ensure!(DueJobs::<T>::contains_key(due, job_id), "a live job is missing from DueJobs");
 				ensure!(due >= cursor, "a live job is due before the cursor");
-				live += 1;
+				timed += 1;
 			}
 			match &job.status {
 				JobStatus::Claimed { worker, .. } => {
 					let info = Workers::<T>::get(worker).ok_or("a job is claimed by no worker")?;
 					ensure!(info.claims.contains(&job_id), "a claimed job is not in its worker's claims");
 				},
-				JobStatus::Delivered { worker, output, .. } => {
+				JobStatus::Delivered { worker, output, .. } |
+				JobStatus::Quarantined { worker, output, .. } => {
 					*unsettled.entry(worker.clone()).or_default() += 1;
 					ensure!(T::Assets::contains(output), "a delivered output is not in provenance");
 				},
@@ -44,7 +46,7 @@ impl<T: Config> Pallet<T> {
 				_ => {},
 			}
 		}
-		ensure!(DueJobs::<T>::iter().count() == live, "DueJobs holds entries of no live job");
+		ensure!(DueJobs::<T>::iter().count() == timed, "DueJobs holds entries of no live job");
 		for (client, held) in &bounties {
 			let on_hold = T::Currency::balance_on_hold(&HoldReason::JobBounty.into(), client);
 			ensure!(on_hold == *held, "a client's bounty hold differs from its live jobs");

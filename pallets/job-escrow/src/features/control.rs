@@ -1,0 +1,65 @@
+//! What the circuit breaker may do to jobs and workers: release a halted agent's claims, end a
+//! quarantine, retire an agent.
+
+use crate::*;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{fungible::MutateHold, tokens::Precision},
+};
+use sp_runtime::{Permill, Saturating};
+use studio_primitives::{AssetLedger, AssetStatus, JobId, JobsControl, QuarantineOutcome, StudioParams};
+
+impl<T: Config> JobsControl<T::AccountId> for Pallet<T> {
+	fn release_claims(agent: &T::AccountId) -> u32 {
+		let claims = Workers::<T>::mutate_extant(agent, |worker| core::mem::take(&mut worker.claims));
+		for job_id in &claims {
+			if let Some(job) = Jobs::<T>::get(job_id) {
+				// Re-opening only writes storage and events; a failure would mean a broken
+				// invariant, which `try_state` reports.
+				let _ = Self::reopen_or_refund(*job_id, job);
+			}
+		}
+		claims.len() as u32
+	}
+
+	fn resolve_quarantine(job_id: JobId, outcome: QuarantineOutcome) -> DispatchResult {
+		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+		let JobStatus::Quarantined { worker, output, .. } = job.status.clone() else {
+			return Err(Error::<T>::NotQuarantined.into())
+		};
+		if outcome == QuarantineOutcome::Deliver {
+			let settles_at =
+				frame_system::Pallet::<T>::block_number().saturating_add(T::Params::challenge_window());
+			let delivered = JobStatus::Delivered { worker: worker.clone(), output: output.clone(), settles_at };
+			Self::move_to(job_id, &mut job, delivered);
+			Jobs::<T>::insert(job_id, job);
+			Self::deposit_event(Event::ResultDelivered { job: job_id, worker, output, settles_at });
+			return Ok(())
+		}
+		Workers::<T>::mutate_extant(&worker, |info| info.unsettled.saturating_dec());
+		T::Assets::set_status(&output, AssetStatus::Rejected);
+		match outcome {
+			QuarantineOutcome::Reject => {
+				Self::deposit_event(Event::ResultRejected {
+					job: job_id,
+					worker,
+					output,
+					cause: RejectionCause::Gate,
+				});
+				Self::after_rejection(job_id, job)
+			},
+			_ => Self::refund(job_id, job),
+		}
+	}
+
+	fn retire_agent(agent: &T::AccountId, slash: Permill) -> DispatchResult {
+		Self::release_claims(agent);
+		let mut worker = Workers::<T>::get(agent).ok_or(Error::<T>::NotRegistered)?;
+		let slashed = Self::slash_bond(agent, &mut worker, slash);
+		let released = worker.bond;
+		T::Currency::release(&HoldReason::WorkerBond.into(), agent, released, Precision::Exact)?;
+		Workers::<T>::remove(agent);
+		Self::deposit_event(Event::WorkerRetired { worker: agent.clone(), slashed, released });
+		Ok(())
+	}
+}
