@@ -11,4 +11,4 @@ cd "$REPO_ROOT"
 cargo test --release --locked --workspace -- --test-threads=1
 # The pallets' FRAME benchmarks, run as tests against their mocks (no wasm needed).
 SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-studio-governance -p pallet-job-escrow \
-	-p pallet-provenance --features runtime-benchmarks -- benchmarking
+	-p pallet-provenance -p pallet-circuit-breaker --features runtime-benchmarks -- benchmarking

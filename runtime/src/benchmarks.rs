@@ -12,4 +12,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_studio_governance, StudioGovernance]
 	[pallet_job_escrow, JobEscrow]
 	[pallet_provenance, Provenance]
+	[pallet_circuit_breaker, CircuitBreaker]
 );

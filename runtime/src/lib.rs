@@ -69,7 +69,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("studio-runtime"),
 	impl_name: alloc::borrow::Cow::Borrowed("studio-runtime"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -212,4 +212,7 @@ mod runtime {
 
 	#[runtime::pallet_index(12)]
 	pub type Provenance = pallet_provenance;
+
+	#[runtime::pallet_index(13)]
+	pub type CircuitBreaker = pallet_circuit_breaker;
 }

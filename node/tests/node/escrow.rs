@@ -2,50 +2,24 @@
 //! registers, claims and delivers, the challenge window passes, settlement pays the worker and
 //! the treasury, and `ProvenanceApi` answers for the output over `state_call`.
 
-use crate::harness::{account_data, free_balance, heights, submit, treasury, wait_for, Node};
+use crate::{
+	harness::{account_data, free_balance, submit, treasury, wait_for, Node},
+	studio::{
+		cid_of, event, job_status, job_spec, register_generator_and_style, register_worker, report,
+		sha2_256, submit_job, BOUNTY,
+	},
+};
 use codec::{Decode, Encode};
 use pallet_provenance::{Ancestor, AssetRecordOf};
-use sha2::{Digest, Sha256};
 use std::time::Duration;
 use studio_primitives::{AssetStatus, CidBytes};
-use studio_runtime::{Runtime, UNIT};
+use studio_runtime::Runtime;
 use subxt::{
 	dynamic::{self, At, Value},
 	rpcs::methods::LegacyRpcMethods,
-	OnlineClient, PolkadotConfig,
+	PolkadotConfig,
 };
 use subxt_signer::sr25519::dev;
-
-/// The sha2-256 root approves for the test's generator.
-const WEIGHTS_HASH: [u8; 32] = [0x5a; 32];
-const BOUNTY: u128 = 100 * UNIT;
-const BOND: u128 = 50 * UNIT;
-
-fn sha2_256(content: &[u8]) -> [u8; 32] {
-	Sha256::digest(content).into()
-}
-
-/// The raw-codec CIDv1 of `content`.
-fn cid_of(content: &[u8]) -> Vec<u8> {
-	[&[0x01, 0x55, 0x12, 0x20][..], &sha2_256(content)[..]].concat()
-}
-
-fn field_u128(fields: &Value, name: &str) -> u128 {
-	fields.at(name).and_then(|v| v.as_u128()).unwrap_or_else(|| panic!("no field {name} in {fields}"))
-}
-
-/// The fields of the first `pallet::event` in `events`.
-fn event<'a>(events: &'a [(String, String, Value)], pallet: &str, name: &str) -> &'a Value {
-	events
-		.iter()
-		.find(|(p, e, _)| p == pallet && e == name)
-		.map(|(_, _, fields)| fields)
-		.unwrap_or_else(|| panic!("no {pallet}::{name} in {events:?}"))
-}
-
-fn permill(parts: u32) -> Value {
-	Value::unnamed_composite([Value::u128(parts.into())])
-}
 
 /// Calls a `ProvenanceApi` function over `state_call` and decodes its answer.
 async fn provenance_api<R: Decode>(
@@ -58,57 +32,6 @@ async fn provenance_api<R: Decode>(
 		.await
 		.unwrap_or_else(|e| panic!("ProvenanceApi_{function} over state_call: {e}"));
 	R::decode(&mut &bytes[..]).unwrap()
-}
-
-/// Root approves a generator and adds a style; returns their ids.
-async fn register_generator_and_style(client: &OnlineClient<PolkadotConfig>) -> (u128, u128) {
-	let force_enact = |action: Value| {
-		Value::unnamed_variant(
-			"StudioGovernance",
-			[Value::named_variant("force_enact", [("action", action)])],
-		)
-	};
-	let approve = Value::named_variant(
-		"ApproveModel",
-		[
-			("name", Value::from_bytes(b"test generator")),
-			("kind", Value::unnamed_variant("Generator", [])),
-			("weights_hash", Value::from_bytes(WEIGHTS_HASH)),
-			("version", Value::u128(1)),
-		],
-	);
-	let style = Value::named_variant(
-		"AddStyle",
-		[
-			("name", Value::from_bytes(b"amber painterly")),
-			("reference", Value::unnamed_composite([500_000i128, -250_000, 125_000].map(Value::i128))),
-		],
-	);
-	let batch = Value::unnamed_variant(
-		"Utility",
-		[Value::named_variant(
-			"batch_all",
-			[("calls", Value::unnamed_composite([force_enact(approve), force_enact(style)]))],
-		)],
-	);
-	let events =
-		submit(client, &dynamic::transaction("Sudo", "sudo", (batch,)), &dev::alice()).await;
-	(
-		field_u128(event(&events, "StudioGovernance", "ModelApproved"), "model"),
-		field_u128(event(&events, "StudioGovernance", "StyleAdded"), "style"),
-	)
-}
-
-/// The status variant of a job at the current finalized block.
-async fn job_status(client: &OnlineClient<PolkadotConfig>, job: u64) -> String {
-	let at = client.at_current_block().await.unwrap();
-	let address = dynamic::storage::<(u64,), Value>("JobEscrow", "Jobs");
-	let info = at.storage().fetch(address, (job,)).await.unwrap().decode().unwrap();
-	let status = info.at("status").expect("a job has a status");
-	match &status.value {
-		subxt::ext::scale_value::ValueDef::Variant(variant) => variant.name.clone(),
-		other => panic!("a status is a variant, not {other:?}"),
-	}
 }
 
 #[tokio::test]
@@ -128,59 +51,17 @@ async fn a_worker_delivers_a_job_is_paid_after_the_window_and_provenance_answers
 		"register_external",
 		(Value::from_bytes(&sketch), Value::unnamed_composite([])),
 	);
-	let register_worker = dynamic::transaction(
-		"JobEscrow",
-		"register_worker",
-		(Value::u128(BOND), Value::unnamed_composite([Value::u128(model)])),
-	);
-	let (_, registered) = tokio::join!(
-		submit(&client, &register_sketch, &alice),
-		submit(&client, &register_worker, &bob)
-	);
-	event(&registered, "JobEscrow", "WorkerRegistered");
+	tokio::join!(submit(&client, &register_sketch, &alice), register_worker(&client, model, &bob));
 
-	let (best, _) = heights(&rpc).await.unwrap();
-	let spec = Value::named_composite([
-		("model", Value::u128(model)),
-		("style", Value::u128(style)),
-		("prompt", Value::unnamed_variant("Text", [Value::from_bytes(b"an amber eye")])),
-		("parents", Value::unnamed_composite([Value::from_bytes(&sketch)])),
-		("seed", Value::u128(42)),
-		(
-			"output",
-			Value::named_composite([
-				("format", Value::unnamed_variant("Png", [])),
-				("width", Value::u128(128)),
-				("height", Value::u128(128)),
-			]),
-		),
-		("candidates", Value::u128(4)),
-		("deadline", Value::u128(u128::from(best) + 200)),
-		("on_rejection", Value::unnamed_variant("Reopen", [])),
-	]);
-	let events = submit(
-		&client,
-		&dynamic::transaction("JobEscrow", "submit_job", (spec, Value::u128(BOUNTY))),
-		&alice,
-	)
-	.await;
-	let job = field_u128(event(&events, "JobEscrow", "JobSubmitted"), "job") as u64;
+	let spec = job_spec(&rpc, model, style, b"an amber eye", &[sketch.clone()]).await;
+	let job = submit_job(&client, spec, &alice).await;
 	let alice_after_submit = account_data(&client, alice.public_key().0).await;
 	assert_eq!(alice_after_submit.at("reserved").and_then(|v| v.as_u128()), Some(BOUNTY));
 
 	submit(&client, &dynamic::transaction("JobEscrow", "claim_job", (job,)), &bob).await;
 	let output = cid_of(b"the png the worker made");
-	let report = Value::named_composite([
-		("output", Value::from_bytes(&output)),
-		("style_deviation", permill(120_000)),
-		("quality", permill(800_000)),
-		("weights_hash", Value::from_bytes(WEIGHTS_HASH)),
-		("settings_hash", Value::from_bytes([3u8; 32])),
-		("candidates_tried", Value::u128(16)),
-	]);
-	let events =
-		submit(&client, &dynamic::transaction("JobEscrow", "submit_result", (job, report)), &bob)
-			.await;
+	let result = dynamic::transaction("JobEscrow", "submit_result", (job, report(&output, 120_000)));
+	let events = submit(&client, &result, &bob).await;
 	event(&events, "JobEscrow", "ResultDelivered");
 	event(&events, "Provenance", "AssetRecorded");
 
@@ -210,7 +91,7 @@ async fn a_worker_delivers_a_job_is_paid_after_the_window_and_provenance_answers
 	let generation = record.generation.expect("a generated asset says how");
 	assert_eq!(<[u8; 32]>::from(generation.worker), bob_account);
 	assert_eq!((generation.job, generation.model as u128, generation.seed), (job, model, 42));
-	assert_eq!(generation.weights_hash, WEIGHTS_HASH);
+	assert_eq!(generation.weights_hash, crate::studio::WEIGHTS_HASH);
 	assert_eq!(generation.prompt_hash, sha2_256(b"an amber eye"));
 	assert_eq!(generation.style_deviation.deconstruct(), 120_000);
 	assert_eq!(record.parents.to_vec(), vec![CidBytes::try_from(sketch.clone()).unwrap()]);

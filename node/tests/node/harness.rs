@@ -232,6 +232,28 @@ pub async fn submit(
 		.collect()
 }
 
+/// Signs and submits `call`, which must fail; waits until its block is finalized and returns
+/// the dispatch error as text.
+pub async fn submit_and_fail(
+	client: &OnlineClient<PolkadotConfig>,
+	call: &impl Payload,
+	signer: &Keypair,
+) -> String {
+	let outcome = client
+		.tx()
+		.await
+		.unwrap()
+		.sign_and_submit_then_watch_default(call, signer)
+		.await
+		.unwrap()
+		.wait_for_finalized_success()
+		.await;
+	match outcome {
+		Ok(_) => panic!("the extrinsic was expected to fail"),
+		Err(error) => format!("{error:?}"),
+	}
+}
+
 /// The `data` of `account` (free, reserved, frozen) at the current finalized block.
 pub async fn account_data(client: &OnlineClient<PolkadotConfig>, account: [u8; 32]) -> Value {
 	let at = client.at_current_block().await.unwrap();

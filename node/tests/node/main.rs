@@ -1,9 +1,11 @@
 //! End-to-end tests of `studio-node`: the real binary with the real wasm runtime, started as a
 //! user starts it, on free 127.0.0.1 ports, always stopped at the end.
 
+mod breaker;
 mod chain_specs;
 mod dev_chain;
 mod escrow;
 mod governance;
 mod harness;
 mod local_testnet;
+mod studio;

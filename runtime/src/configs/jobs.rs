@@ -34,8 +34,7 @@ impl pallet_job_escrow::Config for Runtime {
 	type Params = StudioGovernance;
 	type Models = StudioGovernance;
 	type Styles = StudioGovernance;
-	/// Every agent may work and every result is accepted until the circuit breaker is wired.
-	type Gate = ();
+	type Gate = crate::CircuitBreaker;
 	type Assets = crate::Provenance;
 	type Treasury = StudioTreasuryAccount;
 	type UnbondingDelay = UnbondingDelay;
@@ -49,8 +48,11 @@ impl pallet_job_escrow::Config for Runtime {
 	type MaxImageSide = ConstU32<1024>;
 	type WeightInfo = pallet_job_escrow::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = benchmark_helper::RegistryThroughGovernance;
+	type BenchmarkHelper = RegistryThroughGovernance;
 }
+
+#[cfg(feature = "runtime-benchmarks")]
+pub use benchmark_helper::RegistryThroughGovernance;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmark_helper {
@@ -59,7 +61,8 @@ mod benchmark_helper {
 	use pallet_studio_governance::{ApprovedModelByHash, GovernanceAction, NextStyleId};
 	use studio_primitives::{CidBytes, ModelId, ModelKind, Sha256, StyleId};
 
-	/// Puts a generator and a style into the registries the way root would.
+	/// Puts a generator, a style and a reviewer council into the registries the way root
+	/// would.
 	pub struct RegistryThroughGovernance;
 
 	impl pallet_job_escrow::BenchmarkHelper<AccountId> for RegistryThroughGovernance {
@@ -92,6 +95,16 @@ mod benchmark_helper {
 		fn record_asset(owner: AccountId, cid: CidBytes) {
 			Provenance::register_external(RuntimeOrigin::signed(owner), cid, Default::default())
 				.expect("a fresh CID registers");
+		}
+	}
+
+	impl pallet_circuit_breaker::BenchmarkHelper<AccountId> for RegistryThroughGovernance {
+		fn set_reviewers(reviewers: alloc::vec::Vec<AccountId>) {
+			let action = GovernanceAction::SetReviewers {
+				reviewers: reviewers.try_into().expect("at most MaxReviewers"),
+			};
+			StudioGovernance::force_enact(RuntimeOrigin::root(), Box::new(action))
+				.expect("a council as large as the quorum");
 		}
 	}
 }

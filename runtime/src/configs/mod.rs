@@ -5,6 +5,7 @@
 //! - [`governance`]: the studio's token-holder governance.
 
 mod dispatch;
+mod breaker;
 mod governance;
 mod jobs;
 mod monetary;

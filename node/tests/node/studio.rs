@@ -1,0 +1,154 @@
+//! What the studio's end-to-end tests share: a registered generator and style, jobs, results,
+//! and reading events and job states.
+
+use crate::harness::{heights, submit};
+use sha2::{Digest, Sha256};
+use studio_runtime::UNIT;
+use subxt::{
+	dynamic::{self, At, Value},
+	rpcs::methods::LegacyRpcMethods,
+	OnlineClient, PolkadotConfig,
+};
+use subxt_signer::sr25519::{dev, Keypair};
+
+/// The sha2-256 root approves for the test's generator.
+pub const WEIGHTS_HASH: [u8; 32] = [0x5a; 32];
+pub const BOUNTY: u128 = 100 * UNIT;
+pub const BOND: u128 = 50 * UNIT;
+
+pub fn sha2_256(content: &[u8]) -> [u8; 32] {
+	Sha256::digest(content).into()
+}
+
+/// The raw-codec CIDv1 of `content`.
+pub fn cid_of(content: &[u8]) -> Vec<u8> {
+	[&[0x01, 0x55, 0x12, 0x20][..], &sha2_256(content)[..]].concat()
+}
+
+pub fn field_u128(fields: &Value, name: &str) -> u128 {
+	fields.at(name).and_then(|v| v.as_u128()).unwrap_or_else(|| panic!("no field {name} in {fields}"))
+}
+
+/// The fields of the first `pallet::event` in `events`.
+pub fn event<'a>(events: &'a [(String, String, Value)], pallet: &str, name: &str) -> &'a Value {
+	events
+		.iter()
+		.find(|(p, e, _)| p == pallet && e == name)
+		.map(|(_, _, fields)| fields)
+		.unwrap_or_else(|| panic!("no {pallet}::{name} in {events:?}"))
+}
+
+pub fn permill(parts: u32) -> Value {
+	Value::unnamed_composite([Value::u128(parts.into())])
+}
+
+/// Root approves a generator and adds a style; returns their ids.
+pub async fn register_generator_and_style(client: &OnlineClient<PolkadotConfig>) -> (u128, u128) {
+	let force_enact = |action: Value| {
+		Value::unnamed_variant(
+			"StudioGovernance",
+			[Value::named_variant("force_enact", [("action", action)])],
+		)
+	};
+	let approve = Value::named_variant(
+		"ApproveModel",
+		[
+			("name", Value::from_bytes(b"test generator")),
+			("kind", Value::unnamed_variant("Generator", [])),
+			("weights_hash", Value::from_bytes(WEIGHTS_HASH)),
+			("version", Value::u128(1)),
+		],
+	);
+	let style = Value::named_variant(
+		"AddStyle",
+		[
+			("name", Value::from_bytes(b"amber painterly")),
+			("reference", Value::unnamed_composite([500_000i128, -250_000, 125_000].map(Value::i128))),
+		],
+	);
+	let batch = Value::unnamed_variant(
+		"Utility",
+		[Value::named_variant(
+			"batch_all",
+			[("calls", Value::unnamed_composite([force_enact(approve), force_enact(style)]))],
+		)],
+	);
+	let events =
+		submit(client, &dynamic::transaction("Sudo", "sudo", (batch,)), &dev::alice()).await;
+	(
+		field_u128(event(&events, "StudioGovernance", "ModelApproved"), "model"),
+		field_u128(event(&events, "StudioGovernance", "StyleAdded"), "style"),
+	)
+}
+
+/// The status variant of a job at the current finalized block.
+pub async fn job_status(client: &OnlineClient<PolkadotConfig>, job: u64) -> String {
+	let at = client.at_current_block().await.unwrap();
+	let address = dynamic::storage::<(u64,), Value>("JobEscrow", "Jobs");
+	let info = at.storage().fetch(address, (job,)).await.unwrap().decode().unwrap();
+	let status = info.at("status").expect("a job has a status");
+	match &status.value {
+		subxt::ext::scale_value::ValueDef::Variant(variant) => variant.name.clone(),
+		other => panic!("a status is a variant, not {other:?}"),
+	}
+}
+
+/// The spec of a job on `model` in `style`: 128×128 PNG, 4 candidates, due in 200 blocks.
+pub async fn job_spec(
+	rpc: &LegacyRpcMethods<subxt::config::RpcConfigFor<PolkadotConfig>>,
+	model: u128,
+	style: u128,
+	prompt: &[u8],
+	parents: &[Vec<u8>],
+) -> Value {
+	let (best, _) = heights(rpc).await.unwrap();
+	Value::named_composite([
+		("model", Value::u128(model)),
+		("style", Value::u128(style)),
+		("prompt", Value::unnamed_variant("Text", [Value::from_bytes(prompt)])),
+		("parents", Value::unnamed_composite(parents.iter().map(Value::from_bytes))),
+		("seed", Value::u128(42)),
+		(
+			"output",
+			Value::named_composite([
+				("format", Value::unnamed_variant("Png", [])),
+				("width", Value::u128(128)),
+				("height", Value::u128(128)),
+			]),
+		),
+		("candidates", Value::u128(4)),
+		("deadline", Value::u128(u128::from(best) + 200)),
+		("on_rejection", Value::unnamed_variant("Reopen", [])),
+	])
+}
+
+/// `client` submits a job with `spec` and `BOUNTY`; returns its id.
+pub async fn submit_job(client: &OnlineClient<PolkadotConfig>, spec: Value, signer: &Keypair) -> u64 {
+	let call = dynamic::transaction("JobEscrow", "submit_job", (spec, Value::u128(BOUNTY)));
+	let events = submit(client, &call, signer).await;
+	field_u128(event(&events, "JobEscrow", "JobSubmitted"), "job") as u64
+}
+
+/// A result report for `output` with `deviation` parts per million, made with the test
+/// generator's weights.
+pub fn report(output: &[u8], deviation: u32) -> Value {
+	Value::named_composite([
+		("output", Value::from_bytes(output)),
+		("style_deviation", permill(deviation)),
+		("quality", permill(800_000)),
+		("weights_hash", Value::from_bytes(WEIGHTS_HASH)),
+		("settings_hash", Value::from_bytes([3u8; 32])),
+		("candidates_tried", Value::u128(16)),
+	])
+}
+
+/// `signer` registers as a worker for `model` with `BOND`.
+pub async fn register_worker(client: &OnlineClient<PolkadotConfig>, model: u128, signer: &Keypair) {
+	let call = dynamic::transaction(
+		"JobEscrow",
+		"register_worker",
+		(Value::u128(BOND), Value::unnamed_composite([Value::u128(model)])),
+	);
+	let events = submit(client, &call, signer).await;
+	event(&events, "JobEscrow", "WorkerRegistered");
+}

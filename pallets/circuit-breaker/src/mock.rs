@@ -1,0 +1,235 @@
+//! A test runtime: the breaker with the real escrow, governance and provenance around it.
+
+use crate as pallet_circuit_breaker;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, Hooks},
+	weights::Weight,
+};
+use pallet_studio_governance::{default_parameters, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
+use sp_runtime::{BuildStorage, Perbill, Permill};
+use studio_primitives::{CidBytes, ModelId, ModelKind};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Timestamp: pallet_timestamp,
+		Balances: pallet_balances,
+		Governance: pallet_studio_governance,
+		Provenance: pallet_provenance,
+		Escrow: pallet_job_escrow,
+		Breaker: pallet_circuit_breaker,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type FreezeIdentifier = RuntimeFreezeReason;
+	type MaxFreezes = ConstU32<4>;
+}
+
+parameter_types! {
+	pub const ProposalDeposit: u64 = 10 * UNIT;
+	pub const Treasury: u64 = TREASURY;
+	pub const UnbondingDelay: u64 = 20;
+	pub const ExpirySlash: Permill = Permill::from_percent(10);
+	pub const RetireSlash: Permill = Permill::from_percent(50);
+	pub const ReviewPeriod: u64 = REVIEW_PERIOD;
+	pub const EpochLength: u64 = EPOCH;
+}
+
+impl pallet_studio_governance::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type ProposalDeposit = ProposalDeposit;
+	type MaxActiveProposals = ConstU32<4>;
+	type MaxVotesPerAccount = ConstU32<3>;
+	type MaxEnactmentsPerBlock = ConstU32<2>;
+	type MaxNameLength = ConstU32<32>;
+	type MaxStyleDimensions = ConstU32<8>;
+	type MaxReviewers = ConstU32<5>;
+	type WeightInfo = ();
+}
+
+impl pallet_provenance::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Clock = Timestamp;
+	type MaxParents = ConstU32<3>;
+	type MaxLineage = ConstU32<8>;
+	type MaxDerivatives = ConstU32<8>;
+	type WeightInfo = ();
+}
+
+impl pallet_job_escrow::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Params = Governance;
+	type Models = Governance;
+	type Styles = Governance;
+	type Gate = Breaker;
+	type Assets = Provenance;
+	type Treasury = Treasury;
+	type UnbondingDelay = UnbondingDelay;
+	type ExpirySlash = ExpirySlash;
+	type MaxPromptLength = ConstU32<64>;
+	type MaxParents = ConstU32<3>;
+	type MaxCapabilities = ConstU32<4>;
+	type MaxClaimsPerWorker = ConstU32<4>;
+	type MaxCandidates = ConstU32<64>;
+	type MaxImageSide = ConstU32<1024>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkSetup;
+}
+
+impl pallet_circuit_breaker::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Balance = u64;
+	type Params = Governance;
+	type Reviewers = Governance;
+	type Jobs = Escrow;
+	type ReviewPeriod = ReviewPeriod;
+	type EpochLength = EpochLength;
+	type RetireSlash = RetireSlash;
+	type MaxReviewers = ConstU32<5>;
+	type MaxDeadlinesPerBlock = ConstU32<2>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkSetup;
+}
+
+/// What the benchmarks need: the council set the way root would, the genesis registries.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkSetup;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<u64> for BenchmarkSetup {
+	fn set_reviewers(reviewers: Vec<u64>) {
+		let action = pallet_studio_governance::GovernanceAction::SetReviewers {
+			reviewers: reviewers.try_into().expect("at most MaxReviewers"),
+		};
+		Governance::force_enact(RuntimeOrigin::root(), Box::new(action)).expect("a valid council");
+	}
+}
+
+/// The escrow's benchmarks are not run from this mock; its configuration needs the helper.
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_job_escrow::BenchmarkHelper<u64> for BenchmarkSetup {
+	fn approved_generator() -> (ModelId, studio_primitives::Sha256) {
+		(GENERATOR, GENERATOR_HASH)
+	}
+	fn active_style() -> studio_primitives::StyleId {
+		STYLE
+	}
+	fn record_asset(_: u64, _: CidBytes) {}
+}
+
+/// One token, in its smallest units (the governance defaults assume 12 decimals).
+pub const UNIT: u64 = 1_000_000_000_000;
+/// Everyone's starting balance but the client's.
+pub const ENDOWMENT: u64 = 1_000 * UNIT;
+/// The client's starting balance: enough for a hundred jobs.
+pub const CLIENT_ENDOWMENT: u64 = 20_000 * UNIT;
+/// The reviewer council; two of them decide.
+pub const REVIEWERS: [u64; 3] = [1, 2, 3];
+/// A client.
+pub const CLIENT: u64 = 10;
+/// A worker.
+pub const WORKER: u64 = 11;
+/// A second worker.
+pub const OTHER_WORKER: u64 = 12;
+/// The studio treasury.
+pub const TREASURY: u64 = 99;
+/// Blocks the reviewers have to decide.
+pub const REVIEW_PERIOD: u64 = 20;
+/// Blocks per spending epoch.
+pub const EPOCH: u64 = 500;
+/// The approved generator of the genesis.
+pub const GENERATOR: ModelId = 0;
+/// The sha2-256 of the generator's weights.
+pub const GENERATOR_HASH: [u8; 32] = [7; 32];
+/// The active style of the genesis.
+pub const STYLE: u32 = 0;
+
+/// A genesis with the governance defaults (deviation limit 25 %, hard limit 50 %, average
+/// weight 20 %, quorum 2, fee 5 %, challenge window 100), one style, one generator, reviewers
+/// 1, 2 and 3.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: [1, 2, 3, WORKER, OTHER_WORKER, TREASURY]
+			.iter()
+			.map(|who| (*who, ENDOWMENT))
+			.chain([(CLIENT, CLIENT_ENDOWMENT)])
+			.collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	pallet_studio_governance::GenesisConfig::<Test> {
+		parameters: default_parameters(),
+		fast_track: TrackInfo {
+			voting_period: 5,
+			min_turnout: Perbill::from_percent(10),
+			min_approval: SIMPLE_MAJORITY,
+			enactment_delay: 0,
+		},
+		slow_track: TrackInfo {
+			voting_period: 10,
+			min_turnout: Perbill::from_percent(20),
+			min_approval: TWO_THIRDS,
+			enactment_delay: 3,
+		},
+		styles: vec![(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000])],
+		models: vec![(b"omniart-eye-generator".to_vec(), ModelKind::Generator, GENERATOR_HASH, 1)],
+		reviewers: REVIEWERS.to_vec(),
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext: sp_io::TestExternalities = storage.into();
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Runs a test story, then checks the invariants of the breaker and the escrow.
+pub fn story(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		Breaker::do_try_state().expect("the breaker's invariants hold");
+		Escrow::do_try_state().expect("the escrow's invariants hold");
+	});
+}
+
+/// Advances to block `n`, running the breaker's `on_initialize` and the escrow's `on_idle`.
+pub fn run_to_block(n: u64) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Breaker::on_initialize(next);
+		Escrow::on_idle(next, Weight::MAX);
+	}
+}
+
+/// The raw-codec CIDv1 of `content`.
+pub fn cid_of(content: &[u8]) -> CidBytes {
+	let mut bytes = vec![0x01, 0x55, 0x12, 0x20];
+	bytes.extend_from_slice(&sp_io::hashing::sha2_256(content));
+	CidBytes::try_from(bytes).unwrap()
+}
