@@ -5,6 +5,10 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/studio-chain/target}"
 # Everything builds and tests in the release profile, so dependencies compile once.
 STUDIO_NODE="${STUDIO_NODE:-$CARGO_TARGET_DIR/release/studio-node}"
+STUDIO_WORKER="${STUDIO_WORKER:-$CARGO_TARGET_DIR/release/studio-worker}"
+# The studio's models (converted from their registry packages) and the downloaded wheels.
+export STUDIO_MODELS_DIR="${STUDIO_MODELS_DIR:-$REPO_ROOT/models}"
+export STUDIO_WHEEL_CACHE="${STUDIO_WHEEL_CACHE:-$HOME/.cache/studio-chain/wheels}"
 
 log() { printf '\033[1m[studio]\033[0m %s\n' "$*" >&2; }
 
@@ -22,7 +26,7 @@ ensure_toolchain() {
 		rustup component add rust-src
 	fi
 	local missing=() tool package
-	for tool in protoc:protobuf-compiler g++:g++ make:make perl:perl; do
+	for tool in protoc:protobuf-compiler g++:g++ make:make perl:perl python3:python3; do
 		package="${tool#*:}"
 		command -v "${tool%%:*}" >/dev/null || missing+=("$package")
 	done
@@ -34,12 +38,27 @@ ensure_toolchain() {
 			$sudo apt-get update >/dev/null && $sudo apt-get install -y "${missing[@]}" >/dev/null
 		}
 	fi
+	if ! python3 -m pip --version >/dev/null 2>&1; then
+		log "installing pip (the models come from registry packages)"
+		local sudo=""
+		[ "$(id -u)" -eq 0 ] || sudo="sudo"
+		$sudo apt-get install -y python3-pip >/dev/null 2>&1 || {
+			$sudo apt-get update >/dev/null && $sudo apt-get install -y python3-pip >/dev/null
+		}
+	fi
 	mkdir -p "$CARGO_TARGET_DIR"
+}
+
+# Fetches, verifies and converts the studio's default models into $STUDIO_MODELS_DIR
+# (idempotent: a second run only checks the hashes).
+fetch_models() {
+	log "fetching the studio's models into $STUDIO_MODELS_DIR"
+	"$STUDIO_WORKER" --models-dir "$STUDIO_MODELS_DIR" models fetch --wheel-cache "$STUDIO_WHEEL_CACHE"
 }
 
 # Builds the node (and with it the wasm runtime) together with the tests: `cargo test` then
 # finds every dependency compiled with the same features and rebuilds nothing.
 build_node() {
-	log "building studio-node and the wasm runtime (release; target dir $CARGO_TARGET_DIR)"
+	log "building studio-node, the wasm runtime and studio-worker (release; target dir $CARGO_TARGET_DIR)"
 	(cd "$REPO_ROOT" && cargo test --release --locked --workspace --no-run)
 }

@@ -1,0 +1,74 @@
+//! Turning a generator's output into PNG bytes.
+
+use candle_core::{DType, Result, Tensor};
+
+/// Why an image could not be encoded.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+	/// The tensor is not 3 × height × width.
+	#[error("expected an image tensor of 3 × height × width, got {0:?}")]
+	Shape(Vec<usize>),
+	/// A tensor operation failed.
+	#[error(transparent)]
+	Tensor(#[from] candle_core::Error),
+	/// PNG encoding failed.
+	#[error("encoding the PNG: {0}")]
+	Png(#[from] png::EncodingError),
+}
+
+/// RGB bytes (height × width × 3) of an image tensor (3 × height × width in [−1, 1]), mapped
+/// as the generator's authors do: `clip((x + 1) / 2 · 256, 0, 255)`.
+pub fn rgb_bytes(image: &Tensor) -> std::result::Result<(u32, u32, Vec<u8>), ImageError> {
+	let dims = image.dims().to_vec();
+	let [3, height, width] = dims[..] else { return Err(ImageError::Shape(dims)) };
+	let scaled = ((image.to_dtype(DType::F32)? + 1.0)? * 128.0)?.clamp(0f32, 255f32)?;
+	let interleaved: Result<Vec<f32>> = scaled.permute((1, 2, 0))?.flatten_all()?.to_vec1();
+	let bytes = interleaved?.into_iter().map(|v| v as u8).collect();
+	Ok((width as u32, height as u32, bytes))
+}
+
+/// PNG bytes of an image tensor (3 × height × width in [−1, 1]). The encoder settings are
+/// fixed, so the same tensor always gives the same bytes.
+pub fn png_bytes(image: &Tensor) -> std::result::Result<Vec<u8>, ImageError> {
+	let (width, height, rgb) = rgb_bytes(image)?;
+	let mut out = Vec::new();
+	{
+		let mut encoder = png::Encoder::new(&mut out, width, height);
+		encoder.set_color(png::ColorType::Rgb);
+		encoder.set_depth(png::BitDepth::Eight);
+		encoder.set_compression(png::Compression::Default);
+		encoder.set_filter(png::FilterType::Sub);
+		let mut writer = encoder.write_header()?;
+		writer.write_image_data(&rgb)?;
+	}
+	Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use candle_core::Device;
+
+	#[test]
+	fn minus_one_is_black_one_is_white_and_bytes_are_interleaved() {
+		let image = Tensor::from_vec(vec![-1f32, 1.0, 0.0, -1.0, 1.0, 1.0], (3, 1, 2), &Device::Cpu).unwrap();
+		let (width, height, rgb) = rgb_bytes(&image).unwrap();
+		assert_eq!((width, height), (2, 1));
+		// Channel planes R = (−1, 1), G = (0, −1), B = (1, 1) interleave per pixel.
+		assert_eq!(rgb, vec![0, 128, 255, 255, 0, 255]);
+	}
+
+	#[test]
+	fn the_same_image_encodes_to_the_same_png() {
+		let image = Tensor::randn(0f32, 0.5, (3, 8, 8), &Device::Cpu).unwrap();
+		let png = png_bytes(&image).unwrap();
+		assert_eq!(png, png_bytes(&image).unwrap());
+		assert_eq!(&png[1..4], b"PNG");
+	}
+
+	#[test]
+	fn a_tensor_that_is_not_an_rgb_image_is_refused() {
+		let gray = Tensor::zeros((1, 4, 4), DType::F32, &Device::Cpu).unwrap();
+		assert!(matches!(png_bytes(&gray), Err(ImageError::Shape(dims)) if dims == vec![1, 4, 4]));
+	}
+}

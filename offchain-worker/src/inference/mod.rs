@@ -1,0 +1,7 @@
+//! The models as candle modules: one file per model, each `load` from a `VarBuilder` and a
+//! pure `forward` (tensors in, tensors out), with the helpers that turn their outputs into
+//! files.
+
+pub mod generator;
+pub mod image;
+pub mod latents;
