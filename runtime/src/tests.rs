@@ -104,3 +104,19 @@ fn dev_governance_decides_within_seconds_and_has_a_reviewer_council() {
 		crate::StudioGovernance::do_try_state().unwrap();
 	});
 }
+
+#[test]
+fn dev_chains_approve_the_workers_default_models_at_genesis() {
+	use studio_primitives::{ModelKind, ModelRegistry};
+	for preset in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET] {
+		preset_externalities(preset).execute_with(|| {
+			let approved = |model| <crate::StudioGovernance as ModelRegistry>::approved_model(model).unwrap();
+			assert_eq!(approved(0).kind, ModelKind::Generator);
+			assert_eq!(approved(0).weights_hash, genesis_config_presets::EYE_GENERATOR_SHA256);
+			assert_eq!(approved(1).kind, ModelKind::StyleScorer);
+			assert_eq!(approved(1).weights_hash, genesis_config_presets::STYLE_CRITIC_SHA256);
+			assert_eq!(approved(2).kind, ModelKind::TextEmbedder);
+			assert_eq!(approved(2).weights_hash, genesis_config_presets::SEMANTIC_AGENT_SHA256);
+		});
+	}
+}

@@ -14,6 +14,9 @@ pub enum ImageError {
 	/// PNG encoding failed.
 	#[error("encoding the PNG: {0}")]
 	Png(#[from] png::EncodingError),
+	/// The bytes are not a PNG the studio makes.
+	#[error("not an 8-bit RGB PNG: {0}")]
+	NotAnRgbPng(String),
 }
 
 /// RGB bytes (height × width × 3) of an image tensor (3 × height × width in [−1, 1]), mapped
@@ -44,6 +47,35 @@ pub fn png_bytes(image: &Tensor) -> std::result::Result<Vec<u8>, ImageError> {
 	Ok(out)
 }
 
+/// The image tensor (3 × height × width in [−1, 1]) of RGB bytes, the inverse of
+/// [`rgb_bytes`] up to quantization: `x = pixel / 128 − 1`.
+pub fn tensor_from_rgb(width: u32, height: u32, rgb: &[u8], device: &candle_core::Device) -> Result<Tensor> {
+	let values: Vec<f32> = rgb.iter().map(|p| *p as f32 / 128.0 - 1.0).collect();
+	Tensor::from_vec(values, (height as usize, width as usize, 3), device)?.permute((2, 0, 1))?.contiguous()
+}
+
+/// Decodes PNG bytes of an 8-bit RGB image into an image tensor (3 × height × width).
+pub fn decode_png(bytes: &[u8], device: &candle_core::Device) -> std::result::Result<Tensor, ImageError> {
+	let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+	let mut reader = decoder.read_info().map_err(|e| ImageError::NotAnRgbPng(e.to_string()))?;
+	let info = reader.info();
+	if info.color_type != png::ColorType::Rgb || info.bit_depth != png::BitDepth::Eight {
+		return Err(ImageError::NotAnRgbPng(format!("{:?} at {:?}", info.color_type, info.bit_depth)))
+	}
+	let (width, height) = (info.width, info.height);
+	let mut rgb = vec![0u8; reader.output_buffer_size()];
+	reader.next_frame(&mut rgb).map_err(|e| ImageError::NotAnRgbPng(e.to_string()))?;
+	rgb.truncate(width as usize * height as usize * 3);
+	Ok(tensor_from_rgb(width, height, &rgb, device)?)
+}
+
+/// The image as a reader of its PNG sees it: quantized to 8 bits per channel. Scoring the
+/// quantized image lets anyone re-score the stored PNG and get the same deviation.
+pub fn quantized(image: &Tensor) -> std::result::Result<Tensor, ImageError> {
+	let (width, height, rgb) = rgb_bytes(image)?;
+	Ok(tensor_from_rgb(width, height, &rgb, image.device())?)
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -70,5 +102,27 @@ mod tests {
 	fn a_tensor_that_is_not_an_rgb_image_is_refused() {
 		let gray = Tensor::zeros((1, 4, 4), DType::F32, &Device::Cpu).unwrap();
 		assert!(matches!(png_bytes(&gray), Err(ImageError::Shape(dims)) if dims == vec![1, 4, 4]));
+	}
+}
+
+#[cfg(test)]
+mod round_trip {
+	use super::*;
+	use candle_core::Device;
+
+	#[test]
+	fn a_decoded_png_is_the_quantized_image() {
+		let image = Tensor::randn(0f32, 0.5, (3, 6, 5), &Device::Cpu).unwrap().clamp(-1f32, 1f32).unwrap();
+		let decoded = decode_png(&png_bytes(&image).unwrap(), &Device::Cpu).unwrap();
+		let quantized = quantized(&image).unwrap();
+		let difference: f32 = (decoded - &quantized).unwrap().abs().unwrap().max_all().unwrap().to_scalar().unwrap();
+		assert_eq!(difference, 0.0);
+		let error: f32 = (quantized - image).unwrap().abs().unwrap().max_all().unwrap().to_scalar().unwrap();
+		assert!(error <= 1.0 / 128.0 + 1e-6, "quantization error {error}");
+	}
+
+	#[test]
+	fn bytes_that_are_not_a_png_are_refused() {
+		assert!(matches!(decode_png(b"GIF89a", &Device::Cpu), Err(ImageError::NotAnRgbPng(_))));
 	}
 }

@@ -5,3 +5,5 @@
 pub mod generator;
 pub mod image;
 pub mod latents;
+pub mod semantic;
+pub mod style_critic;

@@ -71,6 +71,9 @@ pub enum FetchError {
 	/// A file could not be read or written.
 	#[error("{path}: {source}")]
 	Io { path: PathBuf, source: std::io::Error },
+	/// A file could not be read.
+	#[error("reading a model file: {0}")]
+	Read(#[from] std::io::Error),
 	/// A manifest is not valid JSON of the expected shape.
 	#[error("{path} is not a valid manifest: {source}")]
 	Manifest { path: PathBuf, source: serde_json::Error },

@@ -133,3 +133,38 @@ pub const ALL_MODELS: [ModelSource; 4] = [EYE_GENERATOR, FACE_GENERATOR, STYLE_C
 pub fn source(id: &str) -> Option<ModelSource> {
 	ALL_MODELS.into_iter().find(|model| model.id == id)
 }
+
+/// The weights of a fetched model, after checking every file against its manifest.
+pub fn load_verified(
+	models_dir: &std::path::Path,
+	source: &ModelSource,
+	device: &candle_core::Device,
+) -> Result<(Manifest, candle_nn::VarBuilder<'static>), LoadError> {
+	let model_dir = models_dir.join(source.id);
+	let manifest = verified_manifest(&model_dir).map_err(|error| LoadError::NotFetched {
+		model: source.id,
+		dir: model_dir.clone(),
+		error,
+	})?;
+	if manifest.weights_sha256 != source.weights_sha256 {
+		return Err(LoadError::UnexpectedWeights { model: source.id, found: manifest.weights_sha256 })
+	}
+	let bytes = std::fs::read(model_dir.join(WEIGHTS_FILE))
+		.map_err(|error| LoadError::NotFetched { model: source.id, dir: model_dir, error: error.into() })?;
+	let vb = candle_nn::VarBuilder::from_buffered_safetensors(bytes, candle_core::DType::F32, device)?;
+	Ok((manifest, vb))
+}
+
+/// Why a model could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+	/// The model directory is missing, incomplete or altered.
+	#[error("model {model} in {dir}: {error} (run `studio-worker models fetch`)")]
+	NotFetched { model: &'static str, dir: std::path::PathBuf, error: FetchError },
+	/// The manifest names weights other than the pinned ones.
+	#[error("model {model} has weights {found}, not the studio's")]
+	UnexpectedWeights { model: &'static str, found: String },
+	/// The weights are not valid safetensors.
+	#[error(transparent)]
+	Tensor(#[from] candle_core::Error),
+}
