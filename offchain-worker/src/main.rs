@@ -14,6 +14,7 @@ use studio_worker::{
 		semantic::SemanticAgent,
 		style_critic::StyleCritic,
 	},
+	gateway,
 	models::{self, fetch, load_verified},
 	store::ContentStore,
 	style::{from_fixed_point, reference, style_vectors, to_fixed_point},
@@ -63,6 +64,23 @@ enum Command {
 		/// The seed of the exemplars.
 		#[arg(long, default_value_t = 1_000)]
 		seed: u64,
+	},
+	/// Measure candidates per second on this machine: the generator alone at several batch
+	/// sizes, and the whole fitness loop (generate, quantize, score) of one job.
+	Bench {
+		/// How long to run each measurement, in seconds.
+		#[arg(long, default_value_t = 5.0)]
+		seconds: f64,
+	},
+	/// Serve a content store over HTTP: `GET /ipfs/<cid>`, each file re-verified against its
+	/// CID.
+	Serve {
+		/// The content store's directory.
+		#[arg(long, default_value = "store")]
+		store: PathBuf,
+		/// The address to listen on (loopback unless you mean to publish).
+		#[arg(long, default_value = "127.0.0.1:8080")]
+		listen: std::net::SocketAddr,
 	},
 	/// Run a job's search locally: the semantic agent picks the class from the prompt, the
 	/// search finds the candidate closest to the style; prints the result as JSON.
@@ -132,6 +150,19 @@ fn semantic_agent(models_dir: &Path, device: &Device) -> Result<SemanticAgent> {
 	Ok(SemanticAgent::load(vb, &config, &tokenizer)?)
 }
 
+/// Runs `step` (which handles `batch` candidates) for about `seconds`, after one warm-up run;
+/// returns candidates per second.
+fn throughput(seconds: f64, batch: u64, mut step: impl FnMut(u64) -> Result<()>) -> Result<f64> {
+	step(0)?;
+	let start = std::time::Instant::now();
+	let mut rounds = 0u64;
+	while rounds == 0 || start.elapsed().as_secs_f64() < seconds {
+		rounds += 1;
+		step(rounds)?;
+	}
+	Ok((rounds * batch) as f64 / start.elapsed().as_secs_f64())
+}
+
 fn main() -> Result<()> {
 	tracing_subscriber::fmt().with_writer(std::io::stderr).init();
 	let cli = Cli::parse();
@@ -159,6 +190,41 @@ fn main() -> Result<()> {
 				let cid = store.put(&png_bytes(&images.get(candidate)?)?)?;
 				println!("{}", store.path_of(&cid).display());
 			}
+		},
+		Command::Bench { seconds } => {
+			let (generator_hash, generator) = generator(&cli.models_dir, &device)?;
+			let (critic_hash, critic) = critic(&cli.models_dir, &device)?;
+			let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+			println!("| measurement | batch | candidates/s |");
+			println!("|---|---|---|");
+			for batch in [1u64, 16, 64] {
+				let per_second = throughput(seconds, batch, |round| {
+					generator.forward(
+						&latents(round, 0..batch, LATENT_SIZE, &device)?,
+						&one_hot(&vec![0; batch as usize], &device)?,
+					)?;
+					Ok(())
+				})?;
+				println!("| generator (candle, CPU, {threads} threads) | {batch} | {per_second:.1} |");
+			}
+			let reference = vec![1.0f32; studio_worker::style::STYLE_DIMENSIONS];
+			let settings = SearchSettings { candidates: 16, rounds: 0, keep: 2, step: 0.3, target_ppm: 0 };
+			let per_second = throughput(seconds, 16, |round| {
+				search(&generator, &critic, 0, &reference, round, &settings, (&generator_hash, &critic_hash), &device)?;
+				Ok(())
+			})?;
+			println!("| fitness loop: generate + quantize + score (candle, CPU, {threads} threads) | 16 | {per_second:.1} |");
+		},
+		Command::Serve { store, listen } => {
+			let store = ContentStore::open(store)?;
+			let runtime = tokio::runtime::Runtime::new()?;
+			runtime.block_on(async {
+				let listener = tokio::net::TcpListener::bind(listen)
+					.await
+					.with_context(|| format!("cannot listen on {listen}"))?;
+				println!("gateway listening on http://{}/ipfs/", listener.local_addr()?);
+				gateway::serve(listener, store).await.context("the gateway stopped")
+			})?;
 		},
 		Command::StyleReference { class, exemplars, seed } => {
 			if exemplars == 0 {
