@@ -6,10 +6,7 @@
 
 use cid::{multihash::Multihash, Cid};
 use sha2::{Digest, Sha256};
-use std::{
-	fs,
-	path::{Path, PathBuf},
-};
+use std::{fs, path::PathBuf};
 
 /// The multicodec of raw bytes.
 pub const RAW_CODEC: u64 = 0x55;
@@ -96,11 +93,6 @@ impl ContentStore {
 			return Err(StoreError::Corrupt { cid: *cid, found })
 		}
 		Ok(bytes)
-	}
-
-	/// The store's directory.
-	pub fn root(&self) -> &Path {
-		&self.root
 	}
 }
 

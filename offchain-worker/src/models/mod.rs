@@ -129,11 +129,6 @@ pub const DEFAULT_MODELS: [ModelSource; 3] = [EYE_GENERATOR, STYLE_CRITIC, SEMAN
 /// Every model the worker knows.
 pub const ALL_MODELS: [ModelSource; 4] = [EYE_GENERATOR, FACE_GENERATOR, STYLE_CRITIC, SEMANTIC_AGENT];
 
-/// The model with directory `id`, if the worker knows it.
-pub fn source(id: &str) -> Option<ModelSource> {
-	ALL_MODELS.into_iter().find(|model| model.id == id)
-}
-
 /// The weights of a fetched model, after checking every file against its manifest.
 pub fn load_verified(
 	models_dir: &std::path::Path,
