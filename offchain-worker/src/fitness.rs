@@ -11,7 +11,7 @@
 use crate::{
 	inference::{
 		generator::{one_hot, EyeGenerator, LATENT_SIZE},
-		image::{png_bytes, quantized, ImageError},
+		image::{png_bytes, quantized_batch, ImageError},
 		latents::latent,
 		style_critic::StyleCritic,
 	},
@@ -108,11 +108,7 @@ pub fn search(
 	let mut tried = 0u32;
 	for round in 0..=settings.rounds {
 		let batch = Tensor::from_vec(population.concat(), (population.len(), LATENT_SIZE), device)?;
-		let images = generator.forward(&batch, &one_hot(&vec![class; population.len()], device)?)?;
-		let images = Tensor::stack(
-			&(0..population.len()).map(|i| quantized(&images.get(i)?)).collect::<Result<Vec<_>, _>>()?,
-			0,
-		)?;
+		let images = quantized_batch(&generator.forward(&batch, &one_hot(&vec![class; population.len()], device)?)?)?;
 		tried += population.len() as u32;
 		let scores: Vec<f64> =
 			style_vectors(critic, &images)?.iter().map(|vector| deviation(vector, reference)).collect();

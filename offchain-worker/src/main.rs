@@ -8,9 +8,8 @@ use std::path::{Path, PathBuf};
 use studio_worker::{
 	fitness::{search, SearchSettings},
 	inference::{
-		generator::{one_hot, EyeGenerator, CLASSES, LATENT_SIZE},
-		image::{png_bytes, quantized},
-		latents::latents,
+		generator::{EyeGenerator, CLASSES},
+		image::{png_bytes, quantized_batch},
 		semantic::SemanticAgent,
 		style_critic::StyleCritic,
 	},
@@ -181,10 +180,7 @@ fn main() -> Result<()> {
 				bail!("--candidates must be at least 1");
 			}
 			let (_, generator) = generator(&cli.models_dir, &device)?;
-			let images = generator.forward(
-				&latents(seed, 0..candidates, LATENT_SIZE, &device)?,
-				&one_hot(&vec![class_index(&class); candidates as usize], &device)?,
-			)?;
+			let images = generator.generate(seed, 0..candidates, class_index(&class), &device)?;
 			let store = ContentStore::open(store)?;
 			for candidate in 0..candidates as usize {
 				let cid = store.put(&png_bytes(&images.get(candidate)?)?)?;
@@ -199,10 +195,7 @@ fn main() -> Result<()> {
 			println!("|---|---|---|");
 			for batch in [1u64, 16, 64] {
 				let per_second = throughput(seconds, batch, |round| {
-					generator.forward(
-						&latents(round, 0..batch, LATENT_SIZE, &device)?,
-						&one_hot(&vec![0; batch as usize], &device)?,
-					)?;
+					generator.generate(round, 0..batch, 0, &device)?;
 					Ok(())
 				})?;
 				println!("| generator (candle, CPU, {threads} threads) | {batch} | {per_second:.1} |");
@@ -232,14 +225,7 @@ fn main() -> Result<()> {
 			}
 			let (_, generator) = generator(&cli.models_dir, &device)?;
 			let (_, critic) = critic(&cli.models_dir, &device)?;
-			let images = generator.forward(
-				&latents(seed, 0..exemplars, LATENT_SIZE, &device)?,
-				&one_hot(&vec![class_index(&class); exemplars as usize], &device)?,
-			)?;
-			let images = candle_core::Tensor::stack(
-				&(0..exemplars as usize).map(|i| quantized(&images.get(i)?)).collect::<Result<Vec<_>, _>>()?,
-				0,
-			)?;
+			let images = quantized_batch(&generator.generate(seed, 0..exemplars, class_index(&class), &device)?)?;
 			let reference = reference(&style_vectors(&critic, &images)?);
 			println!("{}", serde_json::to_string(&to_fixed_point(&reference))?);
 		},

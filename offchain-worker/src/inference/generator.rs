@@ -70,6 +70,21 @@ impl EyeGenerator {
 	}
 }
 
+impl EyeGenerator {
+	/// Generates candidates `candidates` of a job seeded with `seed`, all of colour class
+	/// `class` (an index into [`CLASSES`]).
+	pub fn generate(
+		&self,
+		seed: u64,
+		candidates: std::ops::Range<u64>,
+		class: usize,
+		device: &candle_core::Device,
+	) -> Result<Tensor> {
+		let count = candidates.end.saturating_sub(candidates.start) as usize;
+		self.forward(&super::latents::latents(seed, candidates, LATENT_SIZE, device)?, &one_hot(&vec![class; count], device)?)
+	}
+}
+
 /// One-hot rows for `classes` (indices into [`CLASSES`]).
 pub fn one_hot(classes: &[usize], device: &candle_core::Device) -> Result<Tensor> {
 	let mut values = vec![0f32; classes.len() * CLASSES.len()];

@@ -76,6 +76,13 @@ pub fn quantized(image: &Tensor) -> std::result::Result<Tensor, ImageError> {
 	Ok(tensor_from_rgb(width, height, &rgb, image.device())?)
 }
 
+/// [`quantized`] for each image of a batch (n × 3 × height × width).
+pub fn quantized_batch(images: &Tensor) -> std::result::Result<Tensor, ImageError> {
+	let count = images.dim(0)?;
+	let each = (0..count).map(|i| quantized(&images.get(i)?)).collect::<std::result::Result<Vec<_>, _>>()?;
+	Ok(Tensor::stack(&each, 0)?)
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -229,7 +229,5 @@ pub fn run_to_block(n: u64) {
 
 /// The raw-codec CIDv1 of `content`.
 pub fn cid_of(content: &[u8]) -> CidBytes {
-	let mut bytes = vec![0x01, 0x55, 0x12, 0x20];
-	bytes.extend_from_slice(&sp_io::hashing::sha2_256(content));
-	CidBytes::try_from(bytes).unwrap()
+	pallet_provenance::raw_cid(sp_io::hashing::sha2_256(content))
 }

@@ -281,7 +281,5 @@ pub fn run_to_block_with_idle_weight(n: u64, idle: Weight) {
 
 /// The raw-codec CIDv1 of `content`, as the worker's content store makes it.
 pub fn cid_of(content: &[u8]) -> CidBytes {
-	let mut bytes = vec![0x01, 0x55, 0x12, 0x20];
-	bytes.extend_from_slice(&sp_io::hashing::sha2_256(content));
-	CidBytes::try_from(bytes).unwrap()
+	pallet_provenance::raw_cid(sp_io::hashing::sha2_256(content))
 }

@@ -10,10 +10,9 @@ use sp_runtime::traits::StaticLookup;
 
 /// A raw CIDv1 whose digest is `n` in big-endian, padded: distinct for every `n`.
 fn cid(n: u32) -> CidBytes {
-	let mut bytes = alloc::vec![0x01, 0x55, 0x12, 0x20];
-	bytes.extend_from_slice(&[0u8; 28]);
-	bytes.extend_from_slice(&n.to_be_bytes());
-	CidBytes::try_from(bytes).expect("36 bytes fit")
+	let mut digest = [0u8; 32];
+	digest[28..].copy_from_slice(&n.to_be_bytes());
+	raw_cid(digest)
 }
 
 /// Records `count` external parents owned by `owner`.

@@ -31,7 +31,7 @@ mod tests;
 pub mod types;
 pub mod weights;
 
-pub use features::{validate_cid, CidProblem};
+pub use features::{raw_cid, validate_cid, CidProblem};
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;

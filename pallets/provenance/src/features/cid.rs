@@ -27,6 +27,12 @@ pub enum CidProblem {
 	UnsupportedHash,
 }
 
+/// The raw-codec CIDv1 of content whose sha2-256 is `digest`: what the worker's store makes.
+pub fn raw_cid(digest: [u8; 32]) -> studio_primitives::CidBytes {
+	let prefix = [0x01, RAW_CODEC as u8, SHA2_256_CODE as u8, 32];
+	studio_primitives::CidBytes::try_from([&prefix[..], &digest[..]].concat()).expect("36 bytes fit")
+}
+
 /// Checks that `bytes` are exactly one CIDv1 with a sha2-256 multihash and the raw or dag-pb
 /// codec.
 pub fn validate_cid(bytes: &[u8]) -> Result<(), CidProblem> {

@@ -5,4 +5,4 @@ mod queries;
 mod records;
 mod try_state;
 
-pub use cid::{validate_cid, CidProblem};
+pub use cid::{raw_cid, validate_cid, CidProblem};
