@@ -1,7 +1,10 @@
 //! The gateway: serves the content store over HTTP as `GET /ipfs/<cid>`, re-verifying every
-//! file against its CID before a byte leaves.
+//! file against its CID before a byte leaves, and the worker's metrics at `GET /metrics`.
 
-use crate::store::{parse_cid, ContentStore, StoreError};
+use crate::{
+	metrics::Metrics,
+	store::{parse_cid, ContentStore, StoreError},
+};
 use http_body_util::Full;
 use hyper::{body::Bytes, header, server::conn::http1, service::service_fn, Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
@@ -19,10 +22,16 @@ fn plain(status: StatusCode, text: String) -> Response<Full<Bytes>> {
 		.expect("a valid response")
 }
 
-/// The response to `method path`, read from `store`.
-pub fn respond(store: &ContentStore, method: &Method, path: &str) -> Response<Full<Bytes>> {
+/// The response to `method path`, read from `store` (or `metrics`, when served).
+pub fn respond(store: &ContentStore, metrics: Option<&Metrics>, method: &Method, path: &str) -> Response<Full<Bytes>> {
 	if method != Method::GET && method != Method::HEAD {
 		return plain(StatusCode::METHOD_NOT_ALLOWED, format!("{method} is not supported; use GET"))
+	}
+	if let (Some(metrics), "/metrics") = (metrics, path) {
+		return Response::builder()
+			.header(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)
+			.body(Full::new(Bytes::from(metrics.render())))
+			.expect("a valid response")
 	}
 	let Some(cid_text) = path.strip_prefix("/ipfs/") else {
 		return plain(StatusCode::NOT_FOUND, format!("no such path {path}; content is under /ipfs/<cid>"))
@@ -51,14 +60,14 @@ pub fn respond(store: &ContentStore, method: &Method, path: &str) -> Response<Fu
 	}
 }
 
-/// Serves `store` on `listener` until the task is dropped.
-pub async fn serve(listener: TcpListener, store: ContentStore) -> std::io::Result<()> {
+/// Serves `store` (and `metrics`, when given) on `listener` until the task is dropped.
+pub async fn serve(listener: TcpListener, store: ContentStore, metrics: Option<Metrics>) -> std::io::Result<()> {
 	loop {
 		let (stream, peer) = listener.accept().await?;
-		let store = store.clone();
+		let (store, metrics) = (store.clone(), metrics.clone());
 		tokio::spawn(async move {
 			let service = service_fn(move |request: Request<hyper::body::Incoming>| {
-				let response = respond(&store, request.method(), request.uri().path());
+				let response = respond(&store, metrics.as_ref(), request.method(), request.uri().path());
 				async move { Ok::<_, Infallible>(response) }
 			});
 			if let Err(error) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
@@ -88,22 +97,27 @@ mod tests {
 		let png = [PNG_SIGNATURE, b"rest of an image"].concat();
 		let cid = store.put(&png).unwrap();
 
-		let ok = respond(&store, &Method::GET, &format!("/ipfs/{cid}"));
+		let ok = respond(&store, None, &Method::GET, &format!("/ipfs/{cid}"));
 		assert_eq!(ok.status(), StatusCode::OK);
 		assert_eq!(ok.headers()[header::CONTENT_TYPE], "image/png");
 		assert_eq!(ok.headers()["x-content-cid"], cid.to_string().as_str());
 		assert_eq!(body(ok), png);
 
-		let head = respond(&store, &Method::HEAD, &format!("/ipfs/{cid}"));
+		let head = respond(&store, None, &Method::HEAD, &format!("/ipfs/{cid}"));
 		assert_eq!((head.status(), body(head).len()), (StatusCode::OK, 0));
-		assert_eq!(respond(&store, &Method::POST, "/ipfs/x").status(), StatusCode::METHOD_NOT_ALLOWED);
-		assert_eq!(respond(&store, &Method::GET, "/elsewhere").status(), StatusCode::NOT_FOUND);
-		assert_eq!(respond(&store, &Method::GET, "/ipfs/not-a-cid").status(), StatusCode::BAD_REQUEST);
+		assert_eq!(respond(&store, None, &Method::POST, "/ipfs/x").status(), StatusCode::METHOD_NOT_ALLOWED);
+		assert_eq!(respond(&store, None, &Method::GET, "/elsewhere").status(), StatusCode::NOT_FOUND);
+		assert_eq!(respond(&store, None, &Method::GET, "/ipfs/not-a-cid").status(), StatusCode::BAD_REQUEST);
 		let missing = crate::store::cid_of(b"never stored");
-		assert_eq!(respond(&store, &Method::GET, &format!("/ipfs/{missing}")).status(), StatusCode::NOT_FOUND);
+		assert_eq!(respond(&store, None, &Method::GET, &format!("/ipfs/{missing}")).status(), StatusCode::NOT_FOUND);
+
+		let metrics = Metrics::new();
+		metrics.jobs_delivered.inc();
+		let served = body(respond(&store, Some(&metrics), &Method::GET, "/metrics"));
+		assert!(String::from_utf8(served.to_vec()).unwrap().contains("studio_worker_jobs_delivered_total 1"));
 
 		std::fs::write(store.path_of(&cid), b"tampered").unwrap();
-		let corrupt = respond(&store, &Method::GET, &format!("/ipfs/{cid}"));
+		let corrupt = respond(&store, None, &Method::GET, &format!("/ipfs/{cid}"));
 		assert_eq!(corrupt.status(), StatusCode::INTERNAL_SERVER_ERROR);
 		assert!(String::from_utf8(body(corrupt).to_vec()).unwrap().contains("corrupt"));
 	}

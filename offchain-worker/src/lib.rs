@@ -5,9 +5,13 @@
 //! output is from its style ([`style`]), searches for the best candidate ([`fitness`]), and
 //! keeps its outputs in a content-addressed store ([`store`]), which the [`gateway`] serves.
 
+pub mod agents;
+pub mod chain;
+pub mod daemon;
 pub mod fitness;
 pub mod gateway;
 pub mod inference;
+pub mod metrics;
 pub mod models;
 pub mod store;
 pub mod style;

@@ -1,20 +1,23 @@
-//! `studio-worker`: fetch the studio's models, generate with them, compute style references
-//! and run a job's search locally.
+//! `studio-worker`: fetch the studio's models, generate with them, compute style references,
+//! run a job's search locally, and run the daemon that serves the chain.
 
 use anyhow::{bail, Context, Result};
 use candle_core::Device;
 use clap::{Parser, Subcommand};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::{net::SocketAddr, sync::Arc};
 use studio_worker::{
+	agents::{Agents, Brief},
+	chain,
+	daemon::{self, DaemonConfig},
 	fitness::{search, SearchSettings},
-	inference::{
-		generator::{EyeGenerator, CLASSES},
-		image::{png_bytes, quantized_batch},
-		semantic::SemanticAgent,
-		style_critic::StyleCritic,
-	},
 	gateway,
-	models::{self, fetch, load_verified},
+	inference::{
+		generator::CLASSES,
+		image::{png_bytes, quantized_batch},
+	},
+	metrics::Metrics,
+	models::{self, fetch},
 	store::ContentStore,
 	style::{from_fixed_point, reference, style_vectors, to_fixed_point},
 };
@@ -79,7 +82,36 @@ enum Command {
 		store: PathBuf,
 		/// The address to listen on (loopback unless you mean to publish).
 		#[arg(long, default_value = "127.0.0.1:8080")]
-		listen: std::net::SocketAddr,
+		listen: SocketAddr,
+	},
+	/// Run the worker daemon: follow the chain's finalized blocks, claim the jobs this worker
+	/// can run, design them, keep the outputs and submit signed results. Also serves the store
+	/// (`GET /ipfs/<cid>`) and Prometheus metrics (`GET /metrics`).
+	Run {
+		/// The node's WebSocket RPC address.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		url: String,
+		/// The worker's secret URI: a mnemonic or a 0x seed, with optional //derivations.
+		#[arg(long, conflicts_with = "key_file", required_unless_present = "key_file")]
+		suri: Option<String>,
+		/// A file holding the worker's secret URI.
+		#[arg(long)]
+		key_file: Option<PathBuf>,
+		/// Allow the public development keys (`//Alice`, `//Bob` …): dev chains only.
+		#[arg(long)]
+		dev: bool,
+		/// The content store's directory.
+		#[arg(long, default_value = "store")]
+		store: PathBuf,
+		/// Where to serve the store and the metrics (loopback unless you mean to publish).
+		#[arg(long, default_value = "127.0.0.1:8080")]
+		listen: SocketAddr,
+		/// How many claimed jobs the worker holds at once.
+		#[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=8))]
+		queue: u32,
+		/// Search rounds after the first.
+		#[arg(long, default_value_t = 2)]
+		rounds: u32,
 	},
 	/// Run a job's search locally: the semantic agent picks the class from the prompt, the
 	/// search finds the candidate closest to the style; prints the result as JSON.
@@ -131,24 +163,6 @@ fn class_index(class: &str) -> usize {
 	CLASSES.iter().position(|c| *c == class).expect("clap checked the class")
 }
 
-fn generator(models_dir: &Path, device: &Device) -> Result<(String, EyeGenerator)> {
-	let (manifest, vb) = load_verified(models_dir, &models::EYE_GENERATOR, device)?;
-	Ok((manifest.weights_sha256, EyeGenerator::load(vb)?))
-}
-
-fn critic(models_dir: &Path, device: &Device) -> Result<(String, StyleCritic)> {
-	let (manifest, vb) = load_verified(models_dir, &models::STYLE_CRITIC, device)?;
-	Ok((manifest.weights_sha256, StyleCritic::load(vb)?))
-}
-
-fn semantic_agent(models_dir: &Path, device: &Device) -> Result<SemanticAgent> {
-	let (_, vb) = load_verified(models_dir, &models::SEMANTIC_AGENT, device)?;
-	let dir = models_dir.join(models::SEMANTIC_AGENT.id);
-	let config = std::fs::read_to_string(dir.join("config.json")).context("the semantic agent's config.json")?;
-	let tokenizer = std::fs::read(dir.join("tokenizer.json")).context("the semantic agent's tokenizer.json")?;
-	Ok(SemanticAgent::load(vb, &config, &tokenizer)?)
-}
-
 /// Runs `step` (which handles `batch` candidates) for about `seconds`, after one warm-up run;
 /// returns candidates per second.
 fn throughput(seconds: f64, batch: u64, mut step: impl FnMut(u64) -> Result<()>) -> Result<f64> {
@@ -179,7 +193,7 @@ fn main() -> Result<()> {
 			if candidates == 0 {
 				bail!("--candidates must be at least 1");
 			}
-			let (_, generator) = generator(&cli.models_dir, &device)?;
+			let (_, generator) = Agents::generator(&cli.models_dir, &device)?;
 			let images = generator.generate(seed, 0..candidates, class_index(&class), &device)?;
 			let store = ContentStore::open(store)?;
 			for candidate in 0..candidates as usize {
@@ -188,8 +202,8 @@ fn main() -> Result<()> {
 			}
 		},
 		Command::Bench { seconds } => {
-			let (generator_hash, generator) = generator(&cli.models_dir, &device)?;
-			let (critic_hash, critic) = critic(&cli.models_dir, &device)?;
+			let (generator_hash, generator) = Agents::generator(&cli.models_dir, &device)?;
+			let (critic_hash, critic) = Agents::critic(&cli.models_dir, &device)?;
 			let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
 			println!("| measurement | batch | candidates/s |");
 			println!("|---|---|---|");
@@ -216,15 +230,15 @@ fn main() -> Result<()> {
 					.await
 					.with_context(|| format!("cannot listen on {listen}"))?;
 				println!("gateway listening on http://{}/ipfs/", listener.local_addr()?);
-				gateway::serve(listener, store).await.context("the gateway stopped")
+				gateway::serve(listener, store, None).await.context("the gateway stopped")
 			})?;
 		},
 		Command::StyleReference { class, exemplars, seed } => {
 			if exemplars == 0 {
 				bail!("--exemplars must be at least 1");
 			}
-			let (_, generator) = generator(&cli.models_dir, &device)?;
-			let (_, critic) = critic(&cli.models_dir, &device)?;
+			let (_, generator) = Agents::generator(&cli.models_dir, &device)?;
+			let (_, critic) = Agents::critic(&cli.models_dir, &device)?;
 			let images = quantized_batch(&generator.generate(seed, 0..exemplars, class_index(&class), &device)?)?;
 			let reference = reference(&style_vectors(&critic, &images)?);
 			println!("{}", serde_json::to_string(&to_fixed_point(&reference))?);
@@ -232,20 +246,11 @@ fn main() -> Result<()> {
 		Command::Search { prompt, reference, seed, candidates, rounds, target_ppm, store } => {
 			let reference: Vec<i32> =
 				serde_json::from_str(&reference).context("--reference must be a JSON array of integers")?;
-			let (generator_hash, generator) = generator(&cli.models_dir, &device)?;
-			let (critic_hash, critic) = critic(&cli.models_dir, &device)?;
-			let (class, similarities) = semantic_agent(&cli.models_dir, &device)?.class_of(&prompt)?;
+			let agents = Agents::load(&cli.models_dir, &device)?;
 			let settings = SearchSettings { candidates, rounds, keep: candidates.min(2), step: 0.3, target_ppm };
-			let outcome = search(
-				&generator,
-				&critic,
-				class,
-				&from_fixed_point(&reference),
-				seed,
-				&settings,
-				(&generator_hash, &critic_hash),
-				&device,
-			)?;
+			let reference = from_fixed_point(&reference);
+			let design = agents.design(&Brief { prompt: &prompt, reference: &reference, seed, settings })?;
+			let (class, similarities, outcome) = (design.class, design.similarities, design.outcome);
 			let store = ContentStore::open(store)?;
 			let cid = store.put(&outcome.png)?;
 			let report = serde_json::json!({
@@ -259,6 +264,34 @@ fn main() -> Result<()> {
 				"settings_hash": outcome.settings_hash.iter().map(|b| format!("{b:02x}")).collect::<String>(),
 			});
 			println!("{report}");
+		},
+		Command::Run { url, suri, key_file, dev, store, listen, queue, rounds } => {
+			let signer = match (suri, key_file) {
+				(Some(suri), _) => chain::keypair_from_suri(&suri, dev),
+				(None, Some(path)) => chain::keypair_from_file(&path, dev),
+				(None, None) => unreachable!("clap requires one"),
+			}
+			.context("the worker's key")?;
+			let agents = Arc::new(Agents::load(&cli.models_dir, &device)?);
+			let store = ContentStore::open(store)?;
+			let metrics = Metrics::new();
+			let runtime = tokio::runtime::Runtime::new()?;
+			runtime.block_on(async {
+				let listener = tokio::net::TcpListener::bind(listen)
+					.await
+					.with_context(|| format!("cannot listen on {listen}"))?;
+				println!("gateway listening on http://{}/ipfs/ (metrics at /metrics)", listener.local_addr()?);
+				let gateway = tokio::spawn(gateway::serve(listener, store.clone(), Some(metrics.clone())));
+				let config = DaemonConfig { url, signer, store, queue: queue as usize, rounds };
+				tokio::select! {
+					stopped = daemon::run(agents, config, metrics) => stopped.context("the worker stopped"),
+					served = gateway => bail!("the gateway stopped: {:?}", served),
+					_ = tokio::signal::ctrl_c() => {
+						tracing::info!("interrupted; stopping (claimed jobs resume on the next start)");
+						Ok(())
+					},
+				}
+			})?;
 		},
 	}
 	Ok(())

@@ -1,0 +1,122 @@
+//! The studio's three agents loaded together: the semantic agent reads the prompt, the
+//! generator paints, the style critic judges. [`Agents::design`] runs one brief through them.
+
+use crate::{
+	fitness::{search, FitnessError, Outcome, SearchSettings},
+	inference::{
+		generator::EyeGenerator,
+		semantic::{SemanticAgent, SemanticError},
+		style_critic::StyleCritic,
+	},
+	models::{self, load_verified, LoadError},
+};
+use candle_core::Device;
+use std::path::Path;
+
+/// What a design is asked for.
+#[derive(Clone, Debug)]
+pub struct Brief<'a> {
+	/// The prompt the semantic agent maps to the generator's conditioning.
+	pub prompt: &'a str,
+	/// The style's reference vector.
+	pub reference: &'a [f32],
+	/// The seed every random draw starts from.
+	pub seed: u64,
+	/// How the search runs.
+	pub settings: SearchSettings,
+}
+
+/// A finished design.
+#[derive(Clone, Debug)]
+pub struct Design {
+	/// The colour class the semantic agent chose.
+	pub class: usize,
+	/// The cosine similarity of the prompt to every class description.
+	pub similarities: Vec<f32>,
+	/// What the search produced.
+	pub outcome: Outcome,
+}
+
+/// Why the agents could not be loaded or could not design.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentsError {
+	/// A model is missing or not the studio's.
+	#[error(transparent)]
+	Load(#[from] LoadError),
+	/// A model's side file is missing.
+	#[error("{path}: {source} (run `studio-worker models fetch`)")]
+	SideFile { path: std::path::PathBuf, source: std::io::Error },
+	/// A model failed to build.
+	#[error(transparent)]
+	Tensor(#[from] candle_core::Error),
+	/// The semantic agent failed.
+	#[error(transparent)]
+	Semantic(#[from] SemanticError),
+	/// The search failed.
+	#[error(transparent)]
+	Fitness(#[from] FitnessError),
+}
+
+/// The generator, the style critic and the semantic agent, each verified against its pinned
+/// weights hash when loaded.
+pub struct Agents {
+	/// The generator.
+	pub generator: EyeGenerator,
+	/// sha2-256 (hex) of the generator's weights: what the chain's model registry holds.
+	pub generator_sha256: String,
+	/// The style critic.
+	pub critic: StyleCritic,
+	/// sha2-256 (hex) of the critic's weights.
+	pub critic_sha256: String,
+	/// The semantic agent.
+	pub semantic: SemanticAgent,
+	/// Where the models run.
+	pub device: Device,
+}
+
+fn side_file(dir: &Path, name: &str) -> Result<Vec<u8>, AgentsError> {
+	let path = dir.join(name);
+	std::fs::read(&path).map_err(|source| AgentsError::SideFile { path, source })
+}
+
+impl Agents {
+	/// Loads the generator alone with its weights hash (for commands that only paint).
+	pub fn generator(models_dir: &Path, device: &Device) -> Result<(String, EyeGenerator), AgentsError> {
+		let (manifest, vb) = load_verified(models_dir, &models::EYE_GENERATOR, device)?;
+		Ok((manifest.weights_sha256, EyeGenerator::load(vb)?))
+	}
+
+	/// Loads the style critic alone with its weights hash.
+	pub fn critic(models_dir: &Path, device: &Device) -> Result<(String, StyleCritic), AgentsError> {
+		let (manifest, vb) = load_verified(models_dir, &models::STYLE_CRITIC, device)?;
+		Ok((manifest.weights_sha256, StyleCritic::load(vb)?))
+	}
+
+	/// Loads all three from `models_dir`.
+	pub fn load(models_dir: &Path, device: &Device) -> Result<Self, AgentsError> {
+		let (generator_sha256, generator) = Self::generator(models_dir, device)?;
+		let (critic_sha256, critic) = Self::critic(models_dir, device)?;
+		let (_, vb) = load_verified(models_dir, &models::SEMANTIC_AGENT, device)?;
+		let dir = models_dir.join(models::SEMANTIC_AGENT.id);
+		let config = String::from_utf8_lossy(&side_file(&dir, "config.json")?).into_owned();
+		let semantic = SemanticAgent::load(vb, &config, &side_file(&dir, "tokenizer.json")?)?;
+		Ok(Self { generator, generator_sha256, critic, critic_sha256, semantic, device: device.clone() })
+	}
+
+	/// Runs `brief`: the semantic agent picks the class, the search finds the candidate
+	/// closest to the style.
+	pub fn design(&self, brief: &Brief) -> Result<Design, AgentsError> {
+		let (class, similarities) = self.semantic.class_of(brief.prompt)?;
+		let outcome = search(
+			&self.generator,
+			&self.critic,
+			class,
+			brief.reference,
+			brief.seed,
+			&brief.settings,
+			(&self.generator_sha256, &self.critic_sha256),
+			&self.device,
+		)?;
+		Ok(Design { class, similarities, outcome })
+	}
+}

@@ -1,0 +1,141 @@
+//! The worker's view of Studio Chain: the types and calls subxt generates from the runtime's
+//! metadata, checked in as `metadata/studio.scale` (a test fails when it no longer matches
+//! the runtime; `STUDIO_BLESS_METADATA=1` rewrites it), and the worker's account.
+
+use subxt::{
+	error::{DispatchError, TransactionEventsError, TransactionFinalizedSuccessError},
+	extrinsics::ExtrinsicEvents,
+	tx::Payload,
+	utils::AccountId32,
+	OnlineClient, PolkadotConfig,
+};
+use subxt_signer::{sr25519::Keypair, SecretUri};
+
+/// The code subxt generates from the checked-in metadata.
+#[subxt::subxt(runtime_metadata_path = "metadata/studio.scale")]
+pub mod studio {}
+
+pub use studio::runtime_types::{
+	pallet_job_escrow::types::{JobInfo, JobStatus, Prompt, ResultReport, WorkerInfo},
+	pallet_studio_governance::types::{EntryStatus, StudioParameter},
+};
+
+/// A connection to a node.
+pub type Client = OnlineClient<PolkadotConfig>;
+/// The chain's state at one block.
+pub type AtBlock = subxt::client::OnlineClientAtBlock<PolkadotConfig>;
+/// A job as the chain stores it.
+pub type Job = JobInfo<AccountId32, u128, u32>;
+
+/// Why the worker's key could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+	/// The text is not a secret URI.
+	#[error("the secret URI is not valid (expected a mnemonic, a 0x seed or a //derivation)")]
+	InvalidUri,
+	/// The URI is valid but no key derives from it.
+	#[error("no sr25519 key derives from the secret URI: {0}")]
+	Derivation(String),
+	/// A well-known development key without `--dev`.
+	#[error("refusing a development key (anyone can sign with it) without --dev")]
+	DevKeyWithoutDev,
+	/// The key file could not be read.
+	#[error("{path}: {source}")]
+	File { path: std::path::PathBuf, source: std::io::Error },
+}
+
+/// The sr25519 key `suri` derives, refusing the public development keys (`//Alice`, the dev
+/// phrase) unless `dev` is set.
+pub fn keypair_from_suri(suri: &str, dev: bool) -> Result<Keypair, KeyError> {
+	let suri = suri.trim();
+	let is_dev_key = suri.starts_with('/') || suri.starts_with(subxt_signer::DEV_PHRASE);
+	if is_dev_key && !dev {
+		return Err(KeyError::DevKeyWithoutDev)
+	}
+	let uri: SecretUri = suri.parse().map_err(|_| KeyError::InvalidUri)?;
+	Keypair::from_uri(&uri).map_err(|error| KeyError::Derivation(error.to_string()))
+}
+
+/// The key in `path`: a file holding one secret URI (mnemonic, seed or derivation).
+pub fn keypair_from_file(path: &std::path::Path, dev: bool) -> Result<Keypair, KeyError> {
+	let text = std::fs::read_to_string(path).map_err(|source| KeyError::File { path: path.to_owned(), source })?;
+	keypair_from_suri(&text, dev)
+}
+
+/// The account of `keypair`.
+pub fn account_of(keypair: &Keypair) -> AccountId32 {
+	keypair.public_key().to_account_id()
+}
+
+/// Why a transaction did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+	/// It was included and failed: a pallet error reads `JobEscrow::ClaimExpired: <its doc
+	/// line>`.
+	#[error("{0}")]
+	Failed(String),
+	/// It could not be submitted or followed (the node is unreachable, the pool refused it).
+	#[error(transparent)]
+	Chain(#[from] subxt::Error),
+}
+
+/// A dispatch error in words: the pallet, the error's name and its doc line.
+pub fn explain(error: &DispatchError) -> String {
+	match error {
+		DispatchError::Module(module) => match module.details() {
+			Ok(details) => format!(
+				"{}::{}: {}",
+				details.pallet.name(),
+				details.variant.name,
+				details.variant.docs.join(" ").trim()
+			),
+			Err(_) => module.to_string(),
+		},
+		other => other.to_string(),
+	}
+}
+
+/// Signs `call` with `signer`, submits it and waits until it is finalized; returns its
+/// events, or why it failed.
+pub async fn submit(
+	client: &Client,
+	call: &impl Payload,
+	signer: &Keypair,
+) -> Result<ExtrinsicEvents<PolkadotConfig>, SubmitError> {
+	let progress = client
+		.tx()
+		.await
+		.map_err(subxt::Error::from)?
+		.sign_and_submit_then_watch_default(call, signer)
+		.await
+		.map_err(subxt::Error::from)?;
+	match progress.wait_for_finalized_success().await {
+		Ok(events) => Ok(events),
+		Err(TransactionFinalizedSuccessError::SuccessError(TransactionEventsError::ExtrinsicFailed(dispatch))) =>
+			Err(SubmitError::Failed(explain(&dispatch))),
+		Err(other) => Err(SubmitError::Chain(other.into())),
+	}
+}
+
+/// The hex form of a sha2-256 digest, as the worker's manifests write it.
+pub fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn dev_keys_need_dev_and_bad_uris_are_named() {
+		assert!(matches!(keypair_from_suri("//Bob", false), Err(KeyError::DevKeyWithoutDev)));
+		let bob = keypair_from_suri("//Bob", true).unwrap();
+		assert_eq!(account_of(&bob), account_of(&subxt_signer::sr25519::dev::bob()));
+		let phrase = format!("{}//Bob", subxt_signer::DEV_PHRASE);
+		assert!(matches!(keypair_from_suri(&phrase, false), Err(KeyError::DevKeyWithoutDev)));
+		assert!(matches!(keypair_from_suri("not a phrase at all", false), Err(KeyError::Derivation(_))));
+		let seed = format!("0x{}", "11".repeat(32));
+		let own = keypair_from_suri(&seed, false).unwrap();
+		assert_ne!(account_of(&own), account_of(&bob));
+	}
+}

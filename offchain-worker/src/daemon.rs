@@ -1,0 +1,439 @@
+//! The worker daemon: follows the chain's finalized blocks, claims the jobs this worker can
+//! run, runs each through the [`Agents`], keeps the output in the content store and submits
+//! the signed result.
+//!
+//! - A job is runnable when its model is the one whose weights this worker loaded (the
+//!   registry's hash equals the local file's), the model is approved and not suspended, the
+//!   prompt is on chain as text, and the output is the generator's PNG size.
+//! - The worker claims nothing while its agent or the studio is halted.
+//! - Claimed jobs wait in a bounded queue; one executor runs them in order (inference on a
+//!   blocking thread, candidates batched on the device).
+//! - Restart-safe: every session starts from chain state. Jobs this account has claimed are
+//!   resumed; open jobs are found by a scan, later ones from `JobSubmitted` / `JobReopened`
+//!   events. A lost node ends the session and the daemon reconnects; a job that dies with the
+//!   worker is lost to nobody: its claim expires and the chain re-opens it.
+//! - All of the account's transactions go through one lock, each waiting for finality, so
+//!   nonces never collide.
+
+use crate::{
+	agents::{Agents, AgentsError, Brief},
+	chain::{self, account_of, studio, AtBlock, Client, EntryStatus, Job, JobStatus, Prompt, ResultReport, StudioParameter, SubmitError},
+	fitness::SearchSettings,
+	inference::generator::IMAGE_SIDE,
+	metrics::Metrics,
+	store::{ContentStore, StoreError},
+	style::from_fixed_point,
+};
+use std::{
+	collections::BTreeSet,
+	sync::{Arc, Mutex},
+	time::{Duration, Instant},
+};
+use studio::runtime_types::{
+	bounded_collections::bounded_vec::BoundedVec, pallet_job_escrow::types::ImageFormat,
+	sp_arithmetic::per_things::Permill,
+};
+use subxt::utils::AccountId32;
+use subxt_signer::sr25519::Keypair;
+use tokio::sync::mpsc;
+
+/// A job's id on chain.
+pub type JobId = u64;
+
+/// How the daemon runs.
+pub struct DaemonConfig {
+	/// The node's WebSocket RPC address.
+	pub url: String,
+	/// The worker's key: it claims, and signs results.
+	pub signer: Keypair,
+	/// Where outputs are kept.
+	pub store: ContentStore,
+	/// How many claimed jobs the worker holds at once (the queue's bound).
+	pub queue: usize,
+	/// Search rounds after the first.
+	pub rounds: u32,
+}
+
+/// Why the daemon stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+	/// The account is not (or no longer) a registered worker.
+	#[error("{account} is not a registered worker on this chain: register it first (`JobEscrow::register_worker`), or it was retired")]
+	NotRegistered { account: AccountId32 },
+	/// The chain has no approved model with the local generator's weights.
+	#[error("no approved model on chain has the local generator's weights (sha2-256 {0}): this worker has nothing it may run")]
+	ModelNotApproved(String),
+}
+
+/// Why a session with the node ended.
+#[derive(Debug, thiserror::Error)]
+enum SessionError {
+	#[error(transparent)]
+	Fatal(#[from] DaemonError),
+	#[error(transparent)]
+	Lost(#[from] subxt::Error),
+}
+
+impl From<subxt::error::StorageError> for SessionError {
+	fn from(error: subxt::error::StorageError) -> Self {
+		Self::Lost(error.into())
+	}
+}
+
+/// Why one job failed on this worker.
+#[derive(Debug, thiserror::Error)]
+enum JobError {
+	#[error("the job is no longer claimed by this worker")]
+	NotOurs,
+	#[error("the job's prompt is only a hash: this worker needs the text on chain")]
+	PromptNotOnChain,
+	#[error("the job's prompt is not UTF-8")]
+	PromptNotText,
+	#[error("the job's style {0} is not in the registry")]
+	UnknownStyle(u32),
+	#[error("inference failed: {0}")]
+	Agents(#[from] AgentsError),
+	#[error("the output could not be stored: {0}")]
+	Store(#[from] StoreError),
+	#[error("the chain refused the result: {0}")]
+	Refused(String),
+	#[error(transparent)]
+	Chain(#[from] subxt::Error),
+}
+
+impl From<subxt::error::StorageError> for JobError {
+	fn from(error: subxt::error::StorageError) -> Self {
+		Self::Chain(error.into())
+	}
+}
+
+impl From<subxt::error::StorageValueError> for JobError {
+	fn from(error: subxt::error::StorageValueError) -> Self {
+		Self::Chain(error.into())
+	}
+}
+
+/// What one session shares between the block follower and the executor.
+struct Session {
+	client: Client,
+	agents: Arc<Agents>,
+	signer: Keypair,
+	account: AccountId32,
+	store: ContentStore,
+	metrics: Metrics,
+	rounds: u32,
+	/// The model id the chain gives the local generator's weights.
+	model: u32,
+	/// Jobs claimed and queued or running here.
+	in_hand: Mutex<BTreeSet<JobId>>,
+	/// Jobs that failed here this session: left for their claims to expire.
+	given_up: Mutex<BTreeSet<JobId>>,
+	/// Serializes the account's transactions.
+	signing: tokio::sync::Mutex<()>,
+}
+
+/// Runs the daemon until a fatal error: reconnects whenever the node goes away.
+pub async fn run(agents: Arc<Agents>, config: DaemonConfig, metrics: Metrics) -> Result<(), DaemonError> {
+	let mut delay = Duration::from_secs(1);
+	loop {
+		match Client::from_insecure_url(&config.url).await {
+			Ok(client) => {
+				tracing::info!(url = %config.url, account = %account_of(&config.signer), "connected");
+				metrics.chain_connected.set(1);
+				delay = Duration::from_secs(1);
+				match follow(client, agents.clone(), &config, metrics.clone()).await {
+					Err(SessionError::Fatal(error)) => return Err(error),
+					Err(SessionError::Lost(error)) =>
+						tracing::warn!(url = %config.url, %error, "lost the node; reconnecting"),
+					Ok(()) => tracing::warn!(url = %config.url, "the node ended the block stream; reconnecting"),
+				}
+				metrics.chain_connected.set(0);
+			},
+			Err(error) => tracing::warn!(url = %config.url, %error, "cannot reach the node; retrying in {delay:?}"),
+		}
+		tokio::time::sleep(delay).await;
+		delay = (delay * 2).min(Duration::from_secs(8));
+	}
+}
+
+/// One session: from connecting until the node goes away.
+async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metrics: Metrics) -> Result<(), SessionError> {
+	let at = client.at_current_block().await.map_err(subxt::Error::from)?;
+	let weights_hash = sha256_from_hex(&agents.generator_sha256);
+	let model = at
+		.storage()
+		.try_fetch(studio::storage().studio_governance().approved_model_by_hash(), (weights_hash,))
+		.await?
+		.map(|value| value.decode())
+		.transpose()
+		.map_err(subxt::Error::from)?
+		.ok_or_else(|| DaemonError::ModelNotApproved(agents.generator_sha256.clone()))?;
+	let session = Arc::new(Session {
+		client: client.clone(),
+		agents,
+		signer: config.signer.clone(),
+		account: account_of(&config.signer),
+		store: config.store.clone(),
+		metrics,
+		rounds: config.rounds,
+		model,
+		in_hand: Mutex::default(),
+		given_up: Mutex::default(),
+		signing: tokio::sync::Mutex::new(()),
+	});
+	let (queue, jobs) = mpsc::channel(config.queue.max(1));
+	let mut executor = tokio::spawn(execute(session.clone(), jobs));
+	let followed = async {
+		let mut open = scan_open_jobs(&at).await?;
+		tracing::info!(model, open = open.len(), "following finalized blocks");
+		let mut blocks = client.stream_blocks().await.map_err(subxt::Error::from)?;
+		while let Some(block) = blocks.next().await {
+			let block = block.map_err(subxt::Error::from)?;
+			session.metrics.finalized_block.set(block.number() as i64);
+			let at = block.at().await.map_err(subxt::Error::from)?;
+			collect_opened(&at, &mut open).await?;
+			on_block(&session, &at, &queue, &mut open, config.queue).await?;
+		}
+		Ok::<(), SessionError>(())
+	};
+	let outcome = tokio::select! {
+		outcome = followed => outcome,
+		joined = &mut executor => match joined {
+			Ok(Err(error)) => Err(SessionError::Lost(error)),
+			Ok(Ok(())) => Ok(()),
+			Err(panic) => std::panic::resume_unwind(panic.into_panic()),
+		},
+	};
+	executor.abort();
+	session.metrics.queue_depth.set(0);
+	outcome
+}
+
+fn sha256_from_hex(hex: &str) -> [u8; 32] {
+	let mut digest = [0u8; 32];
+	for (i, byte) in digest.iter_mut().enumerate() {
+		*byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("manifests hold verified hex digests");
+	}
+	digest
+}
+
+/// Every open job at `at`.
+async fn scan_open_jobs(at: &AtBlock) -> Result<BTreeSet<JobId>, SessionError> {
+	let mut open = BTreeSet::new();
+	let mut jobs = at.storage().iter(studio::storage().job_escrow().jobs(), ()).await?;
+	while let Some(entry) = jobs.next().await {
+		let entry = entry?;
+		let job: Job = entry.value().decode().map_err(subxt::Error::from)?;
+		if matches!(job.status, JobStatus::Open) {
+			open.insert(entry.key().map_err(subxt::Error::from)?.decode().map_err(subxt::Error::from)?.0);
+		}
+	}
+	Ok(open)
+}
+
+/// Adds the jobs `at`'s events opened to `open`.
+async fn collect_opened(at: &AtBlock, open: &mut BTreeSet<JobId>) -> Result<(), SessionError> {
+	use studio::job_escrow::events::{JobReopened, JobSubmitted};
+	let events = at.events().fetch().await.map_err(subxt::Error::from)?;
+	for submitted in events.find::<JobSubmitted>() {
+		open.insert(submitted.map_err(subxt::Error::from)?.job);
+	}
+	for reopened in events.find::<JobReopened>() {
+		open.insert(reopened.map_err(subxt::Error::from)?.job);
+	}
+	Ok(())
+}
+
+/// One finalized block: resume this account's claims, then claim what it can run.
+async fn on_block(
+	session: &Arc<Session>,
+	at: &AtBlock,
+	queue: &mpsc::Sender<JobId>,
+	open: &mut BTreeSet<JobId>,
+	capacity: usize,
+) -> Result<(), SessionError> {
+	let escrow = studio::storage().job_escrow();
+	let worker = at
+		.storage()
+		.try_fetch(escrow.workers(), (session.account.clone(),))
+		.await?
+		.ok_or_else(|| DaemonError::NotRegistered { account: session.account.clone() })?
+		.decode()
+		.map_err(subxt::Error::from)?;
+	for job in worker.claims.0 {
+		let resumed = {
+			let mut in_hand = session.in_hand.lock().expect("not poisoned");
+			!session.given_up.lock().expect("not poisoned").contains(&job) && in_hand.insert(job)
+		};
+		if resumed {
+			tracing::info!(job, "resuming a job this worker claimed");
+			enqueue(session, queue, job).await;
+		}
+	}
+	let breaker = studio::storage().circuit_breaker();
+	if let Some(incident) = at.storage().try_fetch(breaker.halted_agents(), (session.account.clone(),)).await? {
+		let incident: u32 = incident.decode().map_err(subxt::Error::from)?;
+		tracing::info!(incident, "this agent is halted; claiming nothing until reviewers resume it");
+		return Ok(())
+	}
+	if at.storage().try_fetch(breaker.studio_halt(), ()).await?.is_some() {
+		tracing::info!("the studio is halted; claiming nothing");
+		return Ok(())
+	}
+	while session.in_hand.lock().expect("not poisoned").len() < capacity {
+		let Some(job_id) = open.pop_first() else { break };
+		let Some(job) = at.storage().try_fetch(escrow.jobs(), (job_id,)).await? else { continue };
+		let job: Job = job.decode().map_err(subxt::Error::from)?;
+		if !matches!(job.status, JobStatus::Open) || !runnable(session, at, &job).await? {
+			continue
+		}
+		let claimed = {
+			let _signing = session.signing.lock().await;
+			chain::submit(&session.client, &studio::tx().job_escrow().claim_job(job_id), &session.signer).await
+		};
+		match claimed {
+			Ok(_) => {
+				tracing::info!(job = job_id, "claimed");
+				session.metrics.jobs_claimed.inc();
+				session.in_hand.lock().expect("not poisoned").insert(job_id);
+				enqueue(session, queue, job_id).await;
+			},
+			Err(SubmitError::Failed(reason)) => tracing::info!(job = job_id, %reason, "could not claim"),
+			Err(SubmitError::Chain(error)) => return Err(error.into()),
+		}
+	}
+	Ok(())
+}
+
+async fn enqueue(session: &Session, queue: &mpsc::Sender<JobId>, job: JobId) {
+	session.metrics.queue_depth.set(session.in_hand.lock().expect("not poisoned").len() as i64);
+	// The executor only stops with the session, so a send fails only while it ends.
+	let _ = queue.send(job).await;
+}
+
+/// Whether this worker can run `job`: its model, prompt and output.
+async fn runnable(session: &Session, at: &AtBlock, job: &Job) -> Result<bool, SessionError> {
+	let spec = &job.spec;
+	let side = IMAGE_SIDE as u32;
+	let fits = spec.model == session.model &&
+		matches!(spec.prompt, Prompt::Text(_)) &&
+		matches!(spec.output.format, ImageFormat::Png) &&
+		(spec.output.width, spec.output.height) == (side, side);
+	if !fits {
+		return Ok(false)
+	}
+	let registry = studio::storage().studio_governance();
+	let Some(model) = at.storage().try_fetch(registry.models(), (spec.model,)).await? else { return Ok(false) };
+	let model = model.decode().map_err(subxt::Error::from)?;
+	let suspended =
+		at.storage().try_fetch(studio::storage().circuit_breaker().suspended_models(), (spec.model,)).await?.is_some();
+	Ok(matches!(model.status, EntryStatus::Active) &&
+		chain::hex(&model.weights_hash) == session.agents.generator_sha256 &&
+		!suspended)
+}
+
+/// Runs queued jobs one at a time until the queue closes or the node goes away.
+async fn execute(session: Arc<Session>, mut jobs: mpsc::Receiver<JobId>) -> Result<(), subxt::Error> {
+	while let Some(job) = jobs.recv().await {
+		let outcome = run_job(&session, job).await;
+		let depth = {
+			let mut in_hand = session.in_hand.lock().expect("not poisoned");
+			if outcome.is_ok() {
+				in_hand.remove(&job);
+			}
+			in_hand.len()
+		};
+		match outcome {
+			Ok(()) => {},
+			// The claim stands: the next session resumes the job.
+			Err(JobError::Chain(error)) => return Err(error),
+			Err(error) => {
+				session.metrics.jobs_failed.inc();
+				session.given_up.lock().expect("not poisoned").insert(job);
+				session.in_hand.lock().expect("not poisoned").remove(&job);
+				tracing::warn!(job, %error, "job failed here; its claim will expire and the chain re-opens it");
+			},
+		}
+		session.metrics.queue_depth.set(depth as i64);
+	}
+	Ok(())
+}
+
+/// Runs `job_id`: reads the job, its style and the studio's deviation limit at the current
+/// finalized block, designs, stores and submits the result.
+async fn run_job(session: &Session, job_id: JobId) -> Result<(), JobError> {
+	let at = session.client.at_current_block().await.map_err(subxt::Error::from)?;
+	let job: Job = at
+		.storage()
+		.try_fetch(studio::storage().job_escrow().jobs(), (job_id,))
+		.await?
+		.ok_or(JobError::NotOurs)?
+		.decode()?;
+	if !matches!(&job.status, JobStatus::Claimed { worker, .. } if *worker == session.account) {
+		return Err(JobError::NotOurs)
+	}
+	let prompt = match job.spec.prompt {
+		Prompt::Text(text) => String::from_utf8(text.0).map_err(|_| JobError::PromptNotText)?,
+		Prompt::Hash(_) => return Err(JobError::PromptNotOnChain),
+	};
+	let registry = studio::storage().studio_governance();
+	let style = at
+		.storage()
+		.try_fetch(registry.styles(), (job.spec.style,))
+		.await?
+		.ok_or(JobError::UnknownStyle(job.spec.style))?
+		.decode()?;
+	let target_ppm = at
+		.storage()
+		.try_fetch(registry.parameter_values(), (StudioParameter::MaxStyleDeviation,))
+		.await?
+		.map(|value| value.decode())
+		.transpose()?
+		.unwrap_or_default() as u32;
+	let candidates = job.spec.candidates;
+	let settings = SearchSettings { candidates, rounds: session.rounds, keep: candidates.min(2), step: 0.3, target_ppm };
+	let (agents, seed, reference) = (session.agents.clone(), job.spec.seed, from_fixed_point(&style.reference.0));
+	tracing::info!(job = job_id, %prompt, style = job.spec.style, candidates, "designing");
+	let started = Instant::now();
+	let design = tokio::task::spawn_blocking(move || {
+		agents.design(&Brief { prompt: &prompt, reference: &reference, seed, settings })
+	})
+	.await
+	.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))?;
+	let seconds = started.elapsed().as_secs_f64();
+	let outcome = design.outcome;
+	session.metrics.inference_seconds.observe(seconds);
+	session.metrics.candidates_per_second.set(outcome.candidates_tried as f64 / seconds);
+	let cid = session.store.put(&outcome.png)?;
+	tracing::info!(job = job_id, %cid, deviation_ppm = outcome.deviation_ppm, quality_ppm = outcome.quality_ppm, tried = outcome.candidates_tried, seconds, "designed");
+	let report = ResultReport {
+		output: BoundedVec(cid.to_bytes()),
+		style_deviation: Permill(outcome.deviation_ppm),
+		quality: Permill(outcome.quality_ppm),
+		weights_hash: sha256_from_hex(&session.agents.generator_sha256),
+		settings_hash: outcome.settings_hash,
+		candidates_tried: outcome.candidates_tried,
+	};
+	let submitted = {
+		let _signing = session.signing.lock().await;
+		chain::submit(&session.client, &studio::tx().job_escrow().submit_result(job_id, report), &session.signer).await
+	};
+	let events = match submitted {
+		Ok(events) => events,
+		Err(SubmitError::Failed(reason)) => return Err(JobError::Refused(reason)),
+		Err(SubmitError::Chain(error)) => return Err(error.into()),
+	};
+	use studio::job_escrow::events::{ResultDelivered, ResultQuarantined, ResultRejected};
+	if events.has::<ResultDelivered>() {
+		session.metrics.jobs_delivered.inc();
+		tracing::info!(job = job_id, %cid, "delivered");
+	} else if let Some(quarantined) = events.find_first::<ResultQuarantined>() {
+		session.metrics.jobs_quarantined.inc();
+		let incident = quarantined.map_err(subxt::Error::from)?.incident;
+		tracing::warn!(job = job_id, %cid, incident, "the circuit breaker quarantined the result; waiting for reviewers");
+	} else if events.has::<ResultRejected>() {
+		session.metrics.jobs_rejected.inc();
+		tracing::warn!(job = job_id, %cid, "the chain rejected the result");
+	}
+	Ok(())
+}
