@@ -17,7 +17,10 @@
 
 use crate::{
 	agents::{Agents, AgentsError, Brief},
-	chain::{self, account_of, studio, AtBlock, Client, EntryStatus, Job, JobStatus, Prompt, ResultReport, StudioParameter, SubmitError},
+	chain::{
+		self, account_of, studio, AtBlock, Client, EntryStatus, Job, JobStatus, Prompt, ResultReport, StudioParameter,
+		SubmitError, WorkerInfo,
+	},
 	fitness::SearchSettings,
 	inference::generator::IMAGE_SIDE,
 	metrics::Metrics,
@@ -158,7 +161,11 @@ pub async fn run(agents: Arc<Agents>, config: DaemonConfig, metrics: Metrics) ->
 
 /// One session: from connecting until the node goes away.
 async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metrics: Metrics) -> Result<(), SessionError> {
+	// Subscribe first, then read the state: nothing between the two is missed, and blocks the
+	// stream replays from before that state are skipped.
+	let mut blocks = client.stream_blocks().await.map_err(subxt::Error::from)?;
 	let at = client.at_current_block().await.map_err(subxt::Error::from)?;
+	let start = at.block_number();
 	let weights_hash = sha256_from_hex(&agents.generator_sha256);
 	let model = at
 		.storage()
@@ -168,11 +175,13 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 		.transpose()
 		.map_err(subxt::Error::from)?
 		.ok_or_else(|| DaemonError::ModelNotApproved(agents.generator_sha256.clone()))?;
+	let account = account_of(&config.signer);
+	worker_info(&at, &account).await?;
 	let session = Arc::new(Session {
 		client: client.clone(),
 		agents,
 		signer: config.signer.clone(),
-		account: account_of(&config.signer),
+		account,
 		store: config.store.clone(),
 		metrics,
 		rounds: config.rounds,
@@ -185,10 +194,13 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 	let mut executor = tokio::spawn(execute(session.clone(), jobs));
 	let followed = async {
 		let mut open = scan_open_jobs(&at).await?;
-		tracing::info!(model, open = open.len(), "following finalized blocks");
-		let mut blocks = client.stream_blocks().await.map_err(subxt::Error::from)?;
+		tracing::info!(model, open = open.len(), block = start, "following finalized blocks");
+		on_block(&session, &at, &queue, &mut open, config.queue).await?;
 		while let Some(block) = blocks.next().await {
 			let block = block.map_err(subxt::Error::from)?;
+			if block.number() <= start {
+				continue
+			}
 			session.metrics.finalized_block.set(block.number() as i64);
 			let at = block.at().await.map_err(subxt::Error::from)?;
 			collect_opened(&at, &mut open).await?;
@@ -207,6 +219,17 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 	executor.abort();
 	session.metrics.queue_depth.set(0);
 	outcome
+}
+
+/// The worker's registration at `at`; an account that is not registered cannot work.
+async fn worker_info(at: &AtBlock, account: &AccountId32) -> Result<WorkerInfo<u128, u32>, SessionError> {
+	Ok(at
+		.storage()
+		.try_fetch(studio::storage().job_escrow().workers(), (account.clone(),))
+		.await?
+		.ok_or_else(|| DaemonError::NotRegistered { account: account.clone() })?
+		.decode()
+		.map_err(subxt::Error::from)?)
 }
 
 fn sha256_from_hex(hex: &str) -> [u8; 32] {
@@ -253,13 +276,7 @@ async fn on_block(
 	capacity: usize,
 ) -> Result<(), SessionError> {
 	let escrow = studio::storage().job_escrow();
-	let worker = at
-		.storage()
-		.try_fetch(escrow.workers(), (session.account.clone(),))
-		.await?
-		.ok_or_else(|| DaemonError::NotRegistered { account: session.account.clone() })?
-		.decode()
-		.map_err(subxt::Error::from)?;
+	let worker = worker_info(at, &session.account).await?;
 	for job in worker.claims.0 {
 		let resumed = {
 			let mut in_hand = session.in_hand.lock().expect("not poisoned");

@@ -14,12 +14,12 @@ use studio_worker::{
 	gateway,
 	inference::{
 		generator::CLASSES,
-		image::{png_bytes, quantized_batch},
+		image::png_bytes,
 	},
 	metrics::Metrics,
 	models::{self, fetch},
 	store::ContentStore,
-	style::{from_fixed_point, reference, style_vectors, to_fixed_point},
+	style::{exemplar_reference, from_fixed_point, to_fixed_point},
 };
 
 #[derive(Parser)]
@@ -239,8 +239,7 @@ fn main() -> Result<()> {
 			}
 			let (_, generator) = Agents::generator(&cli.models_dir, &device)?;
 			let (_, critic) = Agents::critic(&cli.models_dir, &device)?;
-			let images = quantized_batch(&generator.generate(seed, 0..exemplars, class_index(&class), &device)?)?;
-			let reference = reference(&style_vectors(&critic, &images)?);
+			let reference = exemplar_reference(&generator, &critic, class_index(&class), seed, exemplars, &device)?;
 			println!("{}", serde_json::to_string(&to_fixed_point(&reference))?);
 		},
 		Command::Search { prompt, reference, seed, candidates, rounds, target_ppm, store } => {

@@ -1,7 +1,8 @@
 //! Genesis presets: `development` (one validator, Alice) and `local_testnet` (four validators,
 //! Alice, Bob, Charlie and Dave). Both endow the well-known dev accounts, make Alice the sudo key,
 //! open the studio treasury's account, and set up governance with tracks a few blocks long, a
-//! reviewer council of Charlie, Dave and Eve, and the worker's default models approved.
+//! reviewer council of Charlie, Dave and Eve, the worker's default models approved, and three
+//! styles measured by the worker's style critic ([`crate::dev_styles`]).
 
 use crate::{
 	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, StudioGovernanceConfig,
@@ -62,6 +63,9 @@ fn dev_governance(reviewers: Vec<AccountId>) -> StudioGovernanceConfig {
 				(parameter, 20, ParameterBounds { min: 5, max: 14_400, max_step: 1_200 }),
 			StudioParameter::ChallengeWindow =>
 				(parameter, 5, ParameterBounds { min: 2, max: 28_800, max_step: 1_200 }),
+			// On-style designs measure 5–10 % after the worker's search; a prompt that fights
+			// its style 10–20 % (`docs/performance.md`, "Style index").
+			StudioParameter::MaxStyleDeviation => (parameter, 100_000, bounds),
 			_ => (parameter, value, bounds),
 		})
 		.collect();
@@ -79,7 +83,10 @@ fn dev_governance(reviewers: Vec<AccountId>) -> StudioGovernanceConfig {
 			min_approval: TWO_THIRDS,
 			enactment_delay: 5,
 		},
-		styles: Vec::new(),
+		styles: crate::dev_styles::DEV_STYLES
+			.iter()
+			.map(|(name, _, reference)| (name.as_bytes().to_vec(), reference.to_vec()))
+			.collect(),
 		models: dev_models(),
 		reviewers,
 	}

@@ -5,7 +5,7 @@
 use crate::{
 	harness::{submit, submit_and_fail, Node},
 	studio::{
-		cid_of, event, field_u128, job_spec, register_generator_and_style, register_worker,
+		cid_of, event, field_u128, job_spec, register_generator_and_style, PLAIN, register_worker,
 		report, submit_job,
 	},
 };
@@ -21,8 +21,8 @@ async fn an_off_style_result_halts_its_agent_in_the_same_block_and_two_reviewers
 	let (alice, bob) = (dev::alice(), dev::bob());
 	let (model, style) = register_generator_and_style(&client).await;
 	register_worker(&client, model, &bob).await;
-	let first = submit_job(&client, job_spec(&rpc, model, style, b"a green study", &[]).await, &alice).await;
-	let second = submit_job(&client, job_spec(&rpc, model, style, b"a green study", &[]).await, &alice).await;
+	let first = submit_job(&client, job_spec(&rpc, model, style, b"a green study", PLAIN).await, &alice).await;
+	let second = submit_job(&client, job_spec(&rpc, model, style, b"a green study", PLAIN).await, &alice).await;
 
 	submit(&client, &dynamic::transaction("JobEscrow", "claim_job", (first,)), &bob).await;
 	// 60 % is past the dev chain's hard style limit of 50 %.

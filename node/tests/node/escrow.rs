@@ -5,34 +5,18 @@
 use crate::{
 	harness::{account_data, free_balance, submit, treasury, wait_for, Node},
 	studio::{
-		cid_of, event, job_status, job_spec, register_generator_and_style, register_worker, report,
-		sha2_256, submit_job, BOUNTY,
+		cid_of, event, job_status, job_spec, provenance_api, register_generator_and_style,
+		register_worker, report, sha2_256, submit_job, Ask, BOUNTY,
 	},
 };
-use codec::{Decode, Encode};
 use pallet_provenance::{Ancestor, AssetRecordOf};
 use std::time::Duration;
 use studio_primitives::{AssetStatus, CidBytes};
 use studio_runtime::Runtime;
 use subxt::{
 	dynamic::{self, At, Value},
-	rpcs::methods::LegacyRpcMethods,
-	PolkadotConfig,
 };
 use subxt_signer::sr25519::dev;
-
-/// Calls a `ProvenanceApi` function over `state_call` and decodes its answer.
-async fn provenance_api<R: Decode>(
-	rpc: &LegacyRpcMethods<subxt::config::RpcConfigFor<PolkadotConfig>>,
-	function: &str,
-	args: impl Encode,
-) -> R {
-	let bytes = rpc
-		.state_call(&format!("ProvenanceApi_{function}"), Some(&args.encode()), None)
-		.await
-		.unwrap_or_else(|e| panic!("ProvenanceApi_{function} over state_call: {e}"));
-	R::decode(&mut &bytes[..]).unwrap()
-}
 
 #[tokio::test]
 async fn a_worker_delivers_a_job_is_paid_after_the_window_and_provenance_answers() {
@@ -53,14 +37,15 @@ async fn a_worker_delivers_a_job_is_paid_after_the_window_and_provenance_answers
 	);
 	tokio::join!(submit(&client, &register_sketch, &alice), register_worker(&client, model, &bob));
 
-	let spec = job_spec(&rpc, model, style, b"an amber eye", &[sketch.clone()]).await;
+	let spec = job_spec(&rpc, model, style, b"an amber eye", Ask { parents: &[sketch.clone()], seed: 42, candidates: 4 })
+		.await;
 	let job = submit_job(&client, spec, &alice).await;
 	let alice_after_submit = account_data(&client, alice.public_key().0).await;
 	assert_eq!(alice_after_submit.at("reserved").and_then(|v| v.as_u128()), Some(BOUNTY));
 
 	submit(&client, &dynamic::transaction("JobEscrow", "claim_job", (job,)), &bob).await;
 	let output = cid_of(b"the png the worker made");
-	let result = dynamic::transaction("JobEscrow", "submit_result", (job, report(&output, 120_000)));
+	let result = dynamic::transaction("JobEscrow", "submit_result", (job, report(&output, 60_000)));
 	let events = submit(&client, &result, &bob).await;
 	event(&events, "JobEscrow", "ResultDelivered");
 	event(&events, "Provenance", "AssetRecorded");

@@ -9,3 +9,4 @@ mod governance;
 mod harness;
 mod local_testnet;
 mod studio;
+mod worker;

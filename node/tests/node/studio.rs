@@ -2,6 +2,7 @@
 //! and reading events and job states.
 
 use crate::harness::{heights, submit};
+use codec::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use studio_runtime::UNIT;
 use subxt::{
@@ -93,21 +94,31 @@ pub async fn job_status(client: &OnlineClient<PolkadotConfig>, job: u64) -> Stri
 	}
 }
 
-/// The spec of a job on `model` in `style`: 128×128 PNG, 4 candidates, due in 200 blocks.
+/// What a test job asks for besides its model, style and prompt.
+pub struct Ask<'a> {
+	pub parents: &'a [Vec<u8>],
+	pub seed: u64,
+	pub candidates: u32,
+}
+
+/// Seed 42, 4 candidates, no parents.
+pub const PLAIN: Ask<'static> = Ask { parents: &[], seed: 42, candidates: 4 };
+
+/// The spec of a job on `model` in `style`: a 128×128 PNG due in 200 blocks.
 pub async fn job_spec(
 	rpc: &LegacyRpcMethods<subxt::config::RpcConfigFor<PolkadotConfig>>,
 	model: u128,
 	style: u128,
 	prompt: &[u8],
-	parents: &[Vec<u8>],
+	ask: Ask<'_>,
 ) -> Value {
 	let (best, _) = heights(rpc).await.unwrap();
 	Value::named_composite([
 		("model", Value::u128(model)),
 		("style", Value::u128(style)),
 		("prompt", Value::unnamed_variant("Text", [Value::from_bytes(prompt)])),
-		("parents", Value::unnamed_composite(parents.iter().map(Value::from_bytes))),
-		("seed", Value::u128(42)),
+		("parents", Value::unnamed_composite(ask.parents.iter().map(Value::from_bytes))),
+		("seed", Value::u128(ask.seed.into())),
 		(
 			"output",
 			Value::named_composite([
@@ -116,7 +127,7 @@ pub async fn job_spec(
 				("height", Value::u128(128)),
 			]),
 		),
-		("candidates", Value::u128(4)),
+		("candidates", Value::u128(ask.candidates.into())),
 		("deadline", Value::u128(u128::from(best) + 200)),
 		("on_rejection", Value::unnamed_variant("Reopen", [])),
 	])
@@ -151,4 +162,17 @@ pub async fn register_worker(client: &OnlineClient<PolkadotConfig>, model: u128,
 	);
 	let events = submit(client, &call, signer).await;
 	event(&events, "JobEscrow", "WorkerRegistered");
+}
+
+/// Calls a `ProvenanceApi` function over `state_call` and decodes its answer.
+pub async fn provenance_api<R: Decode>(
+	rpc: &LegacyRpcMethods<subxt::config::RpcConfigFor<PolkadotConfig>>,
+	function: &str,
+	args: impl Encode,
+) -> R {
+	let bytes = rpc
+		.state_call(&format!("ProvenanceApi_{function}"), Some(&args.encode()), None)
+		.await
+		.unwrap_or_else(|e| panic!("ProvenanceApi_{function} over state_call: {e}"));
+	R::decode(&mut &bytes[..]).unwrap()
 }

