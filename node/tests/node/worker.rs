@@ -148,6 +148,15 @@ impl Worker {
 			.and_then(|value| value.parse().ok())
 			.unwrap_or_else(|| panic!("no metric {name} in\n{text}"))
 	}
+
+	/// Waits until metric `name` reads `value` (the worker counts once its transaction is
+	/// final, a moment after the chain shows the effect).
+	async fn wait_for_metric(&self, name: &str, value: f64) {
+		wait_for(&format!("{name} to be {value}"), Duration::from_secs(30), || async {
+			(self.metric(name) == value).then_some(())
+		})
+		.await
+	}
 }
 
 impl Drop for Worker {
@@ -328,9 +337,9 @@ async fn a_worker_designs_stores_and_delivers_a_job_and_is_paid() {
 	assert_eq!(status, 200);
 	assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
 	assert_eq!(output[4..], sha2_256(&png), "the served bytes hash to the recorded CID");
-	assert_eq!(worker.metric("studio_worker_jobs_claimed_total"), 1.0);
-	assert_eq!(worker.metric("studio_worker_jobs_delivered_total"), 1.0);
-	assert_eq!(worker.metric("studio_worker_queue_depth"), 0.0);
+	worker.wait_for_metric("studio_worker_jobs_claimed_total", 1.0).await;
+	worker.wait_for_metric("studio_worker_jobs_delivered_total", 1.0).await;
+	worker.wait_for_metric("studio_worker_queue_depth", 0.0).await;
 	assert!(worker.metric("studio_worker_inference_seconds_count") >= 1.0);
 
 	// After the challenge window: the worker is paid, the fee is the treasury's, the bounty
@@ -382,7 +391,7 @@ async fn a_prompt_that_fights_its_style_trips_the_breaker_until_two_reviewers_re
 	assert_eq!(*trip_block, quarantine_block, "tripped in the result's block");
 	assert!(format!("{}", trip.at("scope").unwrap()).contains("Agent"), "{trip}");
 	assert!(format!("{}", trip.at("cause").unwrap()).contains("AgentDrift"), "{trip}");
-	assert_eq!(worker.metric("studio_worker_jobs_quarantined_total"), 1.0);
+	worker.wait_for_metric("studio_worker_jobs_quarantined_total", 1.0).await;
 
 	// Halted, the worker leaves a clean job alone.
 	let amber = Ask { parents: &[], seed: 2, candidates: 8 };
@@ -393,7 +402,7 @@ async fn a_prompt_that_fights_its_style_trips_the_breaker_until_two_reviewers_re
 	.await;
 	tokio::time::sleep(Duration::from_secs(9)).await;
 	assert_eq!(status_of(&client, clean).await.0, "Open");
-	assert_eq!(worker.metric("studio_worker_jobs_claimed_total"), 1.0);
+	worker.wait_for_metric("studio_worker_jobs_claimed_total", 1.0).await;
 
 	// Two of the three reviewers resume it: the quarantined result is delivered, and the
 	// worker claims again.
@@ -405,7 +414,7 @@ async fn a_prompt_that_fights_its_style_trips_the_breaker_until_two_reviewers_re
 	event(&dave_voted, "JobEscrow", "ResultDelivered");
 	let delivered = wait_for_status(&client, clean, "Delivered", Duration::from_secs(180)).await;
 	assert_eq!(bytes_of(&delivered, "worker"), account(&bob).to_vec());
-	assert_eq!(worker.metric("studio_worker_jobs_delivered_total"), 1.0);
+	worker.wait_for_metric("studio_worker_jobs_delivered_total", 1.0).await;
 }
 
 #[tokio::test]
@@ -433,7 +442,7 @@ async fn a_worker_killed_mid_job_loses_nothing_its_claim_expires_and_another_com
 	let ferdies_worker = Worker::start(&node, "//Ferdie", dir.path(), "ferdie");
 	let delivered = wait_for_status(&client, job, "Delivered", Duration::from_secs(240)).await;
 	assert_eq!(bytes_of(&delivered, "worker"), account(&ferdie).to_vec());
-	assert_eq!(ferdies_worker.metric("studio_worker_jobs_delivered_total"), 1.0);
+	ferdies_worker.wait_for_metric("studio_worker_jobs_delivered_total", 1.0).await;
 
 	// The expired claim cost Bob 5 % of his bond; the job re-opened rather than refunding.
 	let slash = BOND * 5 / 100;
@@ -520,5 +529,5 @@ async fn a_worker_resumes_its_claim_after_a_restart_and_rides_out_its_node_going
 	let again = Ask { parents: &[], seed: 3, candidates: 8 };
 	let next = submit_job(&client, job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, again).await, &alice).await;
 	wait_for_status(&client, next, "Delivered", Duration::from_secs(180)).await;
-	assert_eq!(worker.metric("studio_worker_chain_connected"), 1.0);
+	worker.wait_for_metric("studio_worker_chain_connected", 1.0).await;
 }
