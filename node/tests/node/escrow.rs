@@ -78,7 +78,7 @@ async fn a_worker_delivers_a_job_is_paid_after_the_window_and_provenance_answers
 	assert_eq!((generation.job, generation.model as u128, generation.seed), (job, model, 42));
 	assert_eq!(generation.weights_hash, crate::studio::WEIGHTS_HASH);
 	assert_eq!(generation.prompt_hash, sha2_256(b"an amber eye"));
-	assert_eq!(generation.style_deviation.deconstruct(), 120_000);
+	assert_eq!(generation.style_deviation.deconstruct(), 60_000);
 	assert_eq!(record.parents.to_vec(), vec![CidBytes::try_from(sketch.clone()).unwrap()]);
 
 	let lineage: Vec<Ancestor> = provenance_api(&rpc, "lineage", (output_cid.clone(), 5u32)).await;

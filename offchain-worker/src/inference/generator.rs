@@ -35,8 +35,9 @@ const LAYERS: [(usize, usize, usize, Option<usize>); 6] = [
 	(16, 64, 3, None),
 ];
 
-/// Images generated at a time (measured on 2 cores: `docs/performance.md`).
-const CHUNK: usize = 1;
+/// Images generated at a time on a CPU (1 and 4 measured alike on 2 cores, within noise:
+/// `docs/performance.md`).
+const CPU_CHUNK: usize = 1;
 
 /// For output phase 0 and 1 of a stride-2, padding-1 layer: (kernel row, offset into the
 /// columns padded by one) of its two contributions.
@@ -129,14 +130,16 @@ impl EyeGenerator {
 	}
 
 	/// Generates images from `latents` (n × 100) and one-hot `classes` (n × 8): n × 3 × 128 ×
-	/// 128 in [−1, 1]. Runs [`CHUNK`] images at a time: the scatter of the transposed
-	/// convolutions is bound by memory, and a small chunk's columns stay in cache.
+	/// 128 in [−1, 1]. On a CPU it runs [`CPU_CHUNK`] images at a time: the scatter of the
+	/// transposed convolutions is bound by memory, and a small chunk's columns stay in cache.
+	/// A GPU takes the whole batch.
 	pub fn forward(&self, latents: &Tensor, classes: &Tensor) -> Result<Tensor> {
 		let batch = latents.dim(0)?;
+		let chunk = if latents.device().is_cpu() { CPU_CHUNK } else { batch.max(1) };
 		let chunks = (0..batch)
-			.step_by(CHUNK)
+			.step_by(chunk)
 			.map(|start| {
-				let size = CHUNK.min(batch - start);
+				let size = chunk.min(batch - start);
 				self.forward_chunk(&latents.narrow(0, start, size)?, &classes.narrow(0, start, size)?)
 			})
 			.collect::<Result<Vec<_>>>()?;
