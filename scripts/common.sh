@@ -26,7 +26,7 @@ ensure_toolchain() {
 		rustup component add rust-src
 	fi
 	local missing=() tool package
-	for tool in protoc:protobuf-compiler g++:g++ make:make perl:perl python3:python3; do
+	for tool in protoc:protobuf-compiler g++:g++ make:make perl:perl python3:python3 node:nodejs npm:npm; do
 		package="${tool#*:}"
 		command -v "${tool%%:*}" >/dev/null || missing+=("$package")
 	done
@@ -61,4 +61,10 @@ fetch_models() {
 build_node() {
 	log "building studio-node, the wasm runtime and studio-worker (release; target dir $CARGO_TARGET_DIR)"
 	(cd "$REPO_ROOT" && cargo test --release --locked --workspace --no-run)
+}
+
+# The JavaScript scripts' dependencies (unmodified @polkadot/api), pinned by the lock file.
+install_js_deps() {
+	log "installing scripts/js's npm dependencies"
+	npm ci --prefix "$REPO_ROOT/scripts/js" --no-audit --no-fund --loglevel=error >/dev/null
 }

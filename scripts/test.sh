@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ensure_toolchain
 build_node
 fetch_models
+install_js_deps
 cd "$REPO_ROOT"
 # Tests that start nodes run one at a time: a 2-core machine runs four validators well, not
 # four validators and three dev chains at once.

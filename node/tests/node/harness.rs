@@ -178,10 +178,16 @@ pub async fn wait_for_finalized(
 /// Runs `studio-node <args>` to completion (bounded by `timeout`), returning its exit status
 /// and everything it printed.
 pub fn run_to_exit(args: &[&str], timeout: Duration) -> (ExitStatus, String) {
+	run_binary_to_exit(Path::new(NODE_BINARY), args, timeout)
+}
+
+/// Runs `binary <args>` to completion (bounded by `timeout`), returning its exit status and
+/// everything it printed.
+pub fn run_binary_to_exit(binary: &Path, args: &[&str], timeout: Duration) -> (ExitStatus, String) {
 	let dir = tempfile::tempdir().unwrap();
 	let log_path = dir.path().join("out.log");
 	let log = std::fs::File::create(&log_path).unwrap();
-	let mut child = Command::new(NODE_BINARY)
+	let mut child = Command::new(binary)
 		.args(args)
 		.stdout(Stdio::from(log.try_clone().unwrap()))
 		.stderr(Stdio::from(log))
@@ -196,7 +202,8 @@ pub fn run_to_exit(args: &[&str], timeout: Duration) -> (ExitStatus, String) {
 			let _ = child.kill();
 			let _ = child.wait();
 			panic!(
-				"studio-node {args:?} still runs after {timeout:?}: {}",
+				"{} {args:?} still runs after {timeout:?}: {}",
+				binary.display(),
 				std::fs::read_to_string(&log_path).unwrap_or_default()
 			);
 		}

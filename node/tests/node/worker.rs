@@ -5,7 +5,10 @@
 //! its own restart; bad input gets a clear error.
 
 use crate::{
-	harness::{account_data, free_balance, submit, submit_and_fail, treasury, wait_for, workspace_root, Node, NODE_BINARY},
+	harness::{
+		account_data, free_balance, run_binary_to_exit, submit, submit_and_fail, treasury, wait_for, workspace_root,
+		Node, NODE_BINARY,
+	},
 	studio::{
 		event, field_u128, job_spec, provenance_api, register_worker, sha2_256, submit_job, Ask, BOND, BOUNTY,
 	},
@@ -40,11 +43,16 @@ const AMBER_PROMPT: &[u8] = b"an amber painted eye";
 /// the search (seed 2: well past the limit).
 const RED_PROMPT: &[u8] = b"a vivid red eye";
 
-/// The worker binary cargo built beside the node (`cargo test --workspace` builds both).
-fn worker_binary() -> PathBuf {
-	let path = Path::new(NODE_BINARY).with_file_name("studio-worker");
+/// A binary of the workspace that cargo built beside the node (`cargo test --workspace`
+/// builds them all).
+fn sibling_binary(name: &str) -> PathBuf {
+	let path = Path::new(NODE_BINARY).with_file_name(name);
 	assert!(path.exists(), "{} is missing: build the workspace (cargo test --release --workspace)", path.display());
 	path
+}
+
+fn worker_binary() -> PathBuf {
+	sibling_binary("studio-worker")
 }
 
 fn home_cache(path: &str) -> PathBuf {
@@ -181,23 +189,8 @@ impl Drop for Worker {
 
 /// Runs `studio-worker <args>` to completion (bounded): (success, everything it printed).
 fn worker_to_exit(args: &[&str], timeout: Duration) -> (bool, String) {
-	let mut child = Command::new(worker_binary())
-		.args(args)
-		.stdout(Stdio::piped())
-		.stderr(Stdio::piped())
-		.spawn()
-		.unwrap();
-	let deadline = Instant::now() + timeout;
-	while child.try_wait().unwrap().is_none() {
-		if Instant::now() > deadline {
-			let _ = child.kill();
-			panic!("studio-worker {args:?} still runs after {timeout:?}");
-		}
-		std::thread::sleep(Duration::from_millis(100));
-	}
-	let output = child.wait_with_output().unwrap();
-	let text = String::from_utf8_lossy(&output.stdout).to_string() + &String::from_utf8_lossy(&output.stderr);
-	(output.status.success(), text)
+	let (status, output) = run_binary_to_exit(&worker_binary(), args, timeout);
+	(status.success(), output)
 }
 
 /// Every event of every finalized block from its start on: (block, pallet, event, fields).
@@ -530,4 +523,113 @@ async fn a_worker_resumes_its_claim_after_a_restart_and_rides_out_its_node_going
 	let next = submit_job(&client, job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, again).await, &alice).await;
 	wait_for_status(&client, next, "Delivered", Duration::from_secs(180)).await;
 	worker.wait_for_metric("studio_worker_chain_connected", 1.0).await;
+}
+
+/// `studio <args>` against `node`, bounded: (success, everything it printed).
+fn studio(node: &Node, args: &[&str]) -> (bool, String) {
+	let url = node.url();
+	let args: Vec<&str> = ["--url", url.as_str()].into_iter().chain(args.iter().copied()).collect();
+	let (status, output) = run_binary_to_exit(&sibling_binary("studio"), &args, Duration::from_secs(300));
+	(status.success(), output)
+}
+
+#[tokio::test]
+async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_verified_image() {
+	let dir = tempfile::tempdir().unwrap();
+	let node = Node::start(&["--dev", "--tmp"], dir.path().join("node.log"));
+	let bob = dev::bob();
+	let (ok, said) = studio(&node, &["--suri", "//Bob", "--dev", "worker", "register", "--bond", "50", "--models", "0"]);
+	assert!(ok, "{said}");
+	let worker = Worker::start(&node, "//Bob", dir.path(), "bob");
+	let gateway = format!("http://127.0.0.1:{}", worker.gateway);
+
+	// Errors name their cause and exit non-zero.
+	let submit = |style: &str, output: &str| {
+		let args = ["job", "submit", "--prompt", "an amber painted eye", "--style", style, "--bounty", "100", "--seed", "2"];
+		let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+		args.extend(["--gateway".into(), gateway.clone(), "-o".into(), output.into(), "--json".into()]);
+		args
+	};
+	let eye = dir.path().join("eye.png");
+	let unknown_style = submit("99", eye.to_str().unwrap());
+	let (ok, said) = studio(&node, &[&["--suri", "//Alice", "--dev"][..], &unknown_style.iter().map(String::as_str).collect::<Vec<_>>()].concat());
+	assert!(!ok && said.contains("JobEscrow::UnknownStyle"), "{said}");
+	let (ok, said) = studio(&node, &unknown_style.iter().map(String::as_str).collect::<Vec<_>>());
+	assert!(!ok && said.contains("give --suri or --key-file"), "{said}");
+	let (ok, said) = run_binary_to_exit(&sibling_binary("studio"), &["--url", "ws://127.0.0.1:9", "job", "list"], Duration::from_secs(60));
+	assert!(!ok.success() && said.contains("cannot connect to the node at ws://127.0.0.1:9"), "{said}");
+
+	// The job: submitted, claimed, delivered, settled; the image saved and verified.
+	let job = submit("0", eye.to_str().unwrap());
+	let (ok, said) = studio(&node, &[&["--suri", "//Alice", "--dev"][..], &job.iter().map(String::as_str).collect::<Vec<_>>()].concat());
+	assert!(ok, "{said}");
+	for step in ["claimed by", "delivered by", "settled"] {
+		assert!(said.contains(step), "no `{step}` in\n{said}");
+	}
+	let report: serde_json::Value = serde_json::from_str(said.lines().last().unwrap()).unwrap();
+	let cid = report["cid"].as_str().unwrap().to_string();
+	let png = std::fs::read(&eye).unwrap();
+	assert_eq!(cid::Cid::try_from(cid.as_str()).unwrap().hash().digest(), &sha2_256(&png)[..]);
+
+	// The record and the asset, as any client reads them.
+	let (ok, said) = studio(&node, &["asset", "show", &cid, "--json"]);
+	assert!(ok && said.contains("generation"), "{said}");
+	let again = dir.path().join("again.png");
+	let (ok, said) = studio(&node, &["asset", "get", &cid, "--gateway", &gateway, "-o", again.to_str().unwrap()]);
+	assert!(ok, "{said}");
+	assert_eq!(std::fs::read(&again).unwrap(), png);
+	let (ok, said) = studio(&node, &["job", "list"]);
+	assert!(ok && said.contains("settled"), "{said}");
+	let bob_address = subxt::utils::AccountId32(account(&bob)).to_string();
+	let (ok, said) = studio(&node, &["worker", "status", &bob_address]);
+	assert!(ok && said.contains("bond"), "{said}");
+	let (ok, said) = studio(&node, &["gov", "params"]);
+	assert!(ok && said.contains("MaxStyleDeviation\t100000\t[10000, 600000], step ≤ 100000"), "{said}");
+
+	// A reviewer halts Bob's agent; one vote does not resume it, a second does.
+	let (ok, said) = studio(&node, &["--suri", "//Charlie", "--dev", "review", "halt", "agent", &bob_address]);
+	assert!(ok && said.contains("halted: incident 0"), "{said}");
+	let (ok, said) = studio(&node, &["worker", "status", &bob_address]);
+	assert!(ok && said.contains("is halted by incident 0"), "{said}");
+	let (ok, said) = studio(&node, &["--suri", "//Charlie", "--dev", "review", "resume", "0"]);
+	assert!(ok && said.contains("more votes are needed"), "{said}");
+	let (ok, said) = studio(&node, &["--suri", "//Dave", "--dev", "review", "resume", "0"]);
+	assert!(ok && said.contains("the quorum decided it"), "{said}");
+	let (ok, said) = studio(&node, &["--suri", "//Bob", "--dev", "review", "resume", "0"]);
+	assert!(!ok && said.contains("CircuitBreaker::"), "a non-reviewer is refused by name: {said}");
+	let (ok, said) = studio(&node, &["review", "list", "--json"]);
+	assert!(ok && said.contains("Resumed"), "{said}");
+}
+
+#[tokio::test]
+async fn polkadot_js_submits_a_job_and_reads_its_provenance_over_state_call() {
+	let dir = tempfile::tempdir().unwrap();
+	let node = Node::start(&["--dev", "--tmp"], dir.path().join("node.log"));
+	let client = node.client().await;
+	let bob = dev::bob();
+	register_worker(&client, EYE_GENERATOR, &bob).await;
+	let _worker = Worker::start(&node, "//Bob", dir.path(), "bob");
+
+	let script = workspace_root().join("scripts/js/submit-job.mjs");
+	let url = node.url();
+	let args = [script.to_str().unwrap(), "--url", url.as_str(), "--seed", "2", "--style", "0"];
+	let (status, said) = run_binary_to_exit(Path::new("node"), &args, Duration::from_secs(300));
+	assert!(status.success(), "{said}");
+	let report: serde_json::Value = serde_json::from_str(said.lines().last().unwrap()).unwrap();
+	let job = report["job"].as_u64().unwrap();
+	// A fresh connection (the first sat idle for the script's whole run); the script saw the
+	// delivery in a best block, finality follows.
+	let delivered = wait_for_status(&node.client().await, job, "Delivered", Duration::from_secs(60)).await;
+	let output = bytes_of(&delivered, "output");
+	assert_eq!(report["cid"].as_str().unwrap(), format!("0x{}", output.iter().map(|b| format!("{b:02x}")).collect::<String>()));
+	let generation = &report["record"]["generation"];
+	assert_eq!(generation["job"].as_u64(), Some(job));
+	assert_eq!(generation["seed"].as_u64(), Some(2));
+	let bob_address = subxt::utils::AccountId32(account(&bob)).to_string();
+	assert_eq!(generation["worker"].as_str(), Some(bob_address.as_str()));
+
+	// A failing transaction is named by its pallet error.
+	let args = [script.to_str().unwrap(), "--url", url.as_str(), "--style", "99"];
+	let (status, said) = run_binary_to_exit(Path::new("node"), &args, Duration::from_secs(120));
+	assert!(!status.success() && said.contains("jobEscrow::UnknownStyle"), "{said}");
 }
