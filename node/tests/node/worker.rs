@@ -537,6 +537,7 @@ fn studio(node: &Node, args: &[&str]) -> (bool, String) {
 async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_verified_image() {
 	let dir = tempfile::tempdir().unwrap();
 	let node = Node::start(&["--dev", "--tmp"], dir.path().join("node.log"));
+	node.rpc().await; // waits until the node answers
 	let bob = dev::bob();
 	let (ok, said) = studio(&node, &["--suri", "//Bob", "--dev", "worker", "register", "--bond", "50", "--models", "0"]);
 	assert!(ok, "{said}");
