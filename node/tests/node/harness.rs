@@ -90,14 +90,8 @@ impl Node {
 
 	/// Stops the node as Ctrl-C does (SIGINT) and waits until it has exited.
 	pub fn stop(&mut self) {
-		if let Some(mut child) = self.child.take() {
-			let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
-			let deadline = Instant::now() + Duration::from_secs(30);
-			while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
-				std::thread::sleep(Duration::from_millis(100));
-			}
-			let _ = child.kill();
-			let _ = child.wait();
+		if let Some(child) = self.child.take() {
+			interrupt(child, Duration::from_secs(30));
 		}
 	}
 
@@ -145,13 +139,28 @@ impl Drop for Node {
 			let _ = child.kill();
 			let _ = child.wait();
 		}
-		// A failing test shows what its nodes said last.
-		if std::thread::panicking() {
-			let log = self.log();
-			let tail: Vec<&str> = log.lines().rev().take(30).collect();
-			eprintln!("--- last lines of {} ---", self.log.display());
-			tail.iter().rev().for_each(|line| eprintln!("{line}"));
-		}
+		show_tail_if_panicking(&self.log);
+	}
+}
+
+/// Stops `child` as Ctrl-C does (SIGINT), waits up to `grace` for it to exit, then kills it.
+pub fn interrupt(mut child: Child, grace: Duration) {
+	let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+	let deadline = Instant::now() + grace;
+	while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+		std::thread::sleep(Duration::from_millis(100));
+	}
+	let _ = child.kill();
+	let _ = child.wait();
+}
+
+/// A failing test shows what its processes said last: the tail of `log`.
+pub fn show_tail_if_panicking(log: &Path) {
+	if std::thread::panicking() {
+		let text = std::fs::read_to_string(log).unwrap_or_default();
+		let tail: Vec<&str> = text.lines().rev().take(30).collect();
+		eprintln!("--- last lines of {} ---", log.display());
+		tail.iter().rev().for_each(|line| eprintln!("{line}"));
 	}
 }
 

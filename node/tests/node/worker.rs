@@ -6,8 +6,8 @@
 
 use crate::{
 	harness::{
-		account_data, free_balance, run_binary_to_exit, submit, submit_and_fail, treasury, wait_for, workspace_root,
-		Node, NODE_BINARY,
+		account_data, free_balance, interrupt, run_binary_to_exit, show_tail_if_panicking, submit, submit_and_fail,
+		treasury, wait_for, workspace_root, Node, NODE_BINARY,
 	},
 	studio::{
 		event, field_u128, job_spec, provenance_api, register_worker, sha2_256, submit_job, Ask, BOND, BOUNTY,
@@ -20,7 +20,7 @@ use std::{
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
 	sync::{Arc, Mutex},
-	time::{Duration, Instant},
+	time::Duration,
 };
 use studio_primitives::{AssetStatus, CidBytes};
 use studio_runtime::{genesis_config_presets::EYE_GENERATOR_SHA256, Runtime};
@@ -169,21 +169,10 @@ impl Worker {
 
 impl Drop for Worker {
 	fn drop(&mut self) {
-		if let Some(mut child) = self.child.take() {
-			let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
-			let deadline = Instant::now() + Duration::from_secs(10);
-			while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
-				std::thread::sleep(Duration::from_millis(100));
-			}
-			let _ = child.kill();
-			let _ = child.wait();
+		if let Some(child) = self.child.take() {
+			interrupt(child, Duration::from_secs(10));
 		}
-		if std::thread::panicking() {
-			let log = self.log();
-			let tail: Vec<&str> = log.lines().rev().take(30).collect();
-			eprintln!("--- last lines of {} ---", self.log.display());
-			tail.iter().rev().for_each(|line| eprintln!("{line}"));
-		}
+		show_tail_if_panicking(&self.log);
 	}
 }
 
