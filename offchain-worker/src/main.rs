@@ -163,6 +163,11 @@ fn class_index(class: &str) -> usize {
 	CLASSES.iter().position(|c| *c == class).expect("clap checked the class")
 }
 
+/// A listener on `address`, or an error naming it.
+async fn bind(address: SocketAddr) -> Result<tokio::net::TcpListener> {
+	tokio::net::TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))
+}
+
 /// Runs `step` (which handles `batch` candidates) for about `seconds`, after one warm-up run;
 /// returns candidates per second.
 fn throughput(seconds: f64, batch: u64, mut step: impl FnMut(u64) -> Result<()>) -> Result<f64> {
@@ -226,9 +231,7 @@ fn main() -> Result<()> {
 			let store = ContentStore::open(store)?;
 			let runtime = tokio::runtime::Runtime::new()?;
 			runtime.block_on(async {
-				let listener = tokio::net::TcpListener::bind(listen)
-					.await
-					.with_context(|| format!("cannot listen on {listen}"))?;
+				let listener = bind(listen).await?;
 				println!("gateway listening on http://{}/ipfs/", listener.local_addr()?);
 				gateway::serve(listener, store, None).await.context("the gateway stopped")
 			})?;
@@ -276,9 +279,7 @@ fn main() -> Result<()> {
 			let metrics = Metrics::new();
 			let runtime = tokio::runtime::Runtime::new()?;
 			runtime.block_on(async {
-				let listener = tokio::net::TcpListener::bind(listen)
-					.await
-					.with_context(|| format!("cannot listen on {listen}"))?;
+				let listener = bind(listen).await?;
 				println!("gateway listening on http://{}/ipfs/ (metrics at /metrics)", listener.local_addr()?);
 				let gateway = tokio::spawn(gateway::serve(listener, store.clone(), Some(metrics.clone())));
 				let config = DaemonConfig { url, signer, store, queue: queue as usize, rounds };
