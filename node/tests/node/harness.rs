@@ -23,6 +23,22 @@ pub fn workspace_root() -> PathBuf {
 	Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
+/// A binary built beside the node (`studio`, `studio-worker`).
+pub fn sibling_binary(name: &str) -> PathBuf {
+	let path = Path::new(NODE_BINARY).with_file_name(name);
+	assert!(path.exists(), "{} is missing: build the workspace (cargo test --release --workspace)", path.display());
+	path
+}
+
+/// Runs the `studio` CLI against `node` to completion (bounded): (success, everything it
+/// printed).
+pub fn studio(node: &Node, args: &[&str]) -> (bool, String) {
+	let url = node.url();
+	let args: Vec<&str> = ["--url", url.as_str()].into_iter().chain(args.iter().copied()).collect();
+	let (status, output) = run_binary_to_exit(&sibling_binary("studio"), &args, Duration::from_secs(300));
+	(status.success(), output)
+}
+
 /// A port nothing listens on right now.
 pub fn free_port() -> u16 {
 	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()

@@ -9,4 +9,5 @@ mod governance;
 mod harness;
 mod local_testnet;
 mod studio;
+mod web;
 mod worker;

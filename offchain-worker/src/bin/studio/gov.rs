@@ -1,0 +1,428 @@
+//! `studio gov` and `studio style`: the studio's parameters; proposals, with a dry run that
+//! shows the track, the bounds and the step a change takes; votes and closing; and the style
+//! registry, whose new styles get their reference from the worker's own style critic.
+
+use crate::{parse_amount, transact, units, Cli};
+use anyhow::{bail, Context, Result};
+use candle_core::{Device, Tensor};
+use clap::{Args, Subcommand};
+use pallet_studio_governance::{ParameterBounds, ParameterUnit, StudioParameter as Parameter};
+use std::path::PathBuf;
+use studio_worker::{
+	agents::Agents,
+	chain::{studio, AtBlock, Client},
+	inference::image::decode_png,
+	style::{deviation, reference, style_vectors, to_fixed_point, to_permill},
+};
+use subxt::{
+	rpcs::{methods::legacy::DryRunResult, LegacyRpcMethods, RpcClient},
+	PolkadotConfig,
+};
+
+use studio::runtime_types::{
+	bounded_collections::bounded_vec::BoundedVec,
+	pallet_studio_governance::types::{EntryStatus, GovernanceAction, StudioParameter, Track},
+};
+
+/// The side of the image the studio's styles are measured on.
+const STYLE_IMAGE_SIDE: usize = 128;
+
+#[derive(Subcommand)]
+pub enum GovCommand {
+	/// The studio's parameters, their values and bounds.
+	Params,
+	/// The open proposals: action, track, end of voting and tally.
+	List,
+	/// Propose a change; the proposal deposit is held until it closes.
+	Propose {
+		#[command(subcommand)]
+		action: ProposeAction,
+		#[command(flatten)]
+		dry_run: DryRun,
+	},
+	/// Vote on an open proposal with an amount of tokens (frozen while the vote counts).
+	Vote {
+		proposal: u32,
+		/// Vote for it.
+		#[arg(long, conflicts_with = "nay", required_unless_present = "nay")]
+		aye: bool,
+		/// Vote against it.
+		#[arg(long)]
+		nay: bool,
+		/// The tokens the vote weighs, in UNIT.
+		#[arg(long, value_parser = parse_amount)]
+		amount: u128,
+	},
+	/// Close a proposal whose voting is over: it is approved (and enacted) or rejected.
+	Close { proposal: u32 },
+	/// Forget votes on closed proposals and lower the signing account's freeze.
+	Unlock,
+}
+
+#[derive(Args)]
+pub struct DryRun {
+	/// Show what the proposal does (its track and the track's rules; for a parameter its
+	/// bounds and step) and check it against the node's runtime, without submitting it.
+	#[arg(long, global = true)]
+	dry_run: bool,
+}
+
+#[derive(Subcommand)]
+pub enum ProposeAction {
+	/// Set a parameter (names as `studio gov params` lists them) to a value in its unit.
+	Param {
+		#[arg(value_parser = parse_parameter)]
+		parameter: Parameter,
+		value: u128,
+	},
+	/// Retire a style: no new jobs may use it.
+	RetireStyle { style: u32 },
+	/// Retire a model: no new jobs or claims may use it.
+	RetireModel { model: u32 },
+}
+
+#[derive(Subcommand)]
+pub enum StyleCommand {
+	/// The style registry.
+	List,
+	/// Propose a new style. Its reference vector is the mean of the example images' style
+	/// vectors, measured by the worker's own style critic.
+	Add {
+		/// The style's name.
+		#[arg(long)]
+		name: String,
+		/// Example images of the style: 128×128 8-bit RGB PNGs, such as the studio makes.
+		#[arg(long, num_args = 1.., required = true)]
+		from: Vec<PathBuf>,
+		/// Where the models live (`studio-worker models fetch` puts them there).
+		#[arg(long, default_value = "models")]
+		models_dir: PathBuf,
+		#[command(flatten)]
+		dry_run: DryRun,
+	},
+}
+
+/// A parameter by its name, in any case, with or without `-` and `_`.
+fn parse_parameter(text: &str) -> Result<Parameter, String> {
+	let wanted: String = text.chars().filter(|c| *c != '-' && *c != '_').collect();
+	Parameter::ALL.into_iter().find(|p| format!("{p:?}").eq_ignore_ascii_case(&wanted)).ok_or_else(|| {
+		let names: Vec<_> = Parameter::ALL.iter().map(|p| format!("{p:?}")).collect();
+		format!("no parameter `{text}`; the parameters are {}", names.join(", "))
+	})
+}
+
+/// The chain's form of a parameter, as subxt generates it from the metadata.
+fn on_chain(parameter: Parameter) -> StudioParameter {
+	match parameter {
+		Parameter::MaxStyleDeviation => StudioParameter::MaxStyleDeviation,
+		Parameter::HardStyleLimit => StudioParameter::HardStyleLimit,
+		Parameter::StyleEmaWeight => StudioParameter::StyleEmaWeight,
+		Parameter::MinBounty => StudioParameter::MinBounty,
+		Parameter::WorkerMinBond => StudioParameter::WorkerMinBond,
+		Parameter::StudioFee => StudioParameter::StudioFee,
+		Parameter::ClaimTimeout => StudioParameter::ClaimTimeout,
+		Parameter::ChallengeWindow => StudioParameter::ChallengeWindow,
+		Parameter::JobMaxLifetime => StudioParameter::JobMaxLifetime,
+		Parameter::EpochSpendCap => StudioParameter::EpochSpendCap,
+		Parameter::QualityThreshold => StudioParameter::QualityThreshold,
+		Parameter::ReviewQuorum => StudioParameter::ReviewQuorum,
+	}
+}
+
+fn unit_name(parameter: Parameter) -> &'static str {
+	match parameter.unit() {
+		ParameterUnit::Permill => "parts per million",
+		ParameterUnit::Balance => "planck (10⁻¹² UNIT)",
+		ParameterUnit::Blocks => "blocks",
+		ParameterUnit::Count => "count",
+	}
+}
+
+/// A proposal's action, described.
+struct Plan {
+	action: GovernanceAction<subxt::utils::AccountId32>,
+	lines: Vec<String>,
+	/// The track the pallet puts the action on (`Fast` for changes that make the studio safer).
+	track: Track,
+}
+
+async fn parameter_plan(at: &AtBlock, parameter: Parameter, value: u128) -> Result<Plan> {
+	let governance = studio::storage().studio_governance();
+	let current: u128 = at
+		.storage()
+		.try_fetch(governance.parameter_values(), (on_chain(parameter),))
+		.await?
+		.with_context(|| format!("{parameter:?} has no value on this chain"))?
+		.decode()?;
+	let bounds = at
+		.storage()
+		.try_fetch(governance.parameter_bounds_of(), (on_chain(parameter),))
+		.await?
+		.with_context(|| format!("{parameter:?} has no bounds on this chain"))?
+		.decode()?;
+	let bounds = ParameterBounds { min: bounds.min, max: bounds.max, max_step: bounds.max_step };
+	let step = current.abs_diff(value);
+	let verdict = match bounds.check(current, value) {
+		Ok(()) => "within its bounds".to_string(),
+		Err(violation) => format!("REFUSED: {violation:?}"),
+	};
+	let tightening = parameter.is_tightening(current, value);
+	Ok(Plan {
+		action: GovernanceAction::SetParameter { parameter: on_chain(parameter), value },
+		lines: vec![
+			format!("set {parameter:?} from {current} to {value} ({})", unit_name(parameter)),
+			format!("bounds [{}, {}]; a step of {step} of at most {}: {verdict}", bounds.min, bounds.max, bounds.max_step),
+			format!("{} the studio", if tightening { "tightens" } else { "loosens (or re-tunes)" }),
+		],
+		track: if tightening { Track::Fast } else { Track::Slow },
+	})
+}
+
+/// The track's rules in words.
+async fn track_rules(at: &AtBlock, track: Track) -> Result<String> {
+	let name = format!("{track:?}");
+	let info = at
+		.storage()
+		.try_fetch(studio::storage().studio_governance().tracks(), (track,))
+		.await?
+		.with_context(|| format!("the chain has no {name} track"))?
+		.decode()?;
+	let percent = |perbill: u32| perbill as f64 / 10_000_000.0;
+	Ok(format!(
+		"track {name}: voting for {} blocks, turnout ≥ {:.1}% of the issuance, approval ≥ {:.1}%, enacted {} blocks after passing",
+		info.voting_period,
+		percent(info.min_turnout.0),
+		percent(info.min_approval.0),
+		info.enactment_delay
+	))
+}
+
+/// Signs the proposal's call and applies it on top of the node's best block without
+/// submitting it (`system_dryRun`); `Ok(None)` when it would go through, else why not.
+async fn dry_run(cli: &Cli, client: &Client, call: &impl subxt::tx::Payload) -> Result<Option<String>> {
+	let signed = client.tx().await?.create_signed(call, &cli.signer()?, Default::default()).await?;
+	let rpc = RpcClient::from_insecure_url(&cli.url).await.with_context(|| format!("cannot connect to the node at {}", cli.url))?;
+	let applied = LegacyRpcMethods::<subxt::config::RpcConfigFor<PolkadotConfig>>::new(rpc)
+		.dry_run(signed.encoded(), None)
+		.await
+		.context("the node's system_dryRun (is it started with unsafe RPC methods allowed?)")?;
+	match applied.into_dry_run_result() {
+		Ok(DryRunResult::Success) => Ok(None),
+		Ok(DryRunResult::DispatchError(bytes)) => {
+			let metadata = client.at_current_block().await?.metadata();
+			let error = subxt::error::DispatchError::decode_from(bytes, metadata)?;
+			Ok(Some(studio_worker::chain::explain(&error)))
+		},
+		Ok(DryRunResult::TransactionValidityError) =>
+			Ok(Some("the transaction is invalid (the account cannot pay its fees, or its nonce is stale)".into())),
+		Err(_) => bail!("the node's dry run answered something that is not an ApplyExtrinsicResult"),
+	}
+}
+
+/// Prints the plan; with `--dry-run` checks it against the runtime, else submits it.
+async fn propose(cli: &Cli, client: &Client, at: &AtBlock, plan: Plan, dry: bool) -> Result<()> {
+	let deposit = at.constants().entry(studio::constants().studio_governance().proposal_deposit())?;
+	let mut lines = plan.lines;
+	lines.push(track_rules(at, plan.track).await?);
+	lines.push(format!("deposit {} held until it closes", units(deposit)));
+	let call = studio::tx().studio_governance().propose(plan.action);
+	if dry {
+		let refused = dry_run(cli, client, &call).await?;
+		lines.push(match &refused {
+			None => "dry run: the runtime accepts it (nothing was submitted)".into(),
+			Some(reason) => format!("dry run: the runtime refuses it: {reason}"),
+		});
+		print_lines(cli, &lines);
+		if let Some(reason) = refused {
+			bail!("the proposal would be refused: {reason}");
+		}
+		return Ok(())
+	}
+	let events = transact(cli, client, &call).await?;
+	let proposed =
+		events.find_first::<studio::studio_governance::events::Proposed>().context("no Proposed event")??;
+	lines.push(format!(
+		"proposal {} on the {:?} track; voting ends at block {}",
+		proposed.proposal, proposed.track, proposed.voting_ends
+	));
+	print_lines(cli, &lines);
+	Ok(())
+}
+
+fn print_lines(cli: &Cli, lines: &[String]) {
+	if cli.json {
+		println!("{}", serde_json::json!({ "plan": lines }));
+	} else {
+		lines.iter().for_each(|line| println!("{line}"));
+	}
+}
+
+fn describe_action(action: &GovernanceAction<subxt::utils::AccountId32>) -> String {
+	match action {
+		GovernanceAction::SetParameter { parameter, value } => format!("set {parameter:?} to {value}"),
+		GovernanceAction::AddStyle { name, reference } =>
+			format!("add style \"{}\" ({} components)", String::from_utf8_lossy(&name.0), reference.0.len()),
+		GovernanceAction::RetireStyle { style } => format!("retire style {style}"),
+		GovernanceAction::ApproveModel { name, version, .. } =>
+			format!("approve model \"{}\" v{version}", String::from_utf8_lossy(&name.0)),
+		GovernanceAction::RetireModel { model } => format!("retire model {model}"),
+		GovernanceAction::SetReviewers { reviewers } => format!("set {} reviewers", reviewers.0.len()),
+	}
+}
+
+pub async fn run(cli: &Cli, command: &GovCommand) -> Result<()> {
+	let client = cli.client().await?;
+	let at = client.at_current_block().await?;
+	let governance = studio::tx().studio_governance();
+	match command {
+		GovCommand::Params => {
+			let storage = studio::storage().studio_governance();
+			let mut entries = at.storage().iter(storage.parameter_values(), ()).await?;
+			let mut rows = Vec::new();
+			while let Some(entry) = entries.next().await {
+				let entry = entry?;
+				let parameter = entry.key()?.decode()?.0;
+				let name = format!("{parameter:?}");
+				let bounds = at.storage().try_fetch(storage.parameter_bounds_of(), (parameter,)).await?;
+				let bounds = bounds.map(|bounds| bounds.decode()).transpose()?;
+				rows.push((name, entry.value().decode()?, bounds));
+			}
+			rows.sort_by(|a, b| a.0.cmp(&b.0));
+			for (name, value, bounds) in rows {
+				let bounds = bounds.map(|b| (b.min, b.max, b.max_step));
+				if cli.json {
+					println!("{}", serde_json::json!({ "parameter": name, "value": value, "min": bounds.map(|b| b.0), "max": bounds.map(|b| b.1), "max_step": bounds.map(|b| b.2) }));
+				} else {
+					let bounds = bounds.map_or(String::new(), |(min, max, step)| format!("\t[{min}, {max}], step ≤ {step}"));
+					let value: u128 = value;
+					println!("{name}\t{value}{bounds}");
+				}
+			}
+			Ok(())
+		},
+		GovCommand::List => {
+			let mut entries = at.storage().iter(studio::storage().studio_governance().proposals(), ()).await?;
+			let mut proposals = Vec::new();
+			while let Some(entry) = entries.next().await {
+				let entry = entry?;
+				proposals.push((entry.key()?.decode()?.0, entry.value().decode()?));
+			}
+			proposals.sort_by_key(|(id, _)| *id);
+			for (id, proposal) in proposals {
+				let action = describe_action(&proposal.action);
+				let (ayes, nays) = (proposal.tally.ayes, proposal.tally.nays);
+				if cli.json {
+					println!("{}", serde_json::json!({ "proposal": id, "action": action, "track": format!("{:?}", proposal.track), "voting_ends": proposal.voting_ends, "ayes": ayes, "nays": nays, "proposer": proposal.proposer.to_string() }));
+				} else {
+					println!(
+						"{id}\t{action}\t{:?} track, voting ends at block {}\tayes {} / nays {}",
+						proposal.track, proposal.voting_ends, units(ayes), units(nays)
+					);
+				}
+			}
+			Ok(())
+		},
+		GovCommand::Propose { action, dry_run } => {
+			let plan = match action {
+				ProposeAction::Param { parameter, value } => parameter_plan(&at, *parameter, *value).await?,
+				ProposeAction::RetireStyle { style } => Plan {
+					action: GovernanceAction::RetireStyle { style: *style },
+					lines: vec![format!("retire style {style}: no new jobs may use it")],
+					track: Track::Fast,
+				},
+				ProposeAction::RetireModel { model } => Plan {
+					action: GovernanceAction::RetireModel { model: *model },
+					lines: vec![format!("retire model {model}: no new jobs or claims may use it")],
+					track: Track::Fast,
+				},
+			};
+			propose(cli, &client, &at, plan, dry_run.dry_run).await
+		},
+		GovCommand::Vote { proposal, aye, nay: _, amount } => {
+			transact(cli, &client, &governance.vote(*proposal, *aye, *amount)).await?;
+			let side = if *aye { "aye" } else { "nay" };
+			println!("voted {side} on proposal {proposal} with {}", units(*amount));
+			Ok(())
+		},
+		GovCommand::Close { proposal } => {
+			let events = transact(cli, &client, &governance.close(*proposal)).await?;
+			if let Some(approved) = events.find_first::<studio::studio_governance::events::Approved>().transpose()? {
+				let enacted = events.has::<studio::studio_governance::events::Enacted>();
+				let when = if enacted { "enacted now".to_string() } else { format!("enacted at block {}", approved.enact_at) };
+				println!("proposal {proposal} approved (ayes {} / nays {}): {when}", units(approved.ayes), units(approved.nays));
+			} else if let Some(rejected) = events.find_first::<studio::studio_governance::events::Rejected>().transpose()? {
+				println!("proposal {proposal} rejected (ayes {} / nays {})", units(rejected.ayes), units(rejected.nays));
+			}
+			Ok(())
+		},
+		GovCommand::Unlock => {
+			transact(cli, &client, &governance.unlock()).await?;
+			println!("unlocked: votes on closed proposals no longer freeze tokens");
+			Ok(())
+		},
+	}
+}
+
+/// The style vectors of example images, each a 128×128 RGB PNG.
+fn example_vectors(models_dir: &std::path::Path, files: &[PathBuf]) -> Result<Vec<Vec<f32>>> {
+	let device = Device::Cpu;
+	let mut images = Vec::new();
+	for file in files {
+		let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+		let image = decode_png(&bytes, &device).with_context(|| format!("{} is not an image the studio reads", file.display()))?;
+		let (_, height, width) = image.dims3()?;
+		if (height, width) != (STYLE_IMAGE_SIDE, STYLE_IMAGE_SIDE) {
+			bail!("{} is {width}×{height}; styles are measured on {STYLE_IMAGE_SIDE}×{STYLE_IMAGE_SIDE} images", file.display());
+		}
+		images.push(image);
+	}
+	let (_, critic) = Agents::critic(models_dir, &device)?;
+	Ok(style_vectors(&critic, &Tensor::stack(&images, 0)?)?)
+}
+
+pub async fn run_style(cli: &Cli, command: &StyleCommand) -> Result<()> {
+	let client = cli.client().await?;
+	let at = client.at_current_block().await?;
+	match command {
+		StyleCommand::List => {
+			let mut entries = at.storage().iter(studio::storage().studio_governance().styles(), ()).await?;
+			let mut styles = Vec::new();
+			while let Some(entry) = entries.next().await {
+				let entry = entry?;
+				styles.push((entry.key()?.decode()?.0, entry.value().decode()?));
+			}
+			styles.sort_by_key(|(id, _)| *id);
+			for (id, style) in styles {
+				let name = String::from_utf8_lossy(&style.name.0).to_string();
+				let status = if matches!(style.status, EntryStatus::Active) { "active" } else { "retired" };
+				if cli.json {
+					println!("{}", serde_json::json!({ "style": id, "name": name, "status": status, "reference": style.reference.0 }));
+				} else {
+					println!("{id}\t{name}\t{status}\t{} components", style.reference.0.len());
+				}
+			}
+			Ok(())
+		},
+		StyleCommand::Add { name, from, models_dir, dry_run } => {
+			let vectors = example_vectors(models_dir, from)?;
+			let style_reference = reference(&vectors);
+			let spread: Vec<u32> = vectors.iter().map(|v| to_permill(deviation(v, &style_reference))).collect();
+			let plan = Plan {
+				action: GovernanceAction::AddStyle {
+					name: BoundedVec(name.as_bytes().to_vec()),
+					reference: BoundedVec(to_fixed_point(&style_reference)),
+				},
+				lines: vec![
+					format!("add style \"{name}\": a reference of {} components from {} examples", style_reference.len(), from.len()),
+					format!(
+						"the examples deviate from it by {}–{} ppm",
+						spread.iter().min().expect("at least one example"),
+						spread.iter().max().expect("at least one example")
+					),
+				],
+				track: Track::Slow,
+			};
+			propose(cli, &client, &at, plan, dry_run.dry_run).await
+		},
+	}
+}

@@ -1,0 +1,283 @@
+//! `studio job`: submit a design job and follow it to its end; inspect, cancel and accept jobs.
+
+use crate::{cid_text, fetch, parse_amount, parse_cid_arg, transact, units, CidArg, Cli};
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::{path::PathBuf, time::Duration};
+use studio_worker::chain::{studio, Client, Job, JobStatus};
+use subxt::utils::AccountId32;
+
+#[derive(Subcommand)]
+pub enum JobCommand {
+	/// Submit a job, then follow it through claimed, delivered and settled (or say why not)
+	/// and save the image.
+	Submit {
+		/// What to design.
+		#[arg(long)]
+		prompt: String,
+		/// The style (its id in the registry).
+		#[arg(long)]
+		style: u32,
+		/// The generator model (its id in the registry).
+		#[arg(long, default_value_t = 0)]
+		model: u32,
+		/// The bounty, in UNIT (decimals allowed).
+		#[arg(long, value_parser = parse_amount)]
+		bounty: u128,
+		/// Candidates the worker generates at least.
+		#[arg(long, default_value_t = 8)]
+		candidates: u32,
+		/// The seed of every random draw.
+		#[arg(long, default_value_t = 42)]
+		seed: u64,
+		/// Blocks until the job's deadline.
+		#[arg(long, default_value_t = 200)]
+		deadline_in: u32,
+		/// A recorded asset the design derives from (repeatable).
+		#[arg(long = "parent", value_parser = parse_cid_arg)]
+		parents: Vec<CidArg>,
+		/// Refund the bounty when a result is refused, instead of re-opening the job.
+		#[arg(long)]
+		refund_on_rejection: bool,
+		/// Print the job's id and return without following it.
+		#[arg(long)]
+		no_wait: bool,
+		/// The gateway to fetch the image from.
+		#[arg(long, default_value = "http://127.0.0.1:8080")]
+		gateway: String,
+		/// Where to save the image (default `<cid>.png`).
+		#[arg(short, long)]
+		output: Option<PathBuf>,
+		/// Give up following after this many seconds.
+		#[arg(long, default_value_t = 600)]
+		timeout: u64,
+	},
+	/// Show a job.
+	Show { job: u64 },
+	/// List jobs.
+	List,
+	/// Take back an open job (the whole bounty is released).
+	Cancel { job: u64 },
+	/// Accept a delivered result before the challenge window ends (pays the worker).
+	Accept { job: u64 },
+}
+
+async fn job(client: &Client, id: u64) -> Result<Job> {
+	let at = client.at_current_block().await?;
+	Ok(at
+		.storage()
+		.try_fetch(studio::storage().job_escrow().jobs(), (id,))
+		.await?
+		.with_context(|| format!("there is no job {id}"))?
+		.decode()?)
+}
+
+/// A job's status in words.
+fn describe(status: &JobStatus<AccountId32, u32>) -> String {
+	match status {
+		JobStatus::Open => "open: waiting for a worker".into(),
+		JobStatus::Claimed { worker, expires_at } => format!("claimed by {worker} until block {expires_at}"),
+		JobStatus::Delivered { worker, output, settles_at } =>
+			format!("delivered by {worker}: {} (settles at block {settles_at})", cid_text(&output.0)),
+		JobStatus::Quarantined { worker, output, incident } =>
+			format!("quarantined: {worker}'s {} tripped the circuit breaker (incident {incident}); reviewers decide", cid_text(&output.0)),
+		JobStatus::Settled { worker, output, .. } => format!("settled: {worker} was paid for {}", cid_text(&output.0)),
+		JobStatus::Cancelled => "cancelled by its client".into(),
+		JobStatus::Refunded => "refunded: nobody delivered an accepted result before the deadline".into(),
+	}
+}
+
+/// Shows a job's way through submitted → claimed → delivered → settled: a progress bar on a
+/// terminal, one line per change otherwise (logs, pipes).
+struct Progress {
+	bar: ProgressBar,
+	last: std::cell::RefCell<String>,
+}
+
+impl Progress {
+	fn new(job: u64, bounty: u128) -> Self {
+		let bar = ProgressBar::with_draw_target(Some(3), ProgressDrawTarget::stderr());
+		bar.set_style(
+			ProgressStyle::with_template("{spinner} job {prefix} [{bar:12}] {pos}/{len} {wide_msg}")
+				.expect("a valid template")
+				.progress_chars("=> "),
+		);
+		bar.set_prefix(job.to_string());
+		bar.enable_steady_tick(Duration::from_millis(120));
+		let progress = Self { bar, last: Default::default() };
+		progress.note(&format!("submitted job {job} ({} bounty held)", units(bounty)));
+		progress
+	}
+
+	/// Shows `status` when it changed.
+	fn show(&self, status: &JobStatus<AccountId32, u32>) {
+		let text = describe(status);
+		if *self.last.borrow() == text {
+			return
+		}
+		let stage = match status {
+			JobStatus::Open => 0,
+			JobStatus::Claimed { .. } => 1,
+			JobStatus::Delivered { .. } | JobStatus::Quarantined { .. } => 2,
+			JobStatus::Settled { .. } | JobStatus::Cancelled | JobStatus::Refunded => 3,
+		};
+		self.bar.set_position(stage);
+		self.bar.set_message(text.clone());
+		if self.bar.is_hidden() {
+			eprintln!("job {}: {text}", self.bar.prefix());
+		}
+		*self.last.borrow_mut() = text;
+	}
+
+	/// A line above the bar (or on its own when there is no bar).
+	fn note(&self, line: &str) {
+		if self.bar.is_hidden() {
+			eprintln!("{line}");
+		} else {
+			self.bar.println(line);
+		}
+	}
+
+	fn finish(&self) {
+		self.bar.finish_and_clear();
+	}
+}
+
+pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
+	use studio::runtime_types::{
+		bounded_collections::bounded_vec::BoundedVec,
+		pallet_job_escrow::types::{ImageFormat, JobSpec, OnRejection, OutputSpec, Prompt},
+	};
+	let client = cli.client().await?;
+	let escrow = studio::tx().job_escrow();
+	match command {
+		JobCommand::Submit {
+			prompt,
+			style,
+			model,
+			bounty,
+			candidates,
+			seed,
+			deadline_in,
+			parents,
+			refund_on_rejection,
+			no_wait,
+			gateway,
+			output,
+			timeout,
+		} => {
+			let now = client.at_current_block().await?.block_number() as u32;
+			let spec = JobSpec {
+				model: *model,
+				style: *style,
+				prompt: Prompt::Text(BoundedVec(prompt.as_bytes().to_vec())),
+				parents: BoundedVec(parents.iter().map(|parent| BoundedVec(parent.0.clone())).collect()),
+				seed: *seed,
+				output: OutputSpec { format: ImageFormat::Png, width: 128, height: 128 },
+				candidates: *candidates,
+				deadline: now + deadline_in,
+				on_rejection: if *refund_on_rejection { OnRejection::Refund } else { OnRejection::Reopen },
+			};
+			let events = transact(cli, &client, &escrow.submit_job(spec, *bounty)).await?;
+			let submitted = events
+				.find_first::<studio::job_escrow::events::JobSubmitted>()
+				.context("no JobSubmitted event")??;
+			let id = submitted.job;
+			if *no_wait {
+				if cli.json {
+					println!("{}", serde_json::json!({ "job": id }));
+				} else {
+					println!("submitted job {id}");
+				}
+				return Ok(())
+			}
+			let progress = Progress::new(id, *bounty);
+			let deadline = std::time::Instant::now() + Duration::from_secs(*timeout);
+			let mut saved: Option<PathBuf> = None;
+			loop {
+				let job = job(&client, id).await?;
+				progress.show(&job.status);
+				let delivered = match &job.status {
+					JobStatus::Delivered { output, .. } | JobStatus::Settled { output, .. } => Some(output.0.clone()),
+					_ => None,
+				};
+				if let (Some(cid), None) = (&delivered, &saved) {
+					let path = output.clone().unwrap_or_else(|| PathBuf::from(format!("{}.png", cid_text(cid))));
+					std::fs::write(&path, fetch(gateway, cid)?).with_context(|| format!("cannot write {}", path.display()))?;
+					progress.note(&format!("saved {} (verified against its CID)", path.display()));
+					saved = Some(path);
+				}
+				match &job.status {
+					JobStatus::Settled { output, .. } => {
+						progress.finish();
+						let path = saved.expect("saved when delivered");
+						if cli.json {
+							println!("{}", serde_json::json!({ "job": id, "cid": cid_text(&output.0), "path": path }));
+						} else {
+							println!("{}\t{}", cid_text(&output.0), path.display());
+						}
+						return Ok(())
+					},
+					JobStatus::Cancelled | JobStatus::Refunded => {
+						progress.finish();
+						bail!("job {id} ended without a design: {}", describe(&job.status))
+					},
+					_ => {},
+				}
+				if std::time::Instant::now() > deadline {
+					progress.finish();
+					bail!("gave up following job {id} after {timeout} s: it is {}", describe(&job.status));
+				}
+				tokio::time::sleep(Duration::from_secs(2)).await;
+			}
+		},
+		JobCommand::Show { job: id } => {
+			let at = client.at_current_block().await?;
+			let value = at
+				.storage()
+				.try_fetch(studio::storage().job_escrow().jobs(), (*id,))
+				.await?
+				.with_context(|| format!("there is no job {id}"))?;
+			if !cli.json {
+				let job: Job = value.decode()?;
+				println!("job {id}: {}", describe(&job.status));
+			}
+			cli.print_record(&format!("job {id}"), &value.decode_as()?)
+		},
+		JobCommand::List => {
+			let at = client.at_current_block().await?;
+			let mut entries = at.storage().iter(studio::storage().job_escrow().jobs(), ()).await?;
+			let mut listed = Vec::new();
+			while let Some(entry) = entries.next().await {
+				let entry = entry?;
+				let id = entry.key()?.decode()?.0;
+				let job: Job = entry.value().decode()?;
+				listed.push((id, job));
+			}
+			listed.sort_by_key(|(id, _)| *id);
+			if cli.json {
+				let rows: Vec<_> = listed
+					.iter()
+					.map(|(id, job)| serde_json::json!({ "job": id, "client": job.client.to_string(), "bounty": job.bounty, "status": describe(&job.status) }))
+					.collect();
+				println!("{}", serde_json::to_string_pretty(&rows)?);
+			} else {
+				for (id, job) in listed {
+					println!("{id}\t{}\t{}", units(job.bounty), describe(&job.status));
+				}
+			}
+			Ok(())
+		},
+		JobCommand::Cancel { job } => {
+			transact(cli, &client, &escrow.cancel_job(*job)).await?;
+			println!("cancelled job {job}; its bounty is released");
+			Ok(())
+		},
+		JobCommand::Accept { job } => {
+			transact(cli, &client, &escrow.accept_result(*job)).await?;
+			println!("accepted job {job}; the worker is paid");
+			Ok(())
+		},
+	}
+}

@@ -1,0 +1,70 @@
+//! The worker as a service, as both `studio-worker run` and `studio worker run` start it: the
+//! daemon that serves the chain, and beside it the gateway (the content store, the metrics and
+//! optionally the web studio).
+
+use crate::{
+	agents::Agents,
+	daemon::{self, DaemonConfig},
+	gateway::{Gateway, WebApp},
+	metrics::Metrics,
+	store::ContentStore,
+};
+use anyhow::{bail, Context, Result};
+use candle_core::Device;
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+use subxt_signer::sr25519::Keypair;
+
+/// How the service runs; the node's address and the worker's key are given beside it.
+#[derive(clap::Args, Clone, Debug)]
+pub struct ServiceArgs {
+	/// The content store's directory.
+	#[arg(long, default_value = "store")]
+	pub store: PathBuf,
+	/// Where to serve the store, the metrics and the web studio (loopback unless you mean to
+	/// publish).
+	#[arg(long, default_value = "127.0.0.1:8080")]
+	pub listen: SocketAddr,
+	/// How many claimed jobs the worker holds at once.
+	#[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=8))]
+	pub queue: u32,
+	/// Search rounds after the first.
+	#[arg(long, default_value_t = 2)]
+	pub rounds: u32,
+	/// Serve the web studio from this directory (the built app: `offchain-worker/web/dist`).
+	#[arg(long)]
+	pub web: Option<PathBuf>,
+}
+
+/// A listener on `address`, or an error naming it.
+pub async fn bind(address: SocketAddr) -> Result<tokio::net::TcpListener> {
+	tokio::net::TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))
+}
+
+/// Runs the worker for the node at `url`, signing with `signer`, until a fatal error or
+/// Ctrl-C. Claimed jobs resume on the next start.
+pub async fn run(models_dir: PathBuf, url: String, signer: Keypair, args: ServiceArgs) -> Result<()> {
+	let web = args
+		.web
+		.map(|root| WebApp::new(root.clone(), &url).with_context(|| format!("the web studio in {}", root.display())))
+		.transpose()?;
+	let agents = tokio::task::spawn_blocking(move || Agents::load(&models_dir, &Device::Cpu)).await??;
+	let store = ContentStore::open(args.store)?;
+	let metrics = Metrics::new();
+	let listener = bind(args.listen).await?;
+	let address = listener.local_addr()?;
+	println!("gateway listening on http://{address}/ipfs/ (metrics at /metrics)");
+	if web.is_some() {
+		println!("web studio at http://{address}/");
+	}
+	let gateway = Gateway { store: store.clone(), metrics: Some(metrics.clone()), web: web.map(Arc::new) };
+	let served = tokio::spawn(gateway.serve(listener));
+	let config = DaemonConfig { url, signer, store, queue: args.queue as usize, rounds: args.rounds };
+	tokio::select! {
+		stopped = daemon::run(Arc::new(agents), config, metrics) => stopped.context("the worker stopped"),
+		served = served => bail!("the gateway stopped: {:?}", served),
+		_ = tokio::signal::ctrl_c() => {
+			tracing::info!("interrupted; stopping (claimed jobs resume on the next start)");
+			Ok(())
+		},
+	}
+}

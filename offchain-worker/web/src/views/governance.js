@@ -1,0 +1,152 @@
+// Parameters with their bounds, the voting tracks, open proposals, the council and registries.
+
+import { h, replaceChildren } from '../dom.js';
+import { balance, blockNo, perbillPct, permillPct } from '../format.js';
+import { account, pill, table, empty } from './common.js';
+
+/** The unit of each StudioParameter (studio-governance's `StudioParameter::unit`). */
+const UNITS = {
+  MaxStyleDeviation: 'permill',
+  HardStyleLimit: 'permill',
+  StyleEmaWeight: 'permill',
+  StudioFee: 'permill',
+  QualityThreshold: 'permill',
+  MinBounty: 'balance',
+  WorkerMinBond: 'balance',
+  EpochSpendCap: 'balance',
+  ClaimTimeout: 'blocks',
+  ChallengeWindow: 'blocks',
+  JobMaxLifetime: 'blocks',
+  ReviewQuorum: 'count',
+};
+/** The order studio-governance lists them in (`StudioParameter::ALL`). */
+const ORDER = Object.keys({
+  MaxStyleDeviation: 0, HardStyleLimit: 0, StyleEmaWeight: 0, MinBounty: 0, WorkerMinBond: 0, StudioFee: 0,
+  ClaimTimeout: 0, ChallengeWindow: 0, JobMaxLifetime: 0, EpochSpendCap: 0, QualityThreshold: 0, ReviewQuorum: 0,
+});
+
+export function formatParameter(name, value, token) {
+  switch (UNITS[name]) {
+    case 'permill':
+      return permillPct(value);
+    case 'balance':
+      return balance(value, token);
+    case 'blocks':
+      return `${value.toString()} blocks`;
+    default:
+      return value.toString();
+  }
+}
+
+export function renderGovernance(el, snapshot, { token }) {
+  const parameters = [...snapshot.parameters].sort((a, b) => ORDER.indexOf(a.name) - ORDER.indexOf(b.name));
+  const paramRows = parameters.map((p) =>
+    h(
+      'tr',
+      { dataset: { param: p.name } },
+      h('td', {}, h('strong', {}, p.name)),
+      h('td', { class: 'num', dataset: { field: 'value' } }, formatParameter(p.name, p.value, token)),
+      h('td', { class: 'num' }, p.bounds ? `${formatParameter(p.name, p.bounds.min, token)} – ${formatParameter(p.name, p.bounds.max, token)}` : '—'),
+      h('td', { class: 'num' }, p.bounds ? `± ${formatParameter(p.name, p.bounds.maxStep, token)}` : '—'),
+      h('td', {}, p.bounds ? position(p.value, p.bounds) : null),
+    ),
+  );
+
+  const trackCards = snapshot.tracks.map((t) =>
+    h(
+      'div',
+      { class: 'track', dataset: { track: t.track } },
+      h('h4', {}, `${t.track} track`, h('span', { class: 'small muted' }, t.track === 'Fast' ? ' · tightening' : ' · loosening')),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'Voting'), h('dd', {}, `${t.votingPeriod} blocks`),
+        h('dt', {}, 'Turnout'), h('dd', {}, `≥ ${perbillPct(t.minTurnout)} of issuance`),
+        h('dt', {}, 'Approval'), h('dd', {}, `≥ ${perbillPct(t.minApproval)} ayes`),
+        h('dt', {}, 'Enactment'), h('dd', {}, t.enactmentDelay ? `after ${t.enactmentDelay} blocks` : 'at once'),
+      ),
+    ),
+  );
+
+  const proposalRows = snapshot.proposals.map((p) => {
+    const total = p.ayes + p.nays;
+    const ayePct = total > 0n ? Number((p.ayes * 10000n) / total) / 100 : 0;
+    const left = p.votingEnds - snapshot.blockNumber;
+    return h(
+      'tr',
+      { dataset: { proposal: p.id, track: p.track } },
+      h('td', { class: 'num' }, `#${p.id}`),
+      h('td', {}, describeAction(p.action, snapshot, token)),
+      h('td', {}, pill(p.track)),
+      h('td', { class: 'num' }, blockNo(p.votingEnds), h('div', { class: 'small muted' }, left >= 0 ? `${left} blocks left` : 'voting over; awaiting close')),
+      h(
+        'td',
+        { class: 'tally' },
+        h('div', { class: 'tallybar', title: `${ayePct}% ayes` }, h('span', { class: 'aye', style: `width:${total > 0n ? ayePct : 0}%` }), h('span', { class: 'nay', style: `width:${total > 0n ? 100 - ayePct : 0}%` })),
+        h('div', { class: 'small' }, h('span', { class: 'good' }, `aye ${balance(p.ayes, token)}`), ' · ', h('span', { class: 'bad' }, `nay ${balance(p.nays, token)}`)),
+      ),
+      h('td', {}, account(p.proposer, { short: true })),
+    );
+  });
+
+  const styleRows = [...snapshot.styles].sort((a, b) => a[0] - b[0]).map(([id, s]) =>
+    h('tr', { dataset: { style: id } }, h('td', { class: 'num' }, `#${id}`), h('td', {}, s.name), h('td', {}, `${s.dimensions}-d reference`), h('td', {}, pill(s.status))),
+  );
+  const modelRows = [...snapshot.models].sort((a, b) => a[0] - b[0]).map(([id, m]) =>
+    h(
+      'tr',
+      { dataset: { model: id } },
+      h('td', { class: 'num' }, `#${id}`),
+      h('td', {}, `${m.name} v${m.version}`, h('div', { class: 'small muted' }, m.kind)),
+      h('td', {}, h('code', { class: 'hash' }, m.weightsHash.slice(2))),
+      h('td', {}, pill(m.status), snapshot.suspendedModels.some((s) => s.model === id) ? pill('Suspended') : null),
+    ),
+  );
+
+  replaceChildren(
+    el,
+    h('h3', {}, 'Parameters'),
+    h('div', { class: 'table-wrap' }, table(['Parameter', 'Value', 'Bounds', 'Max step', 'Within bounds'], paramRows, { class: 'params' })),
+    h('div', { class: 'two-col' },
+      h('div', {}, h('h3', {}, 'Tracks'), h('div', { class: 'tracks' }, trackCards)),
+      h('div', {}, h('h3', {}, 'Reviewer council'), snapshot.reviewers.length ? h('ul', { class: 'council' }, snapshot.reviewers.map((r) => h('li', {}, account(r)))) : empty('No reviewers.')),
+    ),
+    h('h3', {}, `Open proposals (${snapshot.proposals.length})`),
+    snapshot.proposals.length
+      ? h('div', { class: 'table-wrap' }, table(['#', 'Action', 'Track', 'Voting ends', 'Tally', 'Proposer'], proposalRows, { class: 'proposals' }))
+      : empty('No proposals open for voting.'),
+    h('div', { class: 'two-col' },
+      h('div', {}, h('h3', {}, 'Styles'), table(['#', 'Name', 'Reference', 'Status'], styleRows, { class: 'registry' })),
+      h('div', {}, h('h3', {}, 'Models'), table(['#', 'Model', 'Weights sha256', 'Status'], modelRows, { class: 'registry' })),
+    ),
+  );
+}
+
+/** Where the value sits between its bounds. */
+function position(value, { min, max }) {
+  const span = max - min;
+  const pct = span > 0n ? Number(((value - min) * 1000n) / span) / 10 : 0;
+  return h('span', { class: 'range', title: `${pct}% of the way from min to max` }, h('span', { class: 'marker', style: `left:${pct}%` }));
+}
+
+function describeAction(a, snapshot, token) {
+  switch (a.kind) {
+    case 'SetParameter': {
+      const current = snapshot.parameters.find((p) => p.name === a.parameter);
+      return h('span', {}, 'Set ', h('strong', {}, a.parameter), ` to ${formatParameter(a.parameter, a.value, token)}`,
+        current ? h('span', { class: 'small muted' }, ` (now ${formatParameter(a.parameter, current.value, token)})`) : null);
+    }
+    case 'AddStyle':
+      return `Add style “${a.name}” (${a.dimensions}-d reference)`;
+    case 'RetireStyle':
+      return `Retire style ${snapshot.styles.get(a.style)?.name ?? ''} #${a.style}`;
+    case 'ApproveModel':
+      return h('span', {}, `Approve model ${a.name} v${a.version} (${a.modelKind}) `, h('code', { class: 'hash' }, a.weightsHash.slice(2)));
+    case 'RetireModel':
+      return `Retire model ${snapshot.models.get(a.model)?.name ?? ''} #${a.model}`;
+    case 'SetReviewers':
+      return h('span', {}, `Set the reviewer council (${a.reviewers.length}): `, a.reviewers.map((r) => account(r, { short: true })));
+    default:
+      return `${a.kind} ${a.raw ?? ''}`;
+  }
+}

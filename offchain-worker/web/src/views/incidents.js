@@ -1,0 +1,103 @@
+// The circuit breaker: what is halted now, and every incident with its cause and review.
+
+import { h, replaceChildren } from '../dom.js';
+import { balance, blockNo, permillPct } from '../format.js';
+import { account, pill, table, empty } from './common.js';
+
+export function renderIncidents(el, snapshot, { token, quorum }) {
+  const studio = snapshot.studioHalt;
+  const summary = h(
+    'div',
+    { class: 'halts' },
+    h(
+      'div',
+      { class: `halt-box ${studio === null ? 'ok' : 'alarm'}`, dataset: { studioHalt: studio ?? '' } },
+      h('span', { class: 'label' }, 'Studio'),
+      studio === null ? 'taking jobs' : `halted by incident #${studio}`,
+    ),
+    h(
+      'div',
+      { class: `halt-box ${snapshot.haltedAgents.length ? 'alarm' : 'ok'}`, id: 'halted-agents' },
+      h('span', { class: 'label' }, 'Halted agents'),
+      snapshot.haltedAgents.length
+        ? h('ul', {}, snapshot.haltedAgents.map((a) => h('li', { dataset: { haltedAgent: a.agent } }, account(a.agent), ` · incident #${a.incident}`)))
+        : 'none',
+    ),
+    h(
+      'div',
+      { class: `halt-box ${snapshot.suspendedModels.length ? 'alarm' : 'ok'}`, id: 'suspended-models' },
+      h('span', { class: 'label' }, 'Suspended models'),
+      snapshot.suspendedModels.length
+        ? h('ul', {}, snapshot.suspendedModels.map((m) => h('li', { dataset: { suspendedModel: m.model } }, `${snapshot.models.get(m.model)?.name ?? 'model'} #${m.model} · incident #${m.incident}`)))
+        : 'none',
+    ),
+  );
+
+  const rows = snapshot.incidents.map((i) => {
+    const left = i.reviewBy - snapshot.blockNumber;
+    return h(
+      'tr',
+      {
+        id: `incident-${i.id}`,
+        dataset: {
+          incident: i.id,
+          scope: i.scope.kind,
+          scopeAgent: i.scope.agent ?? '',
+          scopeModel: i.scope.model ?? '',
+          status: i.status,
+        },
+      },
+      h('td', { class: 'num' }, `#${i.id}`),
+      h('td', {}, scope(i.scope, snapshot)),
+      h('td', {}, cause(i.cause, token)),
+      h('td', { class: 'num' }, i.job !== null ? `#${i.job}` : '—'),
+      h('td', { class: 'num' }, blockNo(i.openedAt)),
+      h('td', { class: 'num' }, blockNo(i.reviewBy), i.status === 'Open' ? h('div', { class: 'small muted' }, left >= 0 ? `${left} blocks left` : 'overdue') : null),
+      h(
+        'td',
+        {},
+        i.votes.length ? h('ul', { class: 'votes' }, i.votes.map((v) => h('li', {}, account(v.reviewer, { short: true }), ' ', pill(v.decision)))) : h('span', { class: 'muted' }, 'no votes yet'),
+        quorum !== null && i.status !== 'Resumed' && i.status !== 'Retired' && i.status !== 'Cleared'
+          ? h('div', { class: 'small muted' }, `${quorum} agreeing reviewers decide`)
+          : null,
+      ),
+      h('td', {}, pill(i.status)),
+    );
+  });
+
+  replaceChildren(
+    el,
+    summary,
+    snapshot.incidents.length
+      ? h('div', { class: 'table-wrap' }, table(['#', 'Scope', 'Cause', 'Job', 'Opened', 'Review by', 'Reviews', 'State'], rows, { class: 'incidents' }))
+      : empty('No incidents: the circuit breaker has never tripped.'),
+  );
+}
+
+function scope(s, snapshot) {
+  switch (s.kind) {
+    case 'Agent':
+      return h('span', {}, h('span', { class: 'scope-kind' }, 'Agent '), account(s.agent));
+    case 'Model':
+      return h('span', {}, h('span', { class: 'scope-kind' }, 'Model '), `${snapshot.models.get(s.model)?.name ?? ''} #${s.model}`);
+    default:
+      return h('span', { class: 'scope-kind' }, 'Studio');
+  }
+}
+
+function cause(c, token) {
+  switch (c.kind) {
+    case 'AgentDrift':
+      return `agent average ${permillPct(c.ema)} > limit ${permillPct(c.limit)}`;
+    case 'ModelDrift':
+      return `model average ${permillPct(c.ema)} > limit ${permillPct(c.limit)}`;
+    case 'HardLimit':
+      return `one result ${permillPct(c.deviation)} > hard limit ${permillPct(c.limit)}`;
+    case 'SpendCap':
+      return `epoch spend ${balance(c.spent, token)} > cap ${balance(c.cap, token)}`;
+    case 'Reviewer':
+      return h('span', {}, 'halted by reviewer ', account(c.reviewer, { short: true }));
+    default:
+      return c.kind;
+  }
+}

@@ -1,0 +1,78 @@
+// The job board: every job, newest first, filterable by status (JobStatus of the job escrow).
+
+import { h, replaceChildren } from '../dom.js';
+import { balance, blockNo } from '../format.js';
+import { account, cidLink, pill, promptText, styleName, table, empty } from './common.js';
+
+/** JobStatus's variants, in the order a job goes through them. */
+export const JOB_STATUSES = ['Open', 'Claimed', 'Delivered', 'Quarantined', 'Settled', 'Cancelled', 'Refunded'];
+
+let filter = 'All'; // kept across re-renders
+
+export function renderJobs(el, snapshot, { token }) {
+  const { jobs } = snapshot;
+  const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0]));
+  for (const job of jobs) counts[job.status] = (counts[job.status] ?? 0) + 1;
+
+  const chips = h(
+    'div',
+    { class: 'chips', role: 'toolbar', 'aria-label': 'filter jobs by status' },
+    ['All', ...JOB_STATUSES].map((status) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: `chip ${filter === status ? 'active' : ''}`,
+          dataset: { filter: status },
+          'aria-pressed': filter === status ? 'true' : 'false',
+          onClick: () => {
+            filter = status;
+            renderJobs(el, snapshot, { token });
+          },
+        },
+        status,
+        h('span', { class: 'count' }, status === 'All' ? jobs.length : counts[status] ?? 0),
+      ),
+    ),
+  );
+
+  const shown = jobs.filter((job) => filter === 'All' || job.status === filter);
+  const rows = shown.map((job) =>
+    h(
+      'tr',
+      { dataset: { job: job.id, status: job.status } },
+      h('td', { class: 'num' }, `#${job.id}`),
+      h('td', {}, pill(job.status), h('div', { class: 'small muted' }, next(job))),
+      h('td', { class: 'prompt-cell' }, promptText(job.prompt), job.parents.length ? h('div', { class: 'small' }, 'from ', job.parents.map((p) => cidLink(p))) : null),
+      h('td', {}, styleName(snapshot.styles, job.style), h('div', { class: 'small muted' }, `model #${job.model} · ${job.candidates} cand. · seed ${job.seed}`)),
+      h('td', { class: 'num' }, balance(job.bounty, token)),
+      h('td', {}, account(job.client, { short: true })),
+      h('td', {}, account(job.worker, { short: true })),
+      h('td', { class: 'num' }, blockNo(job.submittedAt)),
+      h('td', {}, job.output ? cidLink(job.output) : h('span', { class: 'muted' }, '—')),
+    ),
+  );
+  replaceChildren(
+    el,
+    chips,
+    shown.length
+      ? h('div', { class: 'table-wrap' }, table(['Job', 'Status', 'Prompt', 'Style', 'Bounty', 'Client', 'Worker', 'Submitted', 'Output'], rows, { class: 'jobs' }))
+      : empty(jobs.length ? `No ${filter.toLowerCase()} jobs.` : 'No jobs yet.'),
+  );
+}
+
+/** The job's next step, from its status. */
+function next(job) {
+  switch (job.status) {
+    case 'Open':
+      return `deadline ${blockNo(job.deadline)}`;
+    case 'Claimed':
+      return `claim expires ${blockNo(job.expiresAt)}`;
+    case 'Delivered':
+      return `settles ${blockNo(job.settlesAt)}`;
+    case 'Quarantined':
+      return `incident #${job.incident}`;
+    default:
+      return '';
+  }
+}
