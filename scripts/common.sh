@@ -13,8 +13,9 @@ export STUDIO_WHEEL_CACHE="${STUDIO_WHEEL_CACHE:-$HOME/.cache/studio-chain/wheel
 log() { printf '\033[1m[studio]\033[0m %s\n' "$*" >&2; }
 
 # Installs what a fresh machine lacks: the wasm target and rust-src (rustup), and from apt
-# protoc (libp2p's protobufs), g++ (binaryen's wasm-opt) and make and perl (litep2p's vendored
-# OpenSSL).
+# protoc (libp2p's protobufs), g++ (binaryen's wasm-opt), make and perl (litep2p's vendored
+# OpenSSL), Node.js and npm (the web studio and the polkadot.js script) and Chromium (the web
+# studio's browser test).
 ensure_toolchain() {
 	command -v cargo >/dev/null || { log "cargo not found: install Rust with rustup first (https://rustup.rs)"; exit 1; }
 	if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -26,7 +27,7 @@ ensure_toolchain() {
 		rustup component add rust-src
 	fi
 	local missing=() tool package
-	for tool in protoc:protobuf-compiler g++:g++ make:make perl:perl python3:python3 node:nodejs npm:npm; do
+	for tool in protoc:protobuf-compiler g++:g++ make:make perl:perl python3:python3 node:nodejs npm:npm chromium:chromium; do
 		package="${tool#*:}"
 		command -v "${tool%%:*}" >/dev/null || missing+=("$package")
 	done
@@ -63,8 +64,12 @@ build_node() {
 	(cd "$REPO_ROOT" && cargo test --release --locked --workspace --no-run)
 }
 
-# The JavaScript scripts' dependencies (unmodified @polkadot/api), pinned by the lock file.
+# The JavaScript dependencies, pinned by their lock files: scripts/js (unmodified
+# @polkadot/api) and the web studio (Vite, @polkadot/api, playwright-core), which is then built
+# into offchain-worker/web/dist.
 install_js_deps() {
-	log "installing scripts/js's npm dependencies"
+	log "installing the npm dependencies of scripts/js and offchain-worker/web; building the web studio"
 	npm ci --prefix "$REPO_ROOT/scripts/js" --no-audit --no-fund --loglevel=error >/dev/null
+	npm ci --prefix "$REPO_ROOT/offchain-worker/web" --no-audit --no-fund --loglevel=error >/dev/null
+	npm run build --prefix "$REPO_ROOT/offchain-worker/web" --silent >/dev/null
 }

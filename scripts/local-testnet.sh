@@ -1,36 +1,49 @@
 #!/usr/bin/env bash
 # A four-validator Studio Chain network on 127.0.0.1: Alice, Bob, Charlie and Dave, with session
-# keys from the dev seeds, on free ports, each with its own base path under one directory.
-# Prints every node's RPC endpoint; Ctrl-C (or any exit) stops every node it started.
+# keys from the dev seeds, on free ports, each with its own base path under one directory, and
+# optionally N workers. Prints every node's RPC endpoint and every worker's gateway; Ctrl-C (or
+# any exit) stops everything it started.
 #
-#   scripts/local-testnet.sh [--chain SPEC] [--base-dir DIR] [--no-build]
+#   scripts/local-testnet.sh [--chain SPEC] [--base-dir DIR] [--workers N] [--no-build]
 #
 #   --chain SPEC     chain spec to run (default: chain-specs/local.json)
 #   --base-dir DIR   keep the nodes' databases in DIR (default: a temporary directory, removed
 #                    on exit)
-#   --no-build       run the studio-node already built (or the one $STUDIO_NODE names)
+#   --workers N      also run N workers (0-6; default 0): the dev stash accounts (//Alice//stash,
+#                    //Bob//stash …), each registered with a 50 UNIT bond and following its own
+#                    validator (round robin); the first serves the web studio when it is built
+#   --no-build       run what is already built (or the studio-node $STUDIO_NODE names)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 chain="$REPO_ROOT/chain-specs/local.json"
 base_dir=""
 build=1
+workers=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--chain) chain="$2"; shift 2 ;;
 		--base-dir) base_dir="$2"; shift 2 ;;
+		--workers) workers="$2"; shift 2 ;;
 		--no-build) build=0; shift ;;
-		-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+		-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
 		*) log "unknown argument: $1 (see --help)"; exit 2 ;;
 	esac
 done
 [ -f "$chain" ] || { log "chain spec $chain does not exist"; exit 2; }
+case "$workers" in
+	[0-6]) ;;
+	*) log "--workers takes 0 to 6 (one per dev stash account), not $workers"; exit 2 ;;
+esac
+studio="$(dirname "$STUDIO_NODE")/studio"
 
 if [ "$build" -eq 1 ]; then
 	ensure_toolchain
 	build_node
+	[ "$workers" -eq 0 ] || install_js_deps
 fi
 [ -x "$STUDIO_NODE" ] || { log "no studio-node at $STUDIO_NODE: run without --no-build"; exit 2; }
+[ "$workers" -eq 0 ] || fetch_models >&2
 
 remove_base_dir=0
 if [ -z "$base_dir" ]; then
@@ -45,7 +58,7 @@ stop_all() {
 	trap "" INT TERM
 	trap - EXIT
 	if [ ${#pids[@]} -gt 0 ]; then
-		log "stopping ${#pids[@]} nodes"
+		log "stopping ${#pids[@]} processes"
 		# SIGTERM: background jobs of a script ignore SIGINT. Substrate shuts down cleanly on both.
 		kill -TERM "${pids[@]}" 2>/dev/null || true
 		for _ in $(seq 1 100); do
@@ -85,6 +98,7 @@ alice_peer_id="$(node_key 1 | "$STUDIO_NODE" key inspect-node-key 2>/dev/null)"
 
 bootnode=""
 index=0
+rpc_urls=()
 for name in alice bob charlie dave; do
 	index=$((index + 1))
 	rpc_port="$(free_port)"; p2p_port="$(free_port)"; prometheus_port="$(free_port)"
@@ -98,15 +112,42 @@ for name in alice bob charlie dave; do
 	fi
 	"$STUDIO_NODE" "${args[@]}" > "$base_dir/$name.log" 2>&1 &
 	pids+=($!)
+	rpc_urls+=("ws://127.0.0.1:$rpc_port")
 	printf '%-8s rpc ws://127.0.0.1:%s  metrics http://127.0.0.1:%s/metrics  log %s\n' \
 		"$name" "$rpc_port" "$prometheus_port" "$base_dir/$name.log"
 done
-log "4 validators running; Ctrl-C stops them"
+log "4 validators running"
+
+# The workers: each registers (once the network finalizes) and follows its own validator.
+if [ "$workers" -gt 0 ]; then
+	for _ in $(seq 120); do
+		"$studio" --url "${rpc_urls[0]}" gov params >/dev/null 2>&1 && break
+		sleep 1
+	done
+	web=()
+	[ -f "$REPO_ROOT/offchain-worker/web/dist/index.html" ] && web=(--web "$REPO_ROOT/offchain-worker/web/dist")
+	stashes=(Alice Bob Charlie Dave Eve Ferdie)
+	for index in $(seq 0 $((workers - 1))); do
+		suri="//${stashes[$index]}//stash"
+		url="${rpc_urls[$((index % 4))]}"
+		name="worker$((index + 1))"
+		"$studio" --url "$url" --suri "$suri" --dev worker register --bond 50 --models 0 >"$base_dir/$name.log" 2>&1 || {
+			log "registering $name ($suri) failed; see $base_dir/$name.log"; exit 1; }
+		gateway_port="$(free_port)"
+		"$studio" --url "$url" --suri "$suri" --dev worker run --models-dir "$STUDIO_MODELS_DIR" \
+			--store "$base_dir/$name-store" --listen "127.0.0.1:$gateway_port" "${web[@]}" >>"$base_dir/$name.log" 2>&1 &
+		pids+=($!)
+		printf '%-8s %s via %s  gateway http://127.0.0.1:%s/  log %s\n' \
+			"$name" "$suri" "$url" "$gateway_port" "$base_dir/$name.log"
+		web=()
+	done
+fi
+log "running; Ctrl-C stops everything"
 
 # Run until Ctrl-C, or until a node dies (then stop the others and report it).
 set +e
 wait -n "${pids[@]}"
 status=$?
-log "a node exited with status $status; its log is kept in $base_dir"
+log "a node or worker exited with status $status; the logs are kept in $base_dir"
 remove_base_dir=0
 exit "$status"

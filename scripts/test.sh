@@ -15,3 +15,4 @@ cargo test --release --locked --workspace -- --test-threads=1
 # The pallets' FRAME benchmarks, run as tests against their mocks (no wasm needed).
 SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-studio-governance -p pallet-job-escrow \
 	-p pallet-provenance -p pallet-circuit-breaker --features runtime-benchmarks -- benchmarking
+log "the web studio as the browser test saw it: $CARGO_TARGET_DIR/web-studio/delivered-and-incident.png"

@@ -104,9 +104,11 @@ impl Gateway {
 			("/metrics", Some(metrics), _) =>
 				content(prometheus::TEXT_FORMAT, Bytes::from(metrics.render()), method),
 			("/config.json", _, Some(web)) => content("application/json", web.config.clone(), method),
-			(_, _, Some(web)) => match web.file(path).map(std::fs::read) {
-				Some(Ok(bytes)) => content(media_type(std::path::Path::new(path)), Bytes::from(bytes), method),
-				Some(Err(error)) => plain(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot read {path}: {error}")),
+			(_, _, Some(web)) => match web.file(path) {
+				Some(file) => match std::fs::read(&file) {
+					Ok(bytes) => content(media_type(&file), Bytes::from(bytes), method),
+					Err(error) => plain(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot read {path}: {error}")),
+				},
 				None => plain(StatusCode::NOT_FOUND, format!("no such path {path}")),
 			},
 			_ => plain(StatusCode::NOT_FOUND, format!("no such path {path}; content is under /ipfs/<cid>")),

@@ -25,6 +25,11 @@ async fn token_holders_change_a_parameter_and_propose_a_style_with_the_studio_cl
 	let dir = tempfile::tempdir().unwrap();
 	let node = Node::start(&["--dev", "--tmp"], dir.path().join("node.log"));
 	let client = node.client().await;
+	wait_for("a block past genesis", Duration::from_secs(60), || {
+		let client = client.clone();
+		async move { (client.stream_best_blocks().await.ok()?.next().await?.ok()?.number() >= 2).then_some(()) }
+	})
+	.await;
 
 	// Dry runs show the plan and the runtime's verdict, and submit nothing.
 	let (ok, said) = studio_as(&node, "//Alice", &["gov", "propose", "param", "max-style-deviation", "50000", "--dry-run"]);

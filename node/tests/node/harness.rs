@@ -304,3 +304,26 @@ pub async fn free_balance(client: &OnlineClient<PolkadotConfig>, account: [u8; 3
 pub fn treasury() -> [u8; 32] {
 	studio_runtime::StudioTreasuryAccount::get().into()
 }
+
+/// A script started by a test (`scripts/*.sh`): dropping it sends SIGTERM (which the scripts
+/// trap to stop everything they started) and waits, even when an assertion failed first.
+pub struct StopOnDrop(pub Child);
+
+impl Drop for StopOnDrop {
+	fn drop(&mut self) {
+		if let Ok(None) = self.0.try_wait() {
+			let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+			let _ = self.0.wait();
+		}
+	}
+}
+
+/// `GET path` on 127.0.0.1:`port`: the whole response, if anything answers.
+pub fn http_get(port: u16, path: &str) -> Option<String> {
+	use std::io::{Read, Write};
+	let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+	write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+	let mut response = String::new();
+	stream.read_to_string(&mut response).ok()?;
+	Some(response)
+}

@@ -71,39 +71,35 @@ async fn four_validators_finalize_and_survive_the_loss_of_one() {
 }
 
 #[tokio::test]
-async fn local_testnet_script_prints_endpoints_and_stops_every_node_it_started() {
+async fn local_testnet_script_prints_endpoints_runs_a_worker_and_stops_everything_it_started() {
+	use crate::harness::{http_get, StopOnDrop};
 	use std::io::{BufRead, BufReader};
 	use std::process::{Command, Stdio};
 
-	/// Stops the script (and with it its nodes) even when an assertion fails first.
-	struct StopOnDrop(std::process::Child);
-	impl Drop for StopOnDrop {
-		fn drop(&mut self) {
-			if let Ok(None) = self.0.try_wait() {
-				let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
-				let _ = self.0.wait();
-			}
-		}
-	}
-
 	let dir = tempfile::tempdir().unwrap();
 	let script = Command::new(workspace_root().join("scripts/local-testnet.sh"))
-		.args(["--no-build", "--base-dir", dir.path().to_str().unwrap()])
+		.args(["--no-build", "--workers", "1", "--base-dir", dir.path().to_str().unwrap()])
 		.env("STUDIO_NODE", crate::harness::NODE_BINARY)
+		.env("STUDIO_WORKER", crate::harness::sibling_binary("studio-worker"))
+		.env("STUDIO_MODELS_DIR", crate::worker::models_dir())
 		.stdout(Stdio::piped())
 		.stderr(Stdio::null())
 		.spawn()
 		.unwrap();
 	let mut script = StopOnDrop(script);
-	let stdout = BufReader::new(script.0.stdout.take().unwrap());
+	let mut stdout = BufReader::new(script.0.stdout.take().unwrap()).lines().map(Result::unwrap);
 	let endpoints: Vec<String> = stdout
-		.lines()
-		.map(Result::unwrap)
+		.by_ref()
+		.take(4)
 		.filter_map(|line| line.split_whitespace().nth(2).map(str::to_string))
 		.filter(|word| word.starts_with("ws://127.0.0.1:"))
-		.take(4)
 		.collect();
 	assert_eq!(endpoints.len(), 4, "the script prints four RPC endpoints");
+	// The worker line comes once the network answers and the worker is registered.
+	let worker = stdout.next().expect("a line about the worker");
+	assert!(worker.starts_with("worker1  //Alice//stash via ws://127.0.0.1:"), "{worker}");
+	let gateway = worker.split_whitespace().find(|word| word.starts_with("http://127.0.0.1:")).expect("a gateway").to_string();
+	let gateway_port: u16 = gateway.trim_end_matches('/').rsplit(':').next().unwrap().parse().unwrap();
 
 	let rpc = subxt::rpcs::methods::LegacyRpcMethods::<
 		subxt::config::RpcConfigFor<subxt::PolkadotConfig>,
@@ -115,6 +111,13 @@ async fn local_testnet_script_prints_endpoints_and_stops_every_node_it_started()
 	);
 	wait_for_finalized(&rpc, 1, Duration::from_secs(120)).await;
 	drop(rpc);
+	// The worker follows its validator and serves the web studio.
+	wait_for("the worker's gateway to report a connected chain", Duration::from_secs(120), || async {
+		let metrics = http_get(gateway_port, "/metrics")?;
+		metrics.contains("studio_worker_chain_connected 1").then_some(())
+	})
+	.await;
+	assert!(http_get(gateway_port, "/").is_some_and(|page| page.contains("<html")), "the web studio is served");
 
 	// The script stops its nodes on Ctrl-C (SIGINT) and on SIGTERM alike. The test sends
 	// SIGTERM: a test run started in the background inherits SIGINT as ignored, and a shell
@@ -126,6 +129,7 @@ async fn local_testnet_script_prints_endpoints_and_stops_every_node_it_started()
 	})
 	.await;
 	assert_eq!(status.code(), Some(143), "the script exits as stopped by SIGTERM");
+	assert!(http_get(gateway_port, "/metrics").is_none(), "the worker still answers after the script stopped");
 	for endpoint in &endpoints {
 		let port = endpoint.rsplit(':').next().unwrap();
 		assert!(

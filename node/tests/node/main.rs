@@ -9,5 +9,6 @@ mod governance;
 mod harness;
 mod local_testnet;
 mod studio;
+mod studio_script;
 mod web;
 mod worker;

@@ -213,9 +213,35 @@ async fn dry_run(cli: &Cli, client: &Client, call: &impl subxt::tx::Payload) -> 
 			let error = subxt::error::DispatchError::decode_from(bytes, metadata)?;
 			Ok(Some(studio_worker::chain::explain(&error)))
 		},
-		Ok(DryRunResult::TransactionValidityError) =>
-			Ok(Some("the transaction is invalid (the account cannot pay its fees, or its nonce is stale)".into())),
+		Ok(DryRunResult::TransactionValidityError) => Ok(Some(format!(
+			"the transaction is invalid: {}",
+			invalidity(&applied.0[1..])
+		))),
 		Err(_) => bail!("the node's dry run answered something that is not an ApplyExtrinsicResult"),
+	}
+}
+
+/// Why a transaction is invalid, from the SCALE bytes of a `TransactionValidityError`.
+fn invalidity(bytes: &[u8]) -> String {
+	const INVALID: [&str; 13] = [
+		"the call is not allowed",
+		"the account cannot pay the fees",
+		"the nonce is in the future",
+		"the nonce is stale",
+		"the signature is bad",
+		"the transaction's birth block is too old",
+		"it would exhaust the block's resources",
+		"a custom check failed",
+		"a mandatory transaction failed",
+		"a mandatory transaction was not validated",
+		"the signer is not allowed",
+		"the implicit data is indeterminate",
+		"the origin is unknown",
+	];
+	match bytes {
+		[0, reason, ..] => INVALID.get(*reason as usize).map_or_else(|| format!("invalid ({reason})"), |r| r.to_string()),
+		[1, ..] => "its validity cannot be determined".into(),
+		_ => format!("0x{}", studio_worker::chain::hex(bytes)),
 	}
 }
 
