@@ -327,13 +327,7 @@ pub async fn run(cli: &Cli, command: &GovCommand) -> Result<()> {
 			Ok(())
 		},
 		GovCommand::List => {
-			let mut entries = at.storage().iter(studio::storage().studio_governance().proposals(), ()).await?;
-			let mut proposals = Vec::new();
-			while let Some(entry) = entries.next().await {
-				let entry = entry?;
-				proposals.push((entry.key()?.decode()?.0, entry.value().decode()?));
-			}
-			proposals.sort_by_key(|(id, _)| *id);
+			let proposals: Vec<(u32, _)> = sorted_entries!(at, studio::storage().studio_governance().proposals());
 			for (id, proposal) in proposals {
 				let action = describe_action(&proposal.action);
 				let (ayes, nays) = (proposal.tally.ayes, proposal.tally.nays);
@@ -411,13 +405,7 @@ pub async fn run_style(cli: &Cli, command: &StyleCommand) -> Result<()> {
 	let at = client.at_current_block().await?;
 	match command {
 		StyleCommand::List => {
-			let mut entries = at.storage().iter(studio::storage().studio_governance().styles(), ()).await?;
-			let mut styles = Vec::new();
-			while let Some(entry) = entries.next().await {
-				let entry = entry?;
-				styles.push((entry.key()?.decode()?.0, entry.value().decode()?));
-			}
-			styles.sort_by_key(|(id, _)| *id);
+			let styles: Vec<(u32, _)> = sorted_entries!(at, studio::storage().studio_governance().styles());
 			for (id, style) in styles {
 				let name = String::from_utf8_lossy(&style.name.0).to_string();
 				let status = if matches!(style.status, EntryStatus::Active) { "active" } else { "retired" };

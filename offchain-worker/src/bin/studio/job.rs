@@ -247,15 +247,7 @@ pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 		},
 		JobCommand::List => {
 			let at = client.at_current_block().await?;
-			let mut entries = at.storage().iter(studio::storage().job_escrow().jobs(), ()).await?;
-			let mut listed = Vec::new();
-			while let Some(entry) = entries.next().await {
-				let entry = entry?;
-				let id = entry.key()?.decode()?.0;
-				let job: Job = entry.value().decode()?;
-				listed.push((id, job));
-			}
-			listed.sort_by_key(|(id, _)| *id);
+			let listed: Vec<(u64, Job)> = sorted_entries!(at, studio::storage().job_escrow().jobs());
 			if cli.json {
 				let rows: Vec<_> = listed
 					.iter()
