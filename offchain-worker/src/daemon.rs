@@ -5,9 +5,16 @@
 //! - A job is runnable when its model is the one whose weights this worker loaded (the
 //!   registry's hash equals the local file's), the model is approved and not suspended, the
 //!   prompt is on chain as text, and the output is the generator's PNG size.
-//! - The worker claims nothing while its agent or the studio is halted.
+//! - The worker claims nothing while its agent or the studio is halted, never a job it gave
+//!   up this session (or that the chain bars it from), and only what it can finish within the
+//!   claim window: the job's most candidates, after the work already in hand, at the speed it
+//!   measures on its own designs.
 //! - Claimed jobs wait in a bounded queue; one executor runs them in order (inference on a
 //!   blocking thread, candidates batched on the device).
+//! - A design is determined by the job's spec, so every output is marked with the job and the
+//!   claim it answers (a PNG text chunk; the pixels are unchanged): two jobs with one spec, or
+//!   a job re-opened after a refusal, give two CIDs. Should the chain still hold the output,
+//!   the worker marks it anew and resubmits.
 //! - Restart-safe: every session starts from chain state. Jobs this account has claimed are
 //!   resumed; open jobs are found by a scan, later ones from `JobSubmitted` / `JobReopened`
 //!   events. A lost node ends the session and the daemon reconnects; a job that dies with the
@@ -22,13 +29,16 @@ use crate::{
 		SubmitError, WorkerInfo,
 	},
 	fitness::SearchSettings,
-	inference::generator::IMAGE_SIDE,
+	inference::{
+		generator::IMAGE_SIDE,
+		image::{with_text_chunk, ImageError},
+	},
 	metrics::Metrics,
 	store::{ContentStore, StoreError},
 	style::from_fixed_point,
 };
 use std::{
-	collections::BTreeSet,
+	collections::{BTreeMap, BTreeSet},
 	sync::{Arc, Mutex},
 	time::{Duration, Instant},
 };
@@ -42,6 +52,22 @@ use tokio::sync::mpsc;
 
 /// A job's id on chain.
 pub type JobId = u64;
+
+/// The keyword of the PNG text chunk that marks an output with the job and claim it answers.
+const MARK_KEYWORD: &str = "studio";
+/// How many times one result is submitted, each time marked anew, while the chain refuses its
+/// output as already recorded (`Provenance::AssetExists`).
+const SUBMIT_TRIES: u32 = 3;
+/// Seconds per candidate assumed until the session has timed a design: 10 candidates a
+/// second, about half the whole fitness loop's 18.9/s measured on a fresh 2-core machine
+/// (`scripts/bench-worker.sh`, the worker-speed issue), which leaves room for slower machines
+/// and each job's fixed costs.
+const ASSUMED_SECONDS_PER_CANDIDATE: f64 = 0.1;
+/// The weight of the newest design in the measured seconds per candidate (a moving average).
+const SPEED_WEIGHT: f64 = 0.3;
+/// Blocks of a claim window the worker cannot work in: the claim reaching a finalized block
+/// the worker follows, and the result reaching a block.
+const FINALITY_MARGIN_BLOCKS: u64 = 4;
 
 /// How the daemon runs.
 pub struct DaemonConfig {
@@ -96,6 +122,8 @@ enum JobError {
 	UnknownStyle(u32),
 	#[error("inference failed: {0}")]
 	Agents(#[from] AgentsError),
+	#[error("the output could not be marked: {0}")]
+	Mark(#[from] ImageError),
 	#[error("the output could not be stored: {0}")]
 	Store(#[from] StoreError),
 	#[error("the chain refused the result: {0}")]
@@ -127,12 +155,51 @@ struct Session {
 	rounds: u32,
 	/// The model id the chain gives the local generator's weights.
 	model: u32,
-	/// Jobs claimed and queued or running here.
-	in_hand: Mutex<BTreeSet<JobId>>,
-	/// Jobs that failed here this session: left for their claims to expire.
+	/// Jobs claimed and queued or running here, each with the most candidates it generates.
+	in_hand: Mutex<BTreeMap<JobId, u64>>,
+	/// Jobs that failed here this session (left for their claims to expire), or that the chain
+	/// bars this worker from claiming: never claimed again this session.
 	given_up: Mutex<BTreeSet<JobId>>,
+	/// Seconds one candidate takes here: a moving average over this session's designs; none
+	/// before the first.
+	seconds_per_candidate: Mutex<Option<f64>>,
+	/// Seconds per block: the chain's slot duration.
+	block_seconds: f64,
+	/// The jobs the claim loop passed over, each with why: each said once.
+	passed_over: Mutex<BTreeSet<(JobId, &'static str)>>,
 	/// Serializes the account's transactions.
 	signing: tokio::sync::Mutex<()>,
+}
+
+impl Session {
+	/// How this worker searches a job of `candidates` candidates.
+	fn settings(&self, candidates: u32, target_ppm: u32) -> SearchSettings {
+		SearchSettings { candidates, rounds: self.rounds, keep: candidates.min(2), step: 0.3, target_ppm }
+	}
+
+	/// The seconds this worker takes to generate `candidates` candidates.
+	fn seconds_for(&self, candidates: u64) -> f64 {
+		let measured = *self.seconds_per_candidate.lock().expect("not poisoned");
+		candidates as f64 * measured.unwrap_or(ASSUMED_SECONDS_PER_CANDIDATE)
+	}
+
+	/// Folds a design that generated `candidates` candidates in `seconds` into the speed.
+	fn timed(&self, candidates: u32, seconds: f64) {
+		if candidates == 0 {
+			return
+		}
+		let sample = seconds / candidates as f64;
+		let mut average = self.seconds_per_candidate.lock().expect("not poisoned");
+		*average = Some(match *average {
+			Some(mean) => mean + SPEED_WEIGHT * (sample - mean),
+			None => sample,
+		});
+	}
+
+	/// Whether the claim loop passes `job` over for `why` for the first time.
+	fn first_pass_over(&self, job: JobId, why: &'static str) -> bool {
+		self.passed_over.lock().expect("not poisoned").insert((job, why))
+	}
 }
 
 /// Runs the daemon until a fatal error: reconnects whenever the node goes away.
@@ -177,6 +244,7 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 		.ok_or_else(|| DaemonError::ModelNotApproved(agents.generator_sha256.clone()))?;
 	let account = account_of(&config.signer);
 	worker_info(&at, &account).await?;
+	let slot_millis = at.constants().entry(studio::constants().aura().slot_duration()).map_err(subxt::Error::from)?;
 	let session = Arc::new(Session {
 		client: client.clone(),
 		agents,
@@ -188,6 +256,9 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 		model,
 		in_hand: Mutex::default(),
 		given_up: Mutex::default(),
+		seconds_per_candidate: Mutex::default(),
+		block_seconds: slot_millis as f64 / 1000.0,
+		passed_over: Mutex::default(),
 		signing: tokio::sync::Mutex::new(()),
 	});
 	let (queue, jobs) = mpsc::channel(config.queue.max(1));
@@ -240,6 +311,12 @@ fn sha256_from_hex(hex: &str) -> [u8; 32] {
 	digest
 }
 
+/// A governed parameter's value at `at`; zero when it has none, as the chain reads it.
+async fn parameter(at: &AtBlock, which: StudioParameter) -> Result<u128, subxt::Error> {
+	let values = studio::storage().studio_governance().parameter_values();
+	Ok(at.storage().try_fetch(values, (which,)).await?.map(|value| value.decode()).transpose()?.unwrap_or_default())
+}
+
 /// Every open job at `at`.
 async fn scan_open_jobs(at: &AtBlock) -> Result<BTreeSet<JobId>, SessionError> {
 	let mut open = BTreeSet::new();
@@ -267,7 +344,8 @@ async fn collect_opened(at: &AtBlock, open: &mut BTreeSet<JobId>) -> Result<(), 
 	Ok(())
 }
 
-/// One finalized block: resume this account's claims, then claim what it can run.
+/// One finalized block: resume this account's claims, then claim what it can run and finish
+/// in time.
 async fn on_block(
 	session: &Arc<Session>,
 	at: &AtBlock,
@@ -277,15 +355,21 @@ async fn on_block(
 ) -> Result<(), SessionError> {
 	let escrow = studio::storage().job_escrow();
 	let worker = worker_info(at, &session.account).await?;
-	for job in worker.claims.0 {
-		let resumed = {
-			let mut in_hand = session.in_hand.lock().expect("not poisoned");
-			!session.given_up.lock().expect("not poisoned").contains(&job) && in_hand.insert(job)
-		};
-		if resumed {
-			tracing::info!(job, "resuming a job this worker claimed");
-			enqueue(session, queue, job).await;
+	for job_id in worker.claims.0 {
+		let given_up = session.given_up.lock().expect("not poisoned").contains(&job_id);
+		if given_up || session.in_hand.lock().expect("not poisoned").contains_key(&job_id) {
+			continue
 		}
+		let candidates = match at.storage().try_fetch(escrow.jobs(), (job_id,)).await? {
+			Some(job) => {
+				let job: Job = job.decode().map_err(subxt::Error::from)?;
+				session.settings(job.spec.candidates, 0).most_candidates()
+			},
+			None => 0,
+		};
+		session.in_hand.lock().expect("not poisoned").insert(job_id, candidates);
+		tracing::info!(job = job_id, "resuming a job this worker claimed");
+		enqueue(session, queue, job_id).await;
 	}
 	let breaker = studio::storage().circuit_breaker();
 	if let Some(incident) = at.storage().try_fetch(breaker.halted_agents(), (session.account.clone(),)).await? {
@@ -297,11 +381,51 @@ async fn on_block(
 		tracing::info!("the studio is halted; claiming nothing");
 		return Ok(())
 	}
+	if open.is_empty() || session.in_hand.lock().expect("not poisoned").len() >= capacity {
+		return Ok(())
+	}
+	// A claim lands in the next block at the earliest and holds the job for `claim_timeout`
+	// blocks from there, of which the worker has all but the margin.
+	let claim_timeout = parameter(at, StudioParameter::ClaimTimeout).await?.min(u32::MAX as u128) as u64;
+	let earliest_claim = at.block_number() + 1;
+	let window = claim_timeout.saturating_sub(FINALITY_MARGIN_BLOCKS) as f64 * session.block_seconds;
+	// Jobs this worker could not finish in time now, but may once its queue drains.
+	let mut later = Vec::new();
 	while session.in_hand.lock().expect("not poisoned").len() < capacity {
 		let Some(job_id) = open.pop_first() else { break };
+		if session.given_up.lock().expect("not poisoned").contains(&job_id) {
+			if session.first_pass_over(job_id, "given up") {
+				tracing::info!(job = job_id, "not claiming: it failed here this session, or the chain bars this worker from it");
+			}
+			continue
+		}
 		let Some(job) = at.storage().try_fetch(escrow.jobs(), (job_id,)).await? else { continue };
 		let job: Job = job.decode().map_err(subxt::Error::from)?;
 		if !matches!(job.status, JobStatus::Open) || !runnable(session, at, &job).await? {
+			continue
+		}
+		let deadline = job.spec.deadline as u64;
+		if earliest_claim + claim_timeout > deadline {
+			if session.first_pass_over(job_id, "deadline") {
+				tracing::info!(job = job_id, deadline, claim_timeout, "not claiming: the deadline leaves less than a whole claim window");
+			}
+			continue
+		}
+		let candidates = session.settings(job.spec.candidates, 0).most_candidates();
+		let ahead: u64 = session.in_hand.lock().expect("not poisoned").values().sum();
+		let needed = session.seconds_for(ahead + candidates);
+		if needed > window {
+			if session.first_pass_over(job_id, "time") {
+				tracing::info!(
+					job = job_id,
+					candidates,
+					candidates_ahead = ahead,
+					needed_seconds = needed,
+					window_seconds = window,
+					"not claiming for now: this worker would not deliver it within the claim window"
+				);
+			}
+			later.push(job_id);
 			continue
 		}
 		let claimed = {
@@ -312,13 +436,20 @@ async fn on_block(
 			Ok(_) => {
 				tracing::info!(job = job_id, "claimed");
 				session.metrics.jobs_claimed.inc();
-				session.in_hand.lock().expect("not poisoned").insert(job_id);
+				session.in_hand.lock().expect("not poisoned").insert(job_id, candidates);
 				enqueue(session, queue, job_id).await;
 			},
-			Err(SubmitError::Failed(reason)) => tracing::info!(job = job_id, %reason, "could not claim"),
+			Err(SubmitError::Failed(reason)) => {
+				// The chain bars a worker whose claim on the job failed from claiming it again.
+				if reason.contains("ClaimedBefore") {
+					session.given_up.lock().expect("not poisoned").insert(job_id);
+				}
+				tracing::info!(job = job_id, %reason, "could not claim");
+			},
 			Err(SubmitError::Chain(error)) => return Err(error.into()),
 		}
 	}
+	open.extend(later);
 	Ok(())
 }
 
@@ -386,9 +517,10 @@ async fn run_job(session: &Session, job_id: JobId) -> Result<(), JobError> {
 		.await?
 		.ok_or(JobError::NotOurs)?
 		.decode()?;
-	if !matches!(&job.status, JobStatus::Claimed { worker, .. } if *worker == session.account) {
-		return Err(JobError::NotOurs)
-	}
+	let claim = match &job.status {
+		JobStatus::Claimed { worker, expires_at } if *worker == session.account => *expires_at,
+		_ => return Err(JobError::NotOurs),
+	};
 	let prompt = match job.spec.prompt {
 		Prompt::Text(text) => String::from_utf8(text.0).map_err(|_| JobError::PromptNotText)?,
 		Prompt::Hash(_) => return Err(JobError::PromptNotOnChain),
@@ -400,15 +532,9 @@ async fn run_job(session: &Session, job_id: JobId) -> Result<(), JobError> {
 		.await?
 		.ok_or(JobError::UnknownStyle(job.spec.style))?
 		.decode()?;
-	let target_ppm = at
-		.storage()
-		.try_fetch(registry.parameter_values(), (StudioParameter::MaxStyleDeviation,))
-		.await?
-		.map(|value| value.decode())
-		.transpose()?
-		.unwrap_or_default() as u32;
+	let target_ppm = parameter(&at, StudioParameter::MaxStyleDeviation).await? as u32;
 	let candidates = job.spec.candidates;
-	let settings = SearchSettings { candidates, rounds: session.rounds, keep: candidates.min(2), step: 0.3, target_ppm };
+	let settings = session.settings(candidates, target_ppm);
 	let (agents, seed, reference) = (session.agents.clone(), job.spec.seed, from_fixed_point(&style.reference.0));
 	tracing::info!(job = job_id, %prompt, style = job.spec.style, candidates, "designing");
 	let started = Instant::now();
@@ -421,24 +547,33 @@ async fn run_job(session: &Session, job_id: JobId) -> Result<(), JobError> {
 	let outcome = design.outcome;
 	session.metrics.inference_seconds.observe(seconds);
 	session.metrics.candidates_per_second.set(outcome.candidates_tried as f64 / seconds);
-	let cid = session.store.put(&outcome.png)?;
-	tracing::info!(job = job_id, %cid, deviation_ppm = outcome.deviation_ppm, quality_ppm = outcome.quality_ppm, tried = outcome.candidates_tried, seconds, "designed");
-	let report = ResultReport {
-		output: BoundedVec(cid.to_bytes()),
-		style_deviation: Permill(outcome.deviation_ppm),
-		quality: Permill(outcome.quality_ppm),
-		weights_hash: sha256_from_hex(&session.agents.generator_sha256),
-		settings_hash: outcome.settings_hash,
-		candidates_tried: outcome.candidates_tried,
-	};
-	let submitted = {
-		let _signing = session.signing.lock().await;
-		chain::submit(&session.client, &studio::tx().job_escrow().submit_result(job_id, report), &session.signer).await
-	};
-	let events = match submitted {
-		Ok(events) => events,
-		Err(SubmitError::Failed(reason)) => return Err(JobError::Refused(reason)),
-		Err(SubmitError::Chain(error)) => return Err(error.into()),
+	session.timed(outcome.candidates_tried, seconds);
+	tracing::info!(job = job_id, deviation_ppm = outcome.deviation_ppm, quality_ppm = outcome.quality_ppm, tried = outcome.candidates_tried, seconds, "designed");
+	let mut tries = 0;
+	let (cid, events) = loop {
+		let mark = format!("job={job_id};claim={claim};try={tries}");
+		let cid = session.store.put(&with_text_chunk(&outcome.png, MARK_KEYWORD, &mark)?)?;
+		let report = ResultReport {
+			output: BoundedVec(cid.to_bytes()),
+			style_deviation: Permill(outcome.deviation_ppm),
+			quality: Permill(outcome.quality_ppm),
+			weights_hash: sha256_from_hex(&session.agents.generator_sha256),
+			settings_hash: outcome.settings_hash,
+			candidates_tried: outcome.candidates_tried,
+		};
+		let submitted = {
+			let _signing = session.signing.lock().await;
+			chain::submit(&session.client, &studio::tx().job_escrow().submit_result(job_id, report), &session.signer).await
+		};
+		match submitted {
+			Ok(events) => break (cid, events),
+			Err(SubmitError::Failed(reason)) if reason.contains("AssetExists") && tries + 1 < SUBMIT_TRIES => {
+				tries += 1;
+				tracing::warn!(job = job_id, %cid, %reason, tries, "the chain already records this output; marking it anew and resubmitting");
+			},
+			Err(SubmitError::Failed(reason)) => return Err(JobError::Refused(reason)),
+			Err(SubmitError::Chain(error)) => return Err(error.into()),
+		}
 	};
 	use studio::job_escrow::events::{ResultDelivered, ResultQuarantined, ResultRejected};
 	if events.has::<ResultDelivered>() {

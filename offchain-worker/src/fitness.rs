@@ -35,6 +35,17 @@ pub struct SearchSettings {
 	pub target_ppm: u32,
 }
 
+impl SearchSettings {
+	/// The most candidates [`search`] generates: `candidates` in round 0, then in each later
+	/// round `keep` parents with `candidates / keep` children each (at least one). Fewer when a
+	/// round reaches `target_ppm`.
+	pub fn most_candidates(&self) -> u64 {
+		let keep = self.keep.max(1) as u64;
+		let later = keep * (self.candidates as u64 / keep).max(1);
+		self.candidates as u64 + self.rounds as u64 * later
+	}
+}
+
 /// What a job's search produced.
 #[derive(Clone, Debug)]
 pub struct Outcome {
@@ -160,6 +171,15 @@ pub fn search(
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn most_candidates_counts_every_round() {
+		let settings = |candidates, rounds, keep| SearchSettings { candidates, rounds, keep, step: 0.3, target_ppm: 0 };
+		assert_eq!(settings(6, 2, 2).most_candidates(), 18);
+		assert_eq!(settings(5, 2, 2).most_candidates(), 5 + 2 * 4);
+		assert_eq!(settings(1, 3, 1).most_candidates(), 4);
+		assert_eq!(settings(8, 0, 2).most_candidates(), 8);
+	}
 
 	#[test]
 	fn a_flat_image_has_no_quality_and_a_contrasted_one_full_quality() {

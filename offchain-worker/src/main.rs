@@ -166,7 +166,7 @@ fn throughput(seconds: f64, batch: u64, mut step: impl FnMut(u64) -> Result<()>)
 }
 
 fn main() -> Result<()> {
-	tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+	service::init_logging();
 	let cli = Cli::parse();
 	let device = Device::Cpu;
 	match cli.command {

@@ -35,6 +35,15 @@ pub struct ServiceArgs {
 	pub web: Option<PathBuf>,
 }
 
+/// Logs to stderr, the same for `studio-worker` and `studio worker run`: `RUST_LOG` chooses
+/// what (for example `RUST_LOG=studio_worker=debug`); `info` and above when it is unset or
+/// invalid.
+pub fn init_logging() {
+	use tracing_subscriber::EnvFilter;
+	let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+	tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).init();
+}
+
 /// A listener on `address`, or an error naming it.
 pub async fn bind(address: SocketAddr) -> Result<tokio::net::TcpListener> {
 	tokio::net::TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))

@@ -120,3 +120,30 @@ fn dev_chains_approve_the_workers_default_models_at_genesis() {
 		});
 	}
 }
+
+#[test]
+fn the_escrow_account_starts_with_the_existential_deposit() {
+	preset_externalities(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(free_balance(&crate::JobEscrow::escrow_account()), EXISTENTIAL_DEPOSIT);
+	});
+}
+
+/// Limits that must agree across pallets (security review L4, M5).
+#[test]
+fn limits_shared_between_pallets_agree() {
+	use frame_support::traits::Get;
+	type Escrow = <Runtime as pallet_job_escrow::Config>::MaxParents;
+	type Records = <Runtime as pallet_provenance::Config>::MaxParents;
+	// Every parent a job may name can be recorded with its output.
+	assert!(Escrow::get() <= Records::get());
+	// Every reviewer of the council can vote on an incident.
+	assert!(
+		<Runtime as pallet_circuit_breaker::Config>::MaxReviewers::get() >=
+			<Runtime as pallet_studio_governance::Config>::MaxReviewers::get()
+	);
+	// An agent halted just before it left is still bonded when the reviewers decide.
+	assert!(
+		<Runtime as pallet_job_escrow::Config>::UnbondingDelay::get() >
+			<Runtime as pallet_circuit_breaker::Config>::ReviewPeriod::get()
+	);
+}

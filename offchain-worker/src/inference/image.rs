@@ -1,4 +1,4 @@
-//! Turning a generator's output into PNG bytes.
+//! Turning a generator's output into PNG bytes, and marking PNG bytes with text.
 
 use candle_core::{DType, Result, Tensor};
 
@@ -17,7 +17,13 @@ pub enum ImageError {
 	/// The bytes are not a PNG the studio makes.
 	#[error("not an 8-bit RGB PNG: {0}")]
 	NotAnRgbPng(String),
+	/// A keyword or text that a PNG text chunk cannot hold.
+	#[error("not PNG text: {0}")]
+	Text(&'static str),
 }
+
+/// The eight bytes every PNG starts with.
+const PNG_SIGNATURE: [u8; 8] = *b"\x89PNG\r\n\x1a\n";
 
 /// RGB bytes (height × width × 3) of an image tensor (3 × height × width in [−1, 1]), mapped
 /// as the generator's authors do: `clip((x + 1) / 2 · 256, 0, 255)`.
@@ -45,6 +51,38 @@ pub fn png_bytes(image: &Tensor) -> std::result::Result<Vec<u8>, ImageError> {
 		writer.write_image_data(&rgb)?;
 	}
 	Ok(out)
+}
+
+/// `png` with a `tEXt` chunk (`keyword`, `text`) inserted right after its header (`IHDR`):
+/// every other chunk, hence every pixel, is unchanged; only the bytes, hence the CID, differ.
+/// `keyword` must be 1 to 79 printable ASCII characters and `text` printable ASCII (PNG text is
+/// Latin-1 without NUL).
+pub fn with_text_chunk(png: &[u8], keyword: &str, text: &str) -> std::result::Result<Vec<u8>, ImageError> {
+	// The signature, then IHDR: its length (13), its type, its 13 bytes of data and its CRC.
+	const HEADER_END: usize = 8 + 4 + 4 + 13 + 4;
+	if png.len() < HEADER_END || !png.starts_with(&PNG_SIGNATURE) || png[8..16] != *b"\0\0\0\x0dIHDR" {
+		return Err(ImageError::NotAnRgbPng("no PNG signature and header".into()))
+	}
+	let printable = |s: &str| s.bytes().all(|byte| (b' '..=b'~').contains(&byte));
+	if !(1..=79).contains(&keyword.len()) || !printable(keyword) {
+		return Err(ImageError::Text("a keyword is 1 to 79 printable ASCII characters"))
+	}
+	if !printable(text) {
+		return Err(ImageError::Text("the text must be printable ASCII"))
+	}
+	// The chunk's type and data, which its CRC covers.
+	let mut chunk = b"tEXt".to_vec();
+	chunk.extend_from_slice(keyword.as_bytes());
+	chunk.push(0);
+	chunk.extend_from_slice(text.as_bytes());
+	let length = u32::try_from(chunk.len() - 4).map_err(|_| ImageError::Text("the text is too long"))?;
+	let mut marked = Vec::with_capacity(png.len() + chunk.len() + 8);
+	marked.extend_from_slice(&png[..HEADER_END]);
+	marked.extend_from_slice(&length.to_be_bytes());
+	marked.extend_from_slice(&chunk);
+	marked.extend_from_slice(&crc32fast::hash(&chunk).to_be_bytes());
+	marked.extend_from_slice(&png[HEADER_END..]);
+	Ok(marked)
 }
 
 /// The image tensor (3 × height × width in [−1, 1]) of RGB bytes, the inverse of
@@ -131,5 +169,35 @@ mod round_trip {
 	#[test]
 	fn bytes_that_are_not_a_png_are_refused() {
 		assert!(matches!(decode_png(b"GIF89a", &Device::Cpu), Err(ImageError::NotAnRgbPng(_))));
+	}
+
+	/// The RGB bytes and the `tEXt` chunks (keyword, text) a PNG decoder reads from `png`.
+	fn read(png: &[u8]) -> (Vec<u8>, Vec<(String, String)>) {
+		let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
+		let texts: Vec<(String, String)> =
+			reader.info().uncompressed_latin1_text.iter().map(|t| (t.keyword.clone(), t.text.clone())).collect();
+		let mut rgb = vec![0u8; reader.output_buffer_size()];
+		let frame = reader.next_frame(&mut rgb).unwrap();
+		rgb.truncate(frame.buffer_size());
+		(rgb, texts)
+	}
+
+	#[test]
+	fn a_text_chunk_changes_the_cid_and_no_pixel() {
+		let image = Tensor::randn(0f32, 0.5, (3, 8, 8), &Device::Cpu).unwrap();
+		let png = png_bytes(&image).unwrap();
+		let first = with_text_chunk(&png, "studio", "job=7;claim=120;try=0").unwrap();
+		let second = with_text_chunk(&png, "studio", "job=7;claim=120;try=1").unwrap();
+		let (pixels, unmarked) = read(&png);
+		assert!(unmarked.is_empty());
+		// The decoder skips a chunk whose CRC is wrong, so reading the text back checks it.
+		let mark = |text: &str| vec![("studio".to_string(), text.to_string())];
+		assert_eq!(read(&first), (pixels.clone(), mark("job=7;claim=120;try=0")));
+		assert_eq!(read(&second), (pixels, mark("job=7;claim=120;try=1")));
+		let cids = [&png, &first, &second].map(|bytes| crate::store::cid_of(bytes));
+		assert!(cids[0] != cids[1] && cids[1] != cids[2] && cids[0] != cids[2], "{cids:?}");
+		assert!(matches!(with_text_chunk(b"GIF89a", "studio", "x"), Err(ImageError::NotAnRgbPng(_))));
+		assert!(matches!(with_text_chunk(&png, "", "x"), Err(ImageError::Text(_))));
+		assert!(matches!(with_text_chunk(&png, "studio", "a\0b"), Err(ImageError::Text(_))));
 	}
 }

@@ -55,6 +55,7 @@ mod benchmarks {
 			Breaker::<T>::halt(RawOrigin::Signed(reviewer.clone()).into(), Scope::Agent(agent)).unwrap();
 		}
 		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(T::ReviewPeriod::get());
+		ReviewCursor::<T>::put(deadline);
 		#[block]
 		{
 			Breaker::<T>::expire_reviews(deadline);

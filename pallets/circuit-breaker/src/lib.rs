@@ -9,12 +9,12 @@
 //! when:
 //! - the agent's average passes `MaxStyleDeviation`, or one result passes `HardStyleLimit`:
 //!   the agent is halted (no new claims, its open claims released);
-//! - the model's average across agents passes `MaxStyleDeviation`: the model is suspended for
-//!   every agent (no new jobs or claims on it; results on it are refused). A result that trips
-//!   its own agent is that agent's drift and does not count against the model, so one bad
-//!   agent cannot suspend a model for everyone;
-//! - the studio's payouts in the current epoch pass `EpochSpendCap`: the studio takes no new
-//!   jobs until the next epoch (or a review).
+//! - the model's average across agents passes `MaxStyleDeviation` and stays above it through
+//!   the results of `ModelTripAgents` distinct agents: the model is suspended for every agent
+//!   (no new jobs or claims on it; results on it are refused). Only agents with at least
+//!   `MinAgentHistory` judged results feed the model's average, and a result that trips its
+//!   own agent is that agent's drift and does not count against the model, so neither one bad
+//!   agent nor a fresh account can suspend a model for everyone;
 //!
 //! A trip opens an [`Incident`] with the figures that caused it. The result that tripped it is
 //! quarantined: not settled until the reviewers (the council governance chose) decide. Any one
@@ -42,6 +42,8 @@ extern crate alloc;
 mod benchmarking;
 mod features;
 #[cfg(test)]
+mod attacks;
+#[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
@@ -55,7 +57,6 @@ pub use weights::WeightInfo;
 /// An incident of a runtime.
 pub type IncidentOf<T> = Incident<
 	<T as frame_system::Config>::AccountId,
-	<T as Config>::Balance,
 	frame_system::pallet_prelude::BlockNumberFor<T>,
 	<T as Config>::MaxReviewers,
 >;
@@ -75,7 +76,13 @@ pub mod pallet {
 	use sp_runtime::{traits::AtLeast32BitUnsigned, Permill};
 	use studio_primitives::{IncidentId, JobId, JobsControl, ModelId, ReviewerSet, StudioParams};
 
+	/// The layout of the pallet's storage. Version 1: the layout after the security review
+	/// (`docs/security.md`); chains started before it restart from genesis (there is no
+	/// production chain to migrate yet).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -112,10 +119,20 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxReviewers: Get<u32>;
 
-		/// The most review deadlines that fall in one block (later ones move to the next
-		/// block with room).
+		/// The most review deadlines `on_initialize` expires in one block (more wait for the
+		/// next block), and the most empty blocks it steps over.
 		#[pallet::constant]
 		type MaxDeadlinesPerBlock: Get<u32>;
+
+		/// Results an agent must have had judged before its results count toward a model's
+		/// average: a fresh account cannot move a model.
+		#[pallet::constant]
+		type MinAgentHistory: Get<u32>;
+
+		/// How many distinct agents with history must see a model's average above the limit
+		/// before the model is suspended: one agent cannot suspend a model for everyone.
+		#[pallet::constant]
+		type ModelTripAgents: Get<u32>;
 
 		/// Weights of the calls and hooks.
 		type WeightInfo: WeightInfo;
@@ -153,9 +170,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type StudioHalt<T> = StorageValue<_, IncidentId>;
 
-	/// The current spending epoch and what the studio has paid out in it.
+	/// What each agent has been paid in its latest spending epoch (the epoch, the sum). An
+	/// agent's claims are refused while the sum for the current epoch plus the job's bounty
+	/// would pass `EpochSpendCap`.
 	#[pallet::storage]
-	pub type EpochSpend<T: Config> = StorageValue<_, (u32, T::Balance), ValueQuery>;
+	pub type AgentSpend<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (u32, T::Balance), ValueQuery>;
 
 	/// The id the next incident gets.
 	#[pallet::storage]
@@ -167,15 +187,22 @@ pub mod pallet {
 
 	/// Open incidents by the block their review deadline falls in.
 	///
-	/// Invariant: every open incident is listed once.
+	/// Invariant: every open incident is listed once, under its `review_by`, no earlier than
+	/// [`ReviewCursor`].
 	#[pallet::storage]
-	pub type ReviewDeadlines<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		BlockNumberFor<T>,
-		BoundedVec<IncidentId, T::MaxDeadlinesPerBlock>,
-		ValueQuery,
-	>;
+	pub type ReviewDeadlines<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, IncidentId, ()>;
+
+	/// The earliest block whose review deadlines `on_initialize` has not finished with.
+	#[pallet::storage]
+	pub type ReviewCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Agents with enough history whose results saw the model's average above its limit
+	/// since it was last under it; the model is suspended once `ModelTripAgents` of them
+	/// have.
+	#[pallet::storage]
+	pub type ModelDriftWitnesses<T: Config> =
+		StorageMap<_, Twox64Concat, ModelId, BoundedVec<T::AccountId, T::ModelTripAgents>, ValueQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -184,7 +211,7 @@ pub mod pallet {
 		Tripped {
 			incident: IncidentId,
 			scope: Scope<T::AccountId>,
-			cause: TripCause<T::AccountId, T::Balance>,
+			cause: TripCause<T::AccountId>,
 			job: Option<JobId>,
 			review_by: BlockNumberFor<T>,
 		},
@@ -197,8 +224,6 @@ pub mod pallet {
 		/// The incident was not decided in time: its client was refunded, the scope stays
 		/// halted.
 		ReviewExpired { incident: IncidentId },
-		/// A new epoch lifted a spend-cap halt.
-		SpendCapCleared { incident: IncidentId },
 	}
 
 	#[pallet::error]
@@ -213,12 +238,15 @@ pub mod pallet {
 		AlreadyHalted,
 		/// The studio as a whole can only be resumed.
 		CannotRetireStudio,
+		/// The incident already holds `MaxReviewers` votes of current reviewers (the council
+		/// is larger than the breaker's `MaxReviewers`: a misconfigured runtime).
+		TooManyVotes,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			Self::expire_reviews(now).saturating_add(Self::clear_spend_cap(now))
+			Self::expire_reviews(now)
 		}
 
 		#[cfg(feature = "try-runtime")]

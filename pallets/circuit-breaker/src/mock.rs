@@ -3,7 +3,7 @@
 use crate as pallet_circuit_breaker;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU32, Hooks},
+	traits::{ConstU32, ConstU64, Hooks},
 	weights::Weight,
 };
 use pallet_studio_governance::{default_parameters, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
@@ -43,8 +43,10 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
+	pub const FailedDepositBurn: Perbill = Perbill::from_percent(50);
 	pub const ProposalDeposit: u64 = 10 * UNIT;
 	pub const Treasury: u64 = TREASURY;
+	pub const EscrowPalletId: frame_support::PalletId = frame_support::PalletId(*b"stu/escr");
 	pub const UnbondingDelay: u64 = 20;
 	pub const ExpirySlash: Permill = Permill::from_percent(10);
 	pub const RetireSlash: Permill = Permill::from_percent(50);
@@ -57,8 +59,12 @@ impl pallet_studio_governance::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type AdminOrigin = frame_system::EnsureRoot<u64>;
 	type ProposalDeposit = ProposalDeposit;
+	type FailedDepositBurn = FailedDepositBurn;
 	type MaxActiveProposals = ConstU32<4>;
+	type MaxProposalsPerAccount = ConstU32<2>;
+	type CloseWindow = ConstU64<{ CLOSE_WINDOW }>;
 	type MaxVotesPerAccount = ConstU32<3>;
 	type MaxEnactmentsPerBlock = ConstU32<2>;
 	type MaxNameLength = ConstU32<32>;
@@ -86,6 +92,8 @@ impl pallet_job_escrow::Config for Test {
 	type Gate = Breaker;
 	type Assets = Provenance;
 	type Treasury = Treasury;
+	type PalletId = EscrowPalletId;
+	type RetryDelay = ConstU64<{ RETRY_DELAY }>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
 	type MaxPromptLength = ConstU32<64>;
@@ -110,6 +118,8 @@ impl pallet_circuit_breaker::Config for Test {
 	type RetireSlash = RetireSlash;
 	type MaxReviewers = ConstU32<5>;
 	type MaxDeadlinesPerBlock = ConstU32<2>;
+	type MinAgentHistory = ConstU32<{ MIN_AGENT_HISTORY }>;
+	type ModelTripAgents = ConstU32<2>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkSetup;
@@ -157,6 +167,10 @@ pub const WORKER: u64 = 11;
 pub const OTHER_WORKER: u64 = 12;
 /// The studio treasury.
 pub const TREASURY: u64 = 99;
+/// Blocks before a failed payout is tried again.
+pub const RETRY_DELAY: u64 = 5;
+/// Results an agent needs before it moves a model's average.
+pub const MIN_AGENT_HISTORY: u32 = 2;
 /// Blocks the reviewers have to decide.
 pub const REVIEW_PERIOD: u64 = 20;
 /// Blocks per spending epoch.
@@ -183,6 +197,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
+	// The escrow's account, endowed with the existential deposit.
+	pallet_job_escrow::GenesisConfig::<Test>::default().assimilate_storage(&mut storage).unwrap();
 	pallet_studio_governance::GenesisConfig::<Test> {
 		parameters: default_parameters(),
 		fast_track: TrackInfo {
@@ -231,3 +247,6 @@ pub fn run_to_block(n: u64) {
 pub fn cid_of(content: &[u8]) -> CidBytes {
 	pallet_provenance::raw_cid(sp_io::hashing::sha2_256(content))
 }
+
+/// Blocks after a vote's end within which a passed proposal must be closed.
+pub const CLOSE_WINDOW: u64 = 50;

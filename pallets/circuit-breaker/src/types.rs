@@ -78,19 +78,17 @@ pub enum Scope<AccountId: Clone + PartialEq + Eq + core::fmt::Debug> {
 	EqNoBound,
 	DebugNoBound,
 )]
-pub enum TripCause<AccountId, Balance>
+pub enum TripCause<AccountId>
 where
 	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
-	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
 {
 	/// The agent's moving average passed `MaxStyleDeviation`.
 	AgentDrift { ema: Permill, limit: Permill },
 	/// One result passed `HardStyleLimit`.
 	HardLimit { deviation: Permill, limit: Permill },
-	/// The model's moving average, across agents, passed `MaxStyleDeviation`.
-	ModelDrift { ema: Permill, limit: Permill },
-	/// The studio paid out more than `EpochSpendCap` in the epoch.
-	SpendCap { spent: Balance, cap: Balance },
+	/// The model's moving average, across agents with history, passed `MaxStyleDeviation`,
+	/// and `agents` distinct agents saw it over.
+	ModelDrift { ema: Permill, limit: Permill, agents: u32 },
 	/// A reviewer halted the scope.
 	Reviewer { reviewer: AccountId },
 }
@@ -123,8 +121,6 @@ pub enum IncidentStatus {
 	Resumed,
 	/// The reviewers retired the scope.
 	Retired,
-	/// A spend-cap halt lifted by itself when the next epoch began.
-	Cleared,
 }
 
 impl IncidentStatus {
@@ -147,17 +143,16 @@ impl IncidentStatus {
 	DebugNoBound,
 )]
 #[scale_info(skip_type_params(MaxReviewers))]
-pub struct Incident<AccountId, Balance, BlockNumber, MaxReviewers>
+pub struct Incident<AccountId, BlockNumber, MaxReviewers>
 where
 	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
-	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
 	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 	MaxReviewers: Get<u32>,
 {
 	/// What is halted.
 	pub scope: Scope<AccountId>,
 	/// Why, with the figures that caused it.
-	pub cause: TripCause<AccountId, Balance>,
+	pub cause: TripCause<AccountId>,
 	/// The job whose result tripped the breaker, quarantined until the decision.
 	pub job: Option<JobId>,
 	/// The block it opened in.

@@ -6,20 +6,27 @@
 //!
 //! ## Workers
 //! [`Pallet::register_worker`] holds a bond (at least the studio's `WorkerMinBond`) and lists
-//! the models the worker can run. [`Pallet::unregister_worker`] stops it taking jobs and, once
-//! nothing it did is unsettled, starts the `UnbondingDelay`; [`Pallet::withdraw_bond`] then
-//! releases the bond.
+//! the models the worker can run; [`Pallet::bond_extra`] tops it up.
+//! [`Pallet::unregister_worker`] stops it taking jobs and, once nothing it did is unsettled,
+//! starts the `UnbondingDelay`; [`Pallet::withdraw_bond`] then releases the bond.
 //!
 //! ## Job lifecycle
-//! - [`Pallet::submit_job`] holds the bounty. The job is `Open` until its deadline.
+//! - [`Pallet::submit_job`] moves the bounty into the escrow's own account (see "Money"). The
+//!   deadline must leave at least one whole claim window. The job is `Open` until its deadline.
 //! - [`Pallet::cancel_job`]: the client takes an open job back, bounty and all.
 //! - [`Pallet::claim_job`]: a registered worker that lists the model and that the circuit
-//!   breaker lets work takes the job until `ClaimTimeout` blocks later (never past the deadline).
+//!   breaker lets work takes the job for `ClaimTimeout` blocks. A claim always gets its whole
+//!   window: a job whose deadline is nearer than that can no longer be claimed. A worker holds
+//!   one claim per `WorkerMinBond` of its bond (at most `MaxClaimsPerWorker`), may not claim
+//!   its own job (client and worker are different accounts), nor a job its earlier claim on
+//!   failed.
 //! - [`Pallet::submit_result`]: the claiming worker reports its output. The output is recorded
 //!   in provenance, the circuit breaker judges it, and the job is `Delivered` (its challenge
 //!   window starts), refused (re-opened or refunded, as the client chose), or `Quarantined`
 //!   when the result tripped the breaker: then the reviewers' decision on the incident settles
-//!   it, refuses it, or (undecided by the review deadline) refunds it.
+//!   it, refuses it, or (undecided by the review deadline) refunds it. A result that reports a
+//!   quality below the studio's threshold is a failed claim: slashed like an expiry, and the
+//!   worker is barred from the job.
 //! - Settlement: the client's [`Pallet::accept_result`], anyone's [`Pallet::settle`] once the
 //!   challenge window is over, or automatically in `on_idle`: the bounty less the studio fee to
 //!   the worker, the fee to the treasury.
@@ -28,10 +35,17 @@
 //!   open job past its deadline refunds its client. Nothing stays held forever.
 //!
 //! Each live job has exactly one due block (deadline, claim expiry or window end), indexed in
-//! [`DueJobs`]; `on_idle` walks it in block order with whatever weight the block has left.
+//! [`DueJobs`]; `on_idle` walks it in block order with whatever weight the block has left. A
+//! due step that fails (a payout or refund that cannot be made) is tried again `RetryDelay`
+//! blocks later ([`Event::DueStepDeferred`]); no live job ever leaves the queue.
 //!
-//! Money moves only through `fungible` holds: [`HoldReason::JobBounty`] on the client,
-//! [`HoldReason::WorkerBond`] on the worker.
+//! ## Money
+//! Bounties leave the client's account at `submit_job`, into the escrow's own account
+//! ([`Pallet::escrow_account`], derived from `PalletId`, which genesis endows with the
+//! existential deposit so it never dies). Nothing the client does later (a vote's freeze, a
+//! transfer, letting its account be reaped) can stop a bounty reaching its worker or a refund
+//! reaching the client, and escrowed funds back no vote. Workers' bonds are holds
+//! ([`HoldReason::WorkerBond`]); slashes move held funds to the treasury.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -40,6 +54,8 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod features;
+#[cfg(test)]
+mod attacks;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -100,6 +116,7 @@ pub mod pallet {
 	use frame_support::{
 		pallet_prelude::*,
 		traits::fungible::{Inspect, Mutate, MutateHold},
+		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::Permill;
@@ -109,7 +126,13 @@ pub mod pallet {
 		StyleRegistry,
 	};
 
+	/// The layout of the pallet's storage. Version 1: the layout after the security review
+	/// (`docs/security.md`); chains started before it restart from genesis (there is no
+	/// production chain to migrate yet).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -145,11 +168,20 @@ pub mod pallet {
 		/// The studio treasury: receives the studio fee and slashed bonds.
 		type Treasury: Get<Self::AccountId>;
 
+		/// Derives the escrow's own account, which keeps the bounties of live jobs.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+
+		/// Blocks after which a due step that failed (a payout or refund) is tried again.
+		#[pallet::constant]
+		type RetryDelay: Get<BlockNumberFor<Self>>;
+
 		/// Blocks between a worker's unregistering and the release of its bond.
 		#[pallet::constant]
 		type UnbondingDelay: Get<BlockNumberFor<Self>>;
 
-		/// The share of a worker's bond slashed when its claim expires undelivered.
+		/// The share of a worker's bond slashed when its claim fails: it expires undelivered, or
+		/// its result reports a quality below the studio's threshold.
 		#[pallet::constant]
 		type ExpirySlash: Get<Permill>;
 
@@ -190,8 +222,26 @@ pub mod pallet {
 	pub enum HoldReason {
 		/// A worker's bond.
 		WorkerBond,
-		/// The bounty of a live job, held from its client.
-		JobBounty,
+	}
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		#[serde(skip)]
+		_config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			// The escrow's account keeps the existential deposit for good, so paying the last
+			// bounty out of it never reaps it (and never loses a remainder as dust).
+			let escrow = Pallet::<T>::escrow_account();
+			let minimum = T::Currency::minimum_balance();
+			if T::Currency::balance(&escrow) < minimum {
+				let _ = T::Currency::set_balance(&escrow, minimum);
+			}
+		}
 	}
 
 	/// The registered workers.
@@ -207,8 +257,9 @@ pub mod pallet {
 
 	/// Every job, live or finished.
 	///
-	/// Invariant: each client's [`HoldReason::JobBounty`] hold equals the bounties of its live
-	/// (open, claimed or delivered) jobs; every delivered job's output is in provenance.
+	/// Invariant: the escrow's account holds at least the existential deposit plus the bounties
+	/// of the live (open, claimed, delivered or quarantined) jobs; every delivered job's output
+	/// is in provenance.
 	#[pallet::storage]
 	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
 
@@ -229,6 +280,8 @@ pub mod pallet {
 	pub enum Event<T: Config> {
 		/// A worker registered and bonded.
 		WorkerRegistered { worker: T::AccountId, bond: BalanceOf<T>, capabilities: Vec<ModelId> },
+		/// A worker added `added` to its bond, which is now `bond`.
+		BondIncreased { worker: T::AccountId, added: BalanceOf<T>, bond: BalanceOf<T> },
 		/// A worker stopped taking jobs; its bond unlocks at `unbonds_at`.
 		WorkerUnregistered { worker: T::AccountId, unbonds_at: BlockNumberFor<T> },
 		/// A worker withdrew its bond and left.
@@ -236,7 +289,7 @@ pub mod pallet {
 		/// Reviewers retired a worker: `slashed` of its bond went to the treasury, `released`
 		/// back to it, and it is no longer registered.
 		WorkerRetired { worker: T::AccountId, slashed: BalanceOf<T>, released: BalanceOf<T> },
-		/// A job was submitted, its bounty held.
+		/// A job was submitted, its bounty moved into escrow.
 		JobSubmitted {
 			job: JobId,
 			client: T::AccountId,
@@ -245,11 +298,11 @@ pub mod pallet {
 			bounty: BalanceOf<T>,
 			deadline: BlockNumberFor<T>,
 		},
-		/// A client cancelled its open job; the bounty was released.
+		/// A client cancelled its open job; the bounty went back to it.
 		JobCancelled { job: JobId },
 		/// A worker claimed a job until `expires_at`.
 		JobClaimed { job: JobId, worker: T::AccountId, expires_at: BlockNumberFor<T> },
-		/// A result was delivered; it settles at `settles_at` unless challenged.
+		/// A result was delivered; it settles at `settles_at`, when its challenge window ends.
 		ResultDelivered {
 			job: JobId,
 			worker: T::AccountId,
@@ -265,6 +318,12 @@ pub mod pallet {
 		JobSettled { job: JobId, worker: T::AccountId, payment: BalanceOf<T>, fee: BalanceOf<T> },
 		/// A claim expired undelivered; `slashed` of the worker's bond went to the treasury.
 		ClaimExpired { job: JobId, worker: T::AccountId, slashed: BalanceOf<T> },
+		/// A worker's result reported a quality below the studio's threshold: the claim failed,
+		/// `slashed` of its bond went to the treasury and it may not claim the job again.
+		ClaimFailed { job: JobId, worker: T::AccountId, slashed: BalanceOf<T> },
+		/// A due step of the job (a payout or refund) could not be made now; it is tried again
+		/// in block `retry_at`. The job and its bounty stay as they were.
+		DueStepDeferred { job: JobId, retry_at: BlockNumberFor<T>, error: DispatchError },
 		/// A job is open again for any worker.
 		JobReopened { job: JobId },
 		/// A job's bounty went back to its client: its deadline passed, or its result was
@@ -305,7 +364,8 @@ pub mod pallet {
 		StudioHalted,
 		/// The circuit breaker has suspended the model.
 		ModelSuspended,
-		/// The circuit breaker has halted this agent.
+		/// The circuit breaker has halted this agent: it may not claim, nor leave with its bond
+		/// before the reviewers decide.
 		AgentHalted,
 		/// A text prompt must not be empty.
 		EmptyPrompt,
@@ -319,6 +379,9 @@ pub mod pallet {
 		InvalidOutputSize,
 		/// The deadline must be a future block.
 		DeadlineInPast,
+		/// The deadline leaves less than one whole claim window (`ClaimTimeout` blocks after
+		/// the next block): a worker could not be given the time to deliver.
+		DeadlineTooSoon,
 		/// The deadline is further away than the studio's `JobMaxLifetime`.
 		DeadlineTooFar,
 		/// No job has this id.
@@ -329,9 +392,21 @@ pub mod pallet {
 		JobNotOpen,
 		/// The job's deadline has passed.
 		DeadlinePassed,
+		/// The job's deadline is nearer than one claim window: it can no longer be claimed and
+		/// is refunded at its deadline.
+		ClaimWindowTooShort,
+		/// A worker may not claim its own account's job.
+		SelfDealing,
+		/// The worker's earlier claim on this job failed (expired, or reported a quality below
+		/// the threshold): another worker must take it.
+		ClaimedBefore,
+		/// The agent's payouts this epoch plus this bounty would pass the studio's
+		/// `EpochSpendCap` per agent.
+		SpendCapReached,
 		/// The worker does not list the job's model.
 		ModelNotInCapabilities,
-		/// The worker already holds `MaxClaimsPerWorker` claims.
+		/// The worker holds as many claims as its bond allows: one per `WorkerMinBond` of bond,
+		/// at most `MaxClaimsPerWorker`.
 		TooManyClaims,
 		/// The job is not claimed by the caller.
 		NotClaimant,
@@ -389,6 +464,7 @@ pub mod pallet {
 		/// - [`Error::NotRegistered`]: the caller is not a worker.
 		/// - [`Error::WorkerLeaving`]: it already unregistered.
 		/// - [`Error::UnfinishedWork`]: it has claimed or unsettled jobs.
+		/// - [`Error::AgentHalted`]: the circuit breaker halted it; the reviewers decide first.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::unregister_worker())]
 		pub fn unregister_worker(origin: OriginFor<T>) -> DispatchResult {
@@ -400,6 +476,7 @@ pub mod pallet {
 		///
 		/// # Errors
 		/// - [`Error::NotRegistered`], [`Error::NotLeaving`], [`Error::StillUnbonding`].
+		/// - [`Error::AgentHalted`]: halted meanwhile; the reviewers decide first.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::withdraw_bond())]
 		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
@@ -407,8 +484,8 @@ pub mod pallet {
 			Self::do_withdraw_bond(who)
 		}
 
-		/// Submits a design job, holding `bounty` from the caller until it settles or is
-		/// refunded. Any account may submit.
+		/// Submits a design job, moving `bounty` from the caller into escrow until the job
+		/// settles or is refunded. Any account may submit.
 		///
 		/// # Errors
 		/// - [`Error::BountyTooLow`]: `bounty` is below `MinBounty`.
@@ -416,9 +493,10 @@ pub mod pallet {
 		/// - [`Error::UnknownStyle`]: the style is unknown or retired.
 		/// - [`Error::StudioHalted`], [`Error::ModelSuspended`]: the circuit breaker refuses.
 		/// - [`Error::EmptyPrompt`], [`Error::InvalidCandidates`], [`Error::InvalidOutputSize`],
-		///   [`Error::DeadlineInPast`], [`Error::DeadlineTooFar`]: a bad specification.
+		///   [`Error::DeadlineInPast`], [`Error::DeadlineTooSoon`], [`Error::DeadlineTooFar`]: a
+		///   bad specification.
 		/// - [`Error::UnknownParentAsset`], [`Error::DuplicateParentAsset`]: a bad lineage.
-		/// - A balances error when the bounty cannot be held.
+		/// - A balances error when the bounty cannot be paid (frozen or missing funds).
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::submit_job(spec.parents.len() as u32))]
 		pub fn submit_job(
@@ -443,14 +521,18 @@ pub mod pallet {
 		}
 
 		/// The caller, a registered worker, claims an open job until `ClaimTimeout` blocks
-		/// from now (or the job's deadline, if sooner).
+		/// from now.
 		///
 		/// # Errors
 		/// - [`Error::NotRegistered`], [`Error::WorkerLeaving`], [`Error::BondTooLow`].
-		/// - [`Error::UnknownJob`], [`Error::JobNotOpen`], [`Error::DeadlinePassed`].
+		/// - [`Error::UnknownJob`], [`Error::JobNotOpen`], [`Error::DeadlinePassed`],
+		///   [`Error::ClaimWindowTooShort`].
+		/// - [`Error::SelfDealing`]: the caller is the job's client.
+		/// - [`Error::ClaimedBefore`]: the caller's earlier claim on the job failed.
 		/// - [`Error::ModelNotInCapabilities`], [`Error::ModelNotApproved`].
-		/// - [`Error::AgentHalted`], [`Error::ModelSuspended`]: the circuit breaker refuses.
-		/// - [`Error::TooManyClaims`].
+		/// - [`Error::AgentHalted`], [`Error::ModelSuspended`], [`Error::SpendCapReached`]: the
+		///   circuit breaker refuses.
+		/// - [`Error::TooManyClaims`]: the bond allows no further claim.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::claim_job())]
 		pub fn claim_job(origin: OriginFor<T>, job: JobId) -> DispatchResult {
@@ -460,7 +542,9 @@ pub mod pallet {
 
 		/// The claiming worker reports its output. The output is recorded in provenance and
 		/// judged: delivered (the challenge window starts) or refused (the job re-opens or is
-		/// refunded, as its client chose).
+		/// refunded, as its client chose). A reported quality below the studio's threshold is
+		/// a failed claim: `ExpirySlash` of the bond is slashed and the worker is barred from
+		/// the job.
 		///
 		/// # Errors
 		/// - [`Error::UnknownJob`], [`Error::NotClaimant`], [`Error::ClaimExpired`].
@@ -468,7 +552,10 @@ pub mod pallet {
 		/// - [`Error::TooFewCandidates`].
 		/// - Provenance's errors for an invalid or already recorded output CID.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::submit_result(T::MaxParents::get()))]
+		#[pallet::weight(
+			T::WeightInfo::submit_result(T::MaxParents::get())
+				.saturating_add(T::WeightInfo::release_claims(T::MaxClaimsPerWorker::get()))
+		)]
 		pub fn submit_result(
 			origin: OriginFor<T>,
 			job: JobId,
@@ -512,6 +599,21 @@ pub mod pallet {
 		pub fn expire(origin: OriginFor<T>, job: JobId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_expire_due(job)
+		}
+
+		/// A registered worker adds `amount` to its bond (held like the rest), e.g. to get back
+		/// above `WorkerMinBond` after a slash or a raise of the minimum, or to hold more
+		/// claims at once.
+		///
+		/// # Errors
+		/// - [`Error::NotRegistered`]: the caller is not a worker.
+		/// - [`Error::WorkerLeaving`]: it unregistered.
+		/// - A balances error when the amount cannot be held.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::bond_extra())]
+		pub fn bond_extra(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_bond_extra(who, amount)
 		}
 	}
 }

@@ -5,7 +5,7 @@ use crate as pallet_job_escrow;
 use core::cell::{Cell, RefCell};
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU32, Hooks},
+	traits::{ConstU32, ConstU64, Hooks},
 	weights::Weight,
 };
 use pallet_studio_governance::{default_parameters, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
@@ -25,6 +25,7 @@ frame_support::construct_runtime!(
 		Governance: pallet_studio_governance,
 		Provenance: pallet_provenance,
 		Escrow: pallet_job_escrow,
+		Utility: pallet_utility,
 	}
 );
 
@@ -47,8 +48,10 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
+	pub const FailedDepositBurn: Perbill = Perbill::from_percent(50);
 	pub const ProposalDeposit: u64 = 10 * UNIT;
 	pub const Treasury: u64 = TREASURY;
+	pub const EscrowPalletId: frame_support::PalletId = frame_support::PalletId(*b"stu/escr");
 	pub const UnbondingDelay: u64 = UNBONDING_DELAY;
 	pub const ExpirySlash: Permill = Permill::from_percent(10);
 }
@@ -58,13 +61,24 @@ impl pallet_studio_governance::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type AdminOrigin = frame_system::EnsureRoot<u64>;
 	type ProposalDeposit = ProposalDeposit;
+	type FailedDepositBurn = FailedDepositBurn;
 	type MaxActiveProposals = ConstU32<4>;
+	type MaxProposalsPerAccount = ConstU32<2>;
+	type CloseWindow = ConstU64<{ CLOSE_WINDOW }>;
 	type MaxVotesPerAccount = ConstU32<3>;
 	type MaxEnactmentsPerBlock = ConstU32<2>;
 	type MaxNameLength = ConstU32<32>;
 	type MaxStyleDimensions = ConstU32<8>;
 	type MaxReviewers = ConstU32<5>;
+	type WeightInfo = ();
+}
+
+impl pallet_utility::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type PalletsOrigin = OriginCaller;
 	type WeightInfo = ();
 }
 
@@ -87,6 +101,8 @@ impl pallet_job_escrow::Config for Test {
 	type Gate = TestGate;
 	type Assets = Provenance;
 	type Treasury = Treasury;
+	type PalletId = EscrowPalletId;
+	type RetryDelay = ConstU64<{ RETRY_DELAY }>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
 	type MaxPromptLength = ConstU32<64>;
@@ -145,7 +161,10 @@ impl AgentGate<u64, u64> for TestGate {
 		}
 		Ok(())
 	}
-	fn may_claim(agent: &u64, _: ModelId) -> Result<(), GateRefusal> {
+	fn is_halted(agent: &u64) -> bool {
+		HALTED_AGENTS.with(|agents| agents.borrow().contains(agent))
+	}
+	fn may_claim(agent: &u64, _: ModelId, _: u64) -> Result<(), GateRefusal> {
 		if HALTED_AGENTS.with(|agents| agents.borrow().contains(agent)) {
 			return Err(GateRefusal::AgentHalted)
 		}
@@ -161,7 +180,7 @@ impl AgentGate<u64, u64> for TestGate {
 			Verdict::Accept
 		}
 	}
-	fn record_payout(amount: u64) {
+	fn record_payout(_: &u64, amount: u64) {
 		PAID_OUT.with(|paid| paid.set(paid.get() + amount));
 	}
 }
@@ -198,6 +217,8 @@ pub const OTHER_WORKER: u64 = 3;
 pub const STRANGER: u64 = 4;
 /// The studio treasury.
 pub const TREASURY: u64 = 99;
+/// Blocks before a failed payout is tried again.
+pub const RETRY_DELAY: u64 = 5;
 /// Blocks between unregistering and withdrawing a bond.
 pub const UNBONDING_DELAY: u64 = 20;
 /// The approved generator of the genesis.
@@ -225,6 +246,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
+	// The escrow's account, endowed with the existential deposit.
+	pallet_job_escrow::GenesisConfig::<Test>::default().assimilate_storage(&mut storage).unwrap();
 	pallet_studio_governance::GenesisConfig::<Test> {
 		parameters: default_parameters(),
 		fast_track: TrackInfo {
@@ -283,3 +306,6 @@ pub fn run_to_block_with_idle_weight(n: u64, idle: Weight) {
 pub fn cid_of(content: &[u8]) -> CidBytes {
 	pallet_provenance::raw_cid(sp_io::hashing::sha2_256(content))
 }
+
+/// Blocks after a vote's end within which a passed proposal must be closed.
+pub const CLOSE_WINDOW: u64 = 50;

@@ -154,7 +154,9 @@ where
 	Open,
 	/// A worker is on it until `expires_at`.
 	Claimed { worker: AccountId, expires_at: BlockNumber },
-	/// Delivered; the client may challenge until `settles_at`, then it settles.
+	/// Delivered; it settles at `settles_at`, when its challenge window ends. No challenge
+	/// call exists yet: the window only delays payment, so the client may inspect the output
+	/// before it accepts early.
 	Delivered { worker: AccountId, output: CidBytes, settles_at: BlockNumber },
 	/// The result tripped the circuit breaker; it waits for the reviewers' decision on
 	/// `incident`.
@@ -190,7 +192,8 @@ where
 {
 	/// Who pays, and owns the output.
 	pub client: AccountId,
-	/// What the worker gets, less the studio fee; held from the client while the job is live.
+	/// What the worker gets, less the studio fee; kept in the escrow's account while the job
+	/// is live.
 	pub bounty: Balance,
 	/// What the client asked for.
 	pub spec: JobSpec<BlockNumber, MaxPromptLength, MaxParents>,
@@ -198,6 +201,13 @@ where
 	pub status: JobStatus<AccountId, BlockNumber>,
 	/// The block it was submitted in.
 	pub submitted_at: BlockNumber,
+	/// The last worker whose claim on this job failed (expired, or delivered below the quality
+	/// bar): it may not claim the job again.
+	pub barred: Option<AccountId>,
+	/// Set when the job's due step failed (a payout or refund that could not be made): the
+	/// block it is tried again in, instead of the status's own due block. Cleared by the next
+	/// change of status.
+	pub retry_at: Option<BlockNumber>,
 }
 
 impl<AccountId, Balance, BlockNumber, MaxPromptLength, MaxParents>
@@ -209,7 +219,8 @@ where
 	MaxPromptLength: Get<u32>,
 	MaxParents: Get<u32>,
 {
-	/// Whether the bounty is still held: the job is open, claimed, delivered or quarantined.
+	/// Whether the bounty is still in escrow: the job is open, claimed, delivered or
+	/// quarantined.
 	pub fn is_live(&self) -> bool {
 		matches!(
 			self.status,
@@ -221,9 +232,13 @@ where
 	}
 
 	/// The block in which the job's next automatic step is due: its deadline while open, the
-	/// claim's expiry while claimed, the end of the challenge window while delivered. A
-	/// quarantined job waits for the circuit breaker's reviewers instead.
+	/// claim's expiry while claimed, the end of the challenge window while delivered, or the
+	/// retry block after a step that failed. A quarantined job waits for the circuit breaker's
+	/// reviewers instead.
 	pub fn due_at(&self) -> Option<BlockNumber> {
+		if self.retry_at.is_some() && self.is_live() {
+			return self.retry_at.clone()
+		}
 		match &self.status {
 			JobStatus::Open => Some(self.spec.deadline.clone()),
 			JobStatus::Claimed { expires_at, .. } => Some(expires_at.clone()),
@@ -276,6 +291,7 @@ where
 pub enum RejectionCause {
 	/// The circuit breaker refused it (the output drifted off the style).
 	Gate,
-	/// Its reported quality is below the studio's quality threshold.
+	/// Its reported quality is below the studio's quality threshold: a failed claim, slashed
+	/// like an expired one.
 	LowQuality,
 }

@@ -15,6 +15,8 @@ use frame_support::{
 pub trait WeightInfo {
 	/// `register_worker`: reads the parameters, holds the bond, stores the worker.
 	fn register_worker() -> Weight;
+	/// `bond_extra`: holds more, updates the worker.
+	fn bond_extra() -> Weight;
 	/// `unregister_worker`.
 	fn unregister_worker() -> Weight;
 	/// `withdraw_bond`: releases the hold, forgets the worker.
@@ -27,6 +29,9 @@ pub trait WeightInfo {
 	fn claim_job() -> Weight;
 	/// `submit_result` of a job naming `p` parent assets: records provenance, asks the gate.
 	fn submit_result(p: u32) -> Weight;
+	/// What a trip of the breaker inside `submit_result` adds: an incident, its review
+	/// deadline, and `c` released claims (each job re-opened or refunded).
+	fn release_claims(c: u32) -> Weight;
 	/// `settle` or `accept_result`: two transfers on hold.
 	fn settle() -> Weight;
 	/// `expire` in its heaviest branch: an expired claim slashed and its job re-opened.
@@ -44,6 +49,9 @@ pub type SubstrateWeight<T> = WeightsWith<<T as frame_system::Config>::DbWeight>
 impl<D: Get<RuntimeDbWeight>> WeightInfo for WeightsWith<D> {
 	fn register_worker() -> Weight {
 		Weight::from_parts(45_000_000, 5_000).saturating_add(D::get().reads_writes(4, 3))
+	}
+	fn bond_extra() -> Weight {
+		Weight::from_parts(35_000_000, 4_000).saturating_add(D::get().reads_writes(3, 3))
 	}
 	fn unregister_worker() -> Weight {
 		Weight::from_parts(20_000_000, 3_000).saturating_add(D::get().reads_writes(1, 1))
@@ -67,11 +75,16 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for WeightsWith<D> {
 			.saturating_add(Weight::from_parts(6_000_000, 3_000).saturating_mul(p.into()))
 			.saturating_add(D::get().reads_writes(10 + p as u64, 7 + p as u64))
 	}
+	fn release_claims(c: u32) -> Weight {
+		Weight::from_parts(40_000_000, 6_000)
+			.saturating_add(Weight::from_parts(15_000_000, 2_000).saturating_mul(c.into()))
+			.saturating_add(D::get().reads_writes(6 + 2 * c as u64, 6 + 4 * c as u64))
+	}
 	fn settle() -> Weight {
 		Weight::from_parts(70_000_000, 9_000).saturating_add(D::get().reads_writes(8, 8))
 	}
 	fn expire() -> Weight {
-		Weight::from_parts(70_000_000, 9_000).saturating_add(D::get().reads_writes(7, 7))
+		Weight::from_parts(70_000_000, 9_000).saturating_add(D::get().reads_writes(8, 7))
 	}
 	fn process_due_job() -> Weight {
 		Self::settle().max(Self::expire()).saturating_add(D::get().reads_writes(1, 1))
@@ -82,6 +95,9 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for WeightsWith<D> {
 impl WeightInfo for () {
 	fn register_worker() -> Weight {
 		WeightsWith::<RocksDbWeight>::register_worker()
+	}
+	fn bond_extra() -> Weight {
+		WeightsWith::<RocksDbWeight>::bond_extra()
 	}
 	fn unregister_worker() -> Weight {
 		WeightsWith::<RocksDbWeight>::unregister_worker()
@@ -100,6 +116,9 @@ impl WeightInfo for () {
 	}
 	fn submit_result(p: u32) -> Weight {
 		WeightsWith::<RocksDbWeight>::submit_result(p)
+	}
+	fn release_claims(c: u32) -> Weight {
+		WeightsWith::<RocksDbWeight>::release_claims(c)
 	}
 	fn settle() -> Weight {
 		WeightsWith::<RocksDbWeight>::settle()

@@ -54,7 +54,13 @@ pub mod pallet {
 	use sp_runtime::traits::StaticLookup;
 	use studio_primitives::JobId;
 
+	/// The layout of the pallet's storage. Version 1: the layout after the security review
+	/// (`docs/security.md`); chains started before it restart from genesis (there is no
+	/// production chain to migrate yet).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -105,6 +111,9 @@ pub mod pallet {
 		AssetTransferred { cid: CidBytes, from: T::AccountId, to: T::AccountId },
 		/// A generated asset's status changed (its job settled, or its result was refused).
 		AssetStatusChanged { cid: CidBytes, status: AssetStatus },
+		/// A studio output took the place of `registrar`'s external registration of the same
+		/// CID (registering a CID proves nothing; the studio's record names the job).
+		ExternalSuperseded { cid: CidBytes, registrar: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -143,6 +152,9 @@ pub mod pallet {
 		/// - [`Error::AssetExists`]: `cid` is already recorded.
 		/// - [`Error::UnknownParent`], [`Error::DuplicateParent`]: a parent is not recorded, or
 		///   named twice.
+		///
+		/// A studio output with the same CID later takes this record's place
+		/// ([`Event::ExternalSuperseded`]): registering a CID does not make it the caller's.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_external(parents.len() as u32))]
 		pub fn register_external(

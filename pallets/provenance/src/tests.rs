@@ -94,7 +94,7 @@ fn only_sha2_256_cidv1_with_raw_or_dag_pb_is_accepted() {
 }
 
 #[test]
-fn a_cid_is_recorded_once() {
+fn a_cid_is_recorded_once_and_a_registration_gives_way_to_a_studio_output() {
 	story(|| {
 		let sketch = cid_of(b"sketch");
 		register(&sketch, &[]);
@@ -102,9 +102,29 @@ fn a_cid_is_recorded_once() {
 			Provenance::register_external(origin(CLIENT), sketch.clone(), Default::default()),
 			Error::<Test>::AssetExists
 		);
+		// The studio's output takes the registration's place: registering proves nothing.
+		let output = cid_of(b"an output someone registered first");
+		register(&output, &[&sketch]);
+		assert_ok!(Provenance::record_generated(output.clone(), CLIENT, vec![], generation(0)));
+		let record = Provenance::asset(&output).unwrap();
+		assert!(record.generation.is_some());
+		assert!(record.parents.is_empty());
+		assert!(Provenance::derivatives(&sketch).is_empty());
+		// A studio output is recorded once, and cannot be registered over.
 		assert_noop!(
-			Provenance::record_generated(sketch, CLIENT, vec![], generation(0)),
+			Provenance::record_generated(output.clone(), CLIENT, vec![], generation(1)),
 			Error::<Test>::AssetExists
+		);
+		assert_noop!(
+			Provenance::register_external(origin(CLIENT), output.clone(), Default::default()),
+			Error::<Test>::AssetExists
+		);
+		// Nor can an output name itself as its parent.
+		let own = cid_of(b"its own parent");
+		register(&own, &[]);
+		assert_noop!(
+			Provenance::record_generated(own.clone(), CLIENT, vec![own], generation(2)),
+			Error::<Test>::DuplicateParent
 		);
 	});
 }

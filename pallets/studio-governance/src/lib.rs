@@ -33,6 +33,8 @@ extern crate alloc;
 mod benchmarking;
 mod features;
 #[cfg(test)]
+mod attacks;
+#[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
@@ -76,7 +78,13 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use studio_primitives::{ModelId, ModelKind, Sha256, StyleId};
 
+	/// The layout of the pallet's storage. Version 1: the layout after the security review
+	/// (`docs/security.md`); chains started before it restart from genesis (there is no
+	/// production chain to migrate yet).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -97,13 +105,32 @@ pub mod pallet {
 		/// The runtime's freeze reasons, which include this pallet's.
 		type RuntimeFreezeReason: From<FreezeReason>;
 
+		/// The origin of [`Pallet::force_enact`]: root on dev chains, a council or nothing on
+		/// a production chain.
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
 		/// Deposit held from a proposer until the proposal closes.
 		#[pallet::constant]
 		type ProposalDeposit: Get<BalanceOf<Self>>;
 
-		/// The most proposals open for voting at once.
+		/// The share of a proposal's deposit burned when it fails (too little turnout or
+		/// approval) or expires unclosed: filling the slots with proposals nobody wants costs.
+		#[pallet::constant]
+		type FailedDepositBurn: Get<sp_runtime::Perbill>;
+
+		/// The most proposals open for voting at once. The last quarter of the slots is kept
+		/// for the fast (tightening) track.
 		#[pallet::constant]
 		type MaxActiveProposals: Get<u32>;
+
+		/// The most proposals one account may have open at once.
+		#[pallet::constant]
+		type MaxProposalsPerAccount: Get<u32>;
+
+		/// Blocks after its voting period within which a passed proposal must be closed to be
+		/// enacted; closed later, it has expired and does nothing.
+		#[pallet::constant]
+		type CloseWindow: Get<BlockNumberFor<Self>>;
 
 		/// The most votes one account keeps at once (open proposals and ended ones it has not
 		/// unlocked yet).
@@ -173,6 +200,12 @@ pub mod pallet {
 	/// How many proposals [`Proposals`] holds; at most `MaxActiveProposals`.
 	#[pallet::storage]
 	pub type ActiveProposals<T> = StorageValue<_, u32, ValueQuery>;
+
+	/// How many open proposals each account has; at most `MaxProposalsPerAccount`.
+	///
+	/// Invariant: equals the account's entries in [`Proposals`].
+	#[pallet::storage]
+	pub type ProposalsBy<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Each account's votes: on open proposals, and on closed ones until the account unlocks.
 	///
@@ -303,8 +336,11 @@ pub mod pallet {
 			nays: BalanceOf<T>,
 			enact_at: BlockNumberFor<T>,
 		},
-		/// A proposal failed: too little turnout or approval.
-		Rejected { proposal: ProposalId, ayes: BalanceOf<T>, nays: BalanceOf<T> },
+		/// A proposal failed: too little turnout or approval. `burned` of its deposit was burned.
+		Rejected { proposal: ProposalId, ayes: BalanceOf<T>, nays: BalanceOf<T>, burned: BalanceOf<T> },
+		/// A proposal was closed later than `CloseWindow` after its voting ended: it expired
+		/// and does nothing; `burned` of its deposit was burned.
+		Expired { proposal: ProposalId, burned: BalanceOf<T> },
 		/// A passed action took effect (`proposal` is `None` for root's [`Pallet::force_enact`]).
 		Enacted { proposal: Option<ProposalId> },
 		/// A passed action was no longer valid when its enactment came, and did nothing.
@@ -337,8 +373,11 @@ pub mod pallet {
 		InsufficientBalance,
 		/// The account already has `MaxVotesPerAccount` votes on open proposals.
 		TooManyVotes,
-		/// `MaxActiveProposals` proposals are already open.
+		/// `MaxActiveProposals` proposals are already open (for the slow track: all but the
+		/// slots kept for the fast track).
 		TooManyProposals,
+		/// The proposer already has `MaxProposalsPerAccount` proposals open.
+		TooManyProposalsByAccount,
 		/// The value is outside the parameter's hard bounds.
 		OutOfBounds,
 		/// The value is further from the current one than one enactment may move it.
@@ -390,7 +429,9 @@ pub mod pallet {
 		/// The action is validated now (and again when enacted).
 		///
 		/// # Errors
-		/// - [`Error::TooManyProposals`]: `MaxActiveProposals` proposals are open.
+		/// - [`Error::TooManyProposals`]: `MaxActiveProposals` proposals are open (slow-track
+		///   proposals leave the last quarter of the slots to the fast track).
+		/// - [`Error::TooManyProposalsByAccount`]: the caller has `MaxProposalsPerAccount` open.
 		/// - [`Error::OutOfBounds`], [`Error::StepTooLarge`], [`Error::UnknownStyle`],
 		///   [`Error::UnknownModel`], [`Error::StyleRetired`], [`Error::ModelRetired`],
 		///   [`Error::ModelAlreadyApproved`], [`Error::EmptyName`], [`Error::EmptyStyleVector`],
@@ -437,8 +478,10 @@ pub mod pallet {
 		///
 		/// It passes on turnout (ayes + nays) of at least the track's share of the total
 		/// issuance and approval (ayes of the votes cast) of at least the track's threshold.
-		/// The proposer's deposit is released either way. A passed action is enacted now when
-		/// the track has no enactment delay, otherwise in `on_initialize` of its block.
+		/// A passed proposal's deposit is released; a failed one loses `FailedDepositBurn` of
+		/// it. A passed action is enacted now when the track has no enactment delay, otherwise
+		/// in `on_initialize` of its block. A proposal closed more than `CloseWindow` blocks
+		/// after its voting ended has expired: it does nothing and loses the same share.
 		///
 		/// # Errors
 		/// - [`Error::UnknownProposal`]: no open proposal has this id (e.g. it was closed).
@@ -451,9 +494,9 @@ pub mod pallet {
 			Self::do_close(proposal)
 		}
 
-		/// Enacts `action` at once, without a vote (root only: dev chains, and emergencies
-		/// decided elsewhere). The action is validated exactly as a proposal's is when enacted:
-		/// a parameter's hard bounds and largest step still apply.
+		/// Enacts `action` at once, without a vote (`AdminOrigin` only: root on dev chains; a
+		/// production runtime may give it to nobody). The action is validated exactly as a
+		/// proposal's is when enacted: a parameter's hard bounds and largest step still apply.
 		///
 		/// # Errors
 		/// - The errors of [`Pallet::propose`] that concern the action ([`Error::OutOfBounds`],
@@ -461,7 +504,7 @@ pub mod pallet {
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::force_enact())]
 		pub fn force_enact(origin: OriginFor<T>, action: Box<ActionOf<T>>) -> DispatchResult {
-			ensure_root(origin)?;
+			T::AdminOrigin::ensure_origin(origin)?;
 			Self::validate_action(&action)?;
 			Self::apply_action(*action)?;
 			Self::deposit_event(Event::Enacted { proposal: None });

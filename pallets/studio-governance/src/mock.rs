@@ -2,7 +2,7 @@
 
 use crate as pallet_studio_governance;
 use crate::{default_parameters, GenesisConfig, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
-use frame_support::{derive_impl, parameter_types, traits::{ConstU32, Hooks}};
+use frame_support::{derive_impl, parameter_types, traits::{ConstU32, ConstU64, Hooks}};
 use sp_runtime::{BuildStorage, Perbill};
 use studio_primitives::ModelKind;
 
@@ -32,6 +32,7 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
+	pub const FailedDepositBurn: Perbill = Perbill::from_percent(50);
 	pub const ProposalDeposit: u64 = 10;
 }
 
@@ -40,8 +41,12 @@ impl pallet_studio_governance::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type AdminOrigin = frame_system::EnsureRoot<u64>;
 	type ProposalDeposit = ProposalDeposit;
+	type FailedDepositBurn = FailedDepositBurn;
 	type MaxActiveProposals = ConstU32<4>;
+	type MaxProposalsPerAccount = ConstU32<2>;
+	type CloseWindow = ConstU64<{ CLOSE_WINDOW }>;
 	type MaxVotesPerAccount = ConstU32<3>;
 	type MaxEnactmentsPerBlock = ConstU32<2>;
 	type MaxNameLength = ConstU32<32>;
@@ -114,3 +119,6 @@ pub fn run_to_block(n: u64) {
 		Governance::on_initialize(next);
 	}
 }
+
+/// Blocks after a vote's end within which a passed proposal must be closed.
+pub const CLOSE_WINDOW: u64 = 50;

@@ -71,7 +71,7 @@ fn loosening_change_fails_on_the_slow_track_at_60_percent() {
 		run_to_block(1 + SLOW_PERIOD + 1);
 		assert_ok!(Governance::close(origin(3), proposal));
 
-		assert_eq!(last_event(), Event::Rejected { proposal, ayes: 600, nays: 400 });
+		assert_eq!(last_event(), Event::Rejected { proposal, ayes: 600, nays: 400, burned: 5 });
 		assert_eq!(value(MaxStyleDeviation), 250_000);
 	});
 }
@@ -105,20 +105,25 @@ fn too_little_turnout_rejects_even_a_unanimous_vote() {
 		assert_ok!(Governance::vote(origin(1), proposal, true, 499));
 		run_to_block(1 + FAST_PERIOD + 1);
 		assert_ok!(Governance::close(origin(3), proposal));
-		assert_eq!(last_event(), Event::Rejected { proposal, ayes: 499, nays: 0 });
+		assert_eq!(last_event(), Event::Rejected { proposal, ayes: 499, nays: 0, burned: 5 });
 	});
 }
 
 #[test]
-fn the_proposal_deposit_is_held_while_voting_and_returned_on_close() {
+fn the_proposal_deposit_is_held_while_voting_returned_when_it_passes_and_half_burned_when_not() {
 	story(|| {
-		let proposal = propose(set(MaxStyleDeviation, 200_000));
+		let passing = propose(set(MaxStyleDeviation, 200_000));
+		let failing = propose(set(MaxStyleDeviation, 210_000));
 		let held = Balances::balance_on_hold(&HoldReason::ProposalDeposit.into(), &1);
-		assert_eq!(held, ProposalDeposit::get());
+		assert_eq!(held, 2 * ProposalDeposit::get());
+		assert_ok!(Governance::vote(origin(2), passing, true, 1_000));
 		run_to_block(1 + FAST_PERIOD + 1);
-		assert_ok!(Governance::close(origin(2), proposal));
+		let issuance = Balances::total_issuance();
+		assert_ok!(Governance::close(origin(2), passing));
+		assert_ok!(Governance::close(origin(2), failing));
 		assert_eq!(Balances::balance_on_hold(&HoldReason::ProposalDeposit.into(), &1), 0);
-		assert_eq!(Balances::balance(&1), ENDOWMENT);
+		assert_eq!(Balances::balance(&1), ENDOWMENT - ProposalDeposit::get() / 2);
+		assert_eq!(Balances::total_issuance(), issuance - ProposalDeposit::get() / 2);
 	});
 }
 
@@ -194,25 +199,25 @@ fn enactment_checks_the_step_again() {
 	story(|| {
 		// A slow loosening 250 000 -> 350 000 is valid when proposed …
 		let loosening = propose(set(MaxStyleDeviation, 350_000));
-		// … but a fast tightening to 150 000 is enacted first.
-		let tightening = propose(set(MaxStyleDeviation, 150_000));
+		// … but a fast tightening to 200 000 is enacted first.
+		let tightening = propose(set(MaxStyleDeviation, 200_000));
 		for proposal in [loosening, tightening] {
 			assert_ok!(Governance::vote(origin(2), proposal, true, 900));
 			assert_ok!(Governance::vote(origin(3), proposal, true, 900));
 		}
 		run_to_block(1 + FAST_PERIOD + 1);
 		assert_ok!(Governance::close(origin(4), tightening));
-		assert_eq!(value(MaxStyleDeviation), 150_000);
+		assert_eq!(value(MaxStyleDeviation), 200_000);
 
 		run_to_block(1 + SLOW_PERIOD + 1);
 		assert_ok!(Governance::close(origin(4), loosening));
 		run_to_block(1 + SLOW_PERIOD + 1 + SLOW_DELAY);
-		// 150 000 -> 350 000 is a step of 200 000: refused at enactment.
+		// 200 000 -> 350 000 is a step of 150 000: refused at enactment.
 		assert_eq!(
 			last_event(),
 			Event::EnactmentFailed { proposal: loosening, error: Error::<Test>::StepTooLarge.into() }
 		);
-		assert_eq!(value(MaxStyleDeviation), 150_000);
+		assert_eq!(value(MaxStyleDeviation), 200_000);
 	});
 }
 
@@ -307,9 +312,12 @@ fn a_voter_may_change_its_vote_before_the_end() {
 #[test]
 fn an_account_keeps_at_most_max_votes_and_closed_ones_make_room() {
 	story(|| {
-		let proposals: Vec<_> = [200_000, 210_000, 220_000, 230_000]
+		let proposals: Vec<_> = [(1, 200_000), (2, 210_000), (3, 220_000), (4, 230_000)]
 			.into_iter()
-			.map(|v| propose(set(MaxStyleDeviation, v)))
+			.map(|(proposer, v)| {
+				assert_ok!(Governance::propose(origin(proposer), Box::new(set(MaxStyleDeviation, v))));
+				NextProposalId::<Test>::get() - 1
+			})
 			.collect();
 		for proposal in &proposals[..3] {
 			assert_ok!(Governance::vote(origin(2), *proposal, true, 10));
@@ -401,16 +409,15 @@ fn styles_are_readable_until_retired() {
 }
 
 #[test]
-fn adding_reviewers_is_fast_and_shrinking_below_quorum_is_refused() {
+fn every_council_change_is_slow_and_shrinking_below_quorum_is_refused() {
 	story(|| {
 		let grow = propose(GovernanceAction::SetReviewers {
 			reviewers: vec![1, 2, 3, 4].try_into().unwrap(),
 		});
-		assert_eq!(Proposals::<Test>::get(grow).unwrap().track, Track::Fast);
-		let shrink = propose(GovernanceAction::SetReviewers {
-			reviewers: vec![1, 2].try_into().unwrap(),
-		});
-		assert_eq!(Proposals::<Test>::get(shrink).unwrap().track, Track::Slow);
+		assert_eq!(Proposals::<Test>::get(grow).unwrap().track, Track::Slow);
+		let shrink = GovernanceAction::SetReviewers { reviewers: vec![1, 2].try_into().unwrap() };
+		assert_ok!(Governance::propose(origin(2), Box::new(shrink)));
+		assert_eq!(Proposals::<Test>::get(grow + 1).unwrap().track, Track::Slow);
 		assert_noop!(
 			Governance::propose(
 				origin(1),
@@ -440,11 +447,11 @@ fn adding_reviewers_is_fast_and_shrinking_below_quorum_is_refused() {
 #[test]
 fn at_most_max_active_proposals_are_open() {
 	story(|| {
-		for v in [200_000, 210_000, 220_000, 230_000] {
-			propose(set(MaxStyleDeviation, v));
+		for (proposer, v) in [(1, 200_000), (2, 210_000), (3, 220_000), (4, 230_000)] {
+			assert_ok!(Governance::propose(origin(proposer), Box::new(set(MaxStyleDeviation, v))));
 		}
 		assert_noop!(
-			Governance::propose(origin(1), Box::new(set(MaxStyleDeviation, 240_000))),
+			Governance::propose(origin(5), Box::new(set(MaxStyleDeviation, 240_000))),
 			Error::<Test>::TooManyProposals
 		);
 	});

@@ -91,11 +91,12 @@ pub trait StudioParams<Balance, BlockNumber> {
 	fn studio_fee() -> Permill;
 	/// Blocks a worker has to deliver a claimed job.
 	fn claim_timeout() -> BlockNumber;
-	/// Blocks a client has to challenge a delivered result before it settles.
+	/// Blocks between a result's delivery and its settlement (the challenge window; no
+	/// challenge call exists yet, so it only delays payment).
 	fn challenge_window() -> BlockNumber;
 	/// The longest a job may stay open before its bounty is refunded.
 	fn job_max_lifetime() -> BlockNumber;
-	/// The most the studio pays out in one epoch before it stops taking jobs.
+	/// The most one agent may be paid in one epoch: claims that would pass it are refused.
 	fn epoch_spend_cap() -> Balance;
 	/// The lowest quality score a result may report.
 	fn quality_threshold() -> Permill;
@@ -133,6 +134,9 @@ pub enum GateRefusal {
 	ModelSuspended,
 	/// The agent is halted: no new claims.
 	AgentHalted,
+	/// The agent's payouts this epoch plus the job's bounty would pass the per-agent
+	/// `EpochSpendCap`.
+	SpendCapReached,
 }
 
 /// The circuit breaker's decision on a delivered result.
@@ -152,15 +156,17 @@ pub enum Verdict {
 pub trait AgentGate<AccountId, Balance> {
 	/// May a client submit a new job for `model`?
 	fn may_take_job(model: ModelId) -> Result<(), GateRefusal>;
-	/// May `agent` claim a job on `model`?
-	fn may_claim(agent: &AccountId, model: ModelId) -> Result<(), GateRefusal>;
+	/// Whether `agent` is halted (an incident about it is undecided, or it was retired).
+	fn is_halted(agent: &AccountId) -> bool;
+	/// May `agent` claim a job on `model` paying `bounty`?
+	fn may_claim(agent: &AccountId, model: ModelId, bounty: Balance) -> Result<(), GateRefusal>;
 	/// `agent` delivered a result for `job` on `model` with the style deviation it measured;
 	/// the breaker takes it into account, trips if it must, and returns its verdict. The
 	/// escrow has already taken the job out of the agent's claims.
 	fn judge_result(agent: &AccountId, job: JobId, model: ModelId, style_deviation: Permill)
 		-> Verdict;
-	/// The escrow paid `amount` out to a worker.
-	fn record_payout(amount: Balance);
+	/// The escrow paid `amount` out to the worker `agent`.
+	fn record_payout(agent: &AccountId, amount: Balance);
 }
 
 /// A gate that never refuses and accepts every result, for runtimes without a circuit breaker.
@@ -168,13 +174,16 @@ impl<AccountId, Balance> AgentGate<AccountId, Balance> for () {
 	fn may_take_job(_: ModelId) -> Result<(), GateRefusal> {
 		Ok(())
 	}
-	fn may_claim(_: &AccountId, _: ModelId) -> Result<(), GateRefusal> {
+	fn is_halted(_: &AccountId) -> bool {
+		false
+	}
+	fn may_claim(_: &AccountId, _: ModelId, _: Balance) -> Result<(), GateRefusal> {
 		Ok(())
 	}
 	fn judge_result(_: &AccountId, _: JobId, _: ModelId, _: Permill) -> Verdict {
 		Verdict::Accept
 	}
-	fn record_payout(_: Balance) {}
+	fn record_payout(_: &AccountId, _: Balance) {}
 }
 
 /// How reviewers end a job's quarantine.
@@ -234,7 +243,7 @@ pub struct Generation<AccountId> {
 pub enum AssetStatus {
 	/// Made by a person and registered as a lineage root.
 	External,
-	/// Delivered for a job; its client may still challenge it.
+	/// Delivered for a job; its job has not settled yet.
 	Delivered,
 	/// Its job settled: the asset is final.
 	Final,
@@ -247,8 +256,8 @@ pub trait AssetLedger<AccountId> {
 	/// Whether an asset with this CID is recorded.
 	fn contains(cid: &CidBytes) -> bool;
 	/// Records a delivered output under `cid`, owned by the job's `client`, descending from
-	/// `parents`. Fails (changing nothing) when the CID is invalid or already recorded, or a
-	/// parent is unknown.
+	/// `parents`. An external registration of the same CID gives way to it. Fails (changing
+	/// nothing) when the CID is invalid or already recorded otherwise, or a parent is unknown.
 	fn record_generated(
 		cid: CidBytes,
 		client: AccountId,

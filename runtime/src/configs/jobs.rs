@@ -1,9 +1,6 @@
 //! The studio's business and memory: the job escrow and provenance.
 
-use frame_support::{
-	parameter_types,
-	traits::ConstU32,
-};
+use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use sp_runtime::Permill;
 
 use crate::{
@@ -12,10 +9,16 @@ use crate::{
 };
 
 parameter_types! {
-	/// A worker's bond stays held this long after it unregisters: time for late disputes.
-	pub const UnbondingDelay: BlockNumber = DAYS / 2;
-	/// The share of a worker's bond lost when it lets a claim expire.
+	/// A worker's bond stays held this long after it unregisters: longer than the reviewers'
+	/// review period, so an agent halted just before it left is still there to be retired.
+	pub const UnbondingDelay: BlockNumber = DAYS + DAYS / 2;
+	/// The share of a worker's bond lost when its claim fails (expires, or delivers below the
+	/// quality bar).
 	pub const ExpirySlash: Permill = Permill::from_percent(5);
+	/// The escrow's own account, which keeps live jobs' bounties, derives from this.
+	pub const JobEscrowPalletId: PalletId = PalletId(*b"stu/escr");
+	/// A payout or refund that could not be made is tried again a minute later.
+	pub const PayoutRetryDelay: BlockNumber = 20;
 }
 
 impl pallet_provenance::Config for Runtime {
@@ -37,6 +40,8 @@ impl pallet_job_escrow::Config for Runtime {
 	type Gate = crate::CircuitBreaker;
 	type Assets = crate::Provenance;
 	type Treasury = StudioTreasuryAccount;
+	type PalletId = JobEscrowPalletId;
+	type RetryDelay = PayoutRetryDelay;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
 	type MaxPromptLength = ConstU32<1024>;

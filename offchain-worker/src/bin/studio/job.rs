@@ -28,9 +28,9 @@ pub enum JobCommand {
 		/// Candidates the worker generates at least.
 		#[arg(long, default_value_t = 8)]
 		candidates: u32,
-		/// The seed of every random draw.
-		#[arg(long, default_value_t = 42)]
-		seed: u64,
+		/// The seed of every random draw (default: a fresh random one, printed on stderr).
+		#[arg(long)]
+		seed: Option<u64>,
 		/// Blocks until the job's deadline.
 		#[arg(long, default_value_t = 200)]
 		deadline_in: u32,
@@ -167,13 +167,18 @@ pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 			output,
 			timeout,
 		} => {
+			let seed = seed.unwrap_or_else(|| {
+				let seed: u64 = rand::random();
+				eprintln!("seed {seed} (random; pass --seed to repeat)");
+				seed
+			});
 			let now = client.at_current_block().await?.block_number() as u32;
 			let spec = JobSpec {
 				model: *model,
 				style: *style,
 				prompt: Prompt::Text(BoundedVec(prompt.as_bytes().to_vec())),
 				parents: BoundedVec(parents.iter().map(|parent| BoundedVec(parent.0.clone())).collect()),
-				seed: *seed,
+				seed,
 				output: OutputSpec { format: ImageFormat::Png, width: 128, height: 128 },
 				candidates: *candidates,
 				deadline: now + deadline_in,

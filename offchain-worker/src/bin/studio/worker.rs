@@ -42,8 +42,10 @@ pub enum WorkerCommand {
 pub async fn run(cli: &Cli, command: &WorkerCommand) -> Result<()> {
 	use studio::runtime_types::bounded_collections::bounded_vec::BoundedVec;
 	match command {
-		WorkerCommand::Run { models_dir, service } =>
-			service::run(models_dir.clone(), cli.url.clone(), cli.signer()?, service.clone()).await,
+		WorkerCommand::Run { models_dir, service } => {
+			service::init_logging();
+			service::run(models_dir.clone(), cli.url.clone(), cli.signer()?, service.clone()).await
+		},
 		WorkerCommand::Register { bond, models } => {
 			let client = cli.client().await?;
 			let call = studio::tx().job_escrow().register_worker(*bond, BoundedVec(models.clone()));

@@ -13,9 +13,15 @@ impl<T: Config> AgentGate<T::AccountId, T::Balance> for Pallet<T> {
 		Ok(())
 	}
 
-	fn may_claim(agent: &T::AccountId, model: ModelId) -> Result<(), GateRefusal> {
+	fn is_halted(agent: &T::AccountId) -> bool {
+		HaltedAgents::<T>::contains_key(agent)
+	}
+
+	fn may_claim(agent: &T::AccountId, model: ModelId, bounty: T::Balance) -> Result<(), GateRefusal> {
 		ensure!(!HaltedAgents::<T>::contains_key(agent), GateRefusal::AgentHalted);
 		ensure!(!SuspendedModels::<T>::contains_key(model), GateRefusal::ModelSuspended);
+		let paid = Self::paid_this_epoch(agent);
+		ensure!(paid.saturating_add(bounty) <= T::Params::epoch_spend_cap(), GateRefusal::SpendCapReached);
 		Ok(())
 	}
 
@@ -43,31 +49,53 @@ impl<T: Config> AgentGate<T::AccountId, T::Balance> for Pallet<T> {
 			let incident = Self::trip(Scope::Agent(agent.clone()), cause, Some(job));
 			return Verdict::Quarantine(incident)
 		}
+		// Only agents with a history move the model's average (the results before this one).
+		if agent_stats.results <= T::MinAgentHistory::get() {
+			return Verdict::Accept
+		}
 		let model_stats = ModelDeviation::<T>::mutate(model, |stats| {
 			*stats = stats.with_result(deviation, weight, limit);
 			*stats
 		});
-		if model_stats.is_over() {
-			let cause = TripCause::ModelDrift { ema: model_stats.ema, limit };
-			let incident = Self::trip(Scope::Model(model), cause, Some(job));
-			return Verdict::Quarantine(incident)
+		if !model_stats.is_over() {
+			ModelDriftWitnesses::<T>::remove(model);
+			return Verdict::Accept
 		}
-		Verdict::Accept
+		// Over the limit: suspended once enough distinct agents have seen it so.
+		let witnesses = ModelDriftWitnesses::<T>::mutate(model, |witnesses| {
+			if !witnesses.contains(agent) {
+				// Full means the quorum is already there.
+				let _ = witnesses.try_push(agent.clone());
+			}
+			witnesses.len() as u32
+		});
+		if witnesses < T::ModelTripAgents::get().max(1) {
+			return Verdict::Accept
+		}
+		ModelDriftWitnesses::<T>::remove(model);
+		let cause = TripCause::ModelDrift { ema: model_stats.ema, limit, agents: witnesses };
+		Verdict::Quarantine(Self::trip(Scope::Model(model), cause, Some(job)))
 	}
 
-	fn record_payout(amount: T::Balance) {
+	fn record_payout(agent: &T::AccountId, amount: T::Balance) {
 		let epoch = Self::epoch_of(frame_system::Pallet::<T>::block_number());
-		let spent = EpochSpend::<T>::mutate(|(current, spent)| {
+		AgentSpend::<T>::mutate(agent, |(current, paid)| {
 			if *current != epoch {
 				*current = epoch;
-				*spent = Default::default();
+				*paid = Default::default();
 			}
-			spent.saturating_accrue(amount);
-			*spent
+			paid.saturating_accrue(amount);
 		});
-		let cap = T::Params::epoch_spend_cap();
-		if spent > cap && StudioHalt::<T>::get().is_none() {
-			Self::trip(Scope::Studio, TripCause::SpendCap { spent, cap }, None);
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// What `agent` has been paid in the current epoch.
+	pub fn paid_this_epoch(agent: &T::AccountId) -> T::Balance {
+		let epoch = Self::epoch_of(frame_system::Pallet::<T>::block_number());
+		match AgentSpend::<T>::get(agent) {
+			(recorded, paid) if recorded == epoch => paid,
+			_ => Default::default(),
 		}
 	}
 }

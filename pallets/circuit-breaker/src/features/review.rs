@@ -3,8 +3,8 @@
 use crate::*;
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::Permill;
-use studio_primitives::{IncidentId, JobsControl, QuarantineOutcome, StudioParams};
+use sp_runtime::{Permill, Saturating};
+use studio_primitives::{IncidentId, JobsControl, QuarantineOutcome, ReviewerSet, StudioParams};
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_review(
@@ -17,12 +17,15 @@ impl<T: Config> Pallet<T> {
 		if decision == Decision::Retire {
 			ensure!(incident.scope != Scope::Studio, Error::<T>::CannotRetireStudio);
 		}
-		incident.votes.retain(|(voter, _)| *voter != reviewer);
-		// A reviewer votes once, and there are at most `MaxReviewers` reviewers.
+		// A reviewer votes once, and only the current council's votes count: a removed
+		// reviewer's vote neither decides nor takes a place in the list.
+		incident
+			.votes
+			.retain(|(voter, _)| *voter != reviewer && T::Reviewers::is_reviewer(voter));
 		incident
 			.votes
 			.try_push((reviewer.clone(), decision))
-			.map_err(|_| Error::<T>::NotReviewer)?;
+			.map_err(|_| Error::<T>::TooManyVotes)?;
 		Self::deposit_event(Event::Reviewed { incident: incident_id, reviewer, decision });
 
 		let agreeing = incident.votes.iter().filter(|(_, vote)| *vote == decision).count() as u32;
@@ -31,7 +34,7 @@ impl<T: Config> Pallet<T> {
 			return Ok(())
 		}
 		if incident.status == IncidentStatus::Open {
-			ReviewDeadlines::<T>::mutate(incident.review_by, |due| due.retain(|id| *id != incident_id));
+			ReviewDeadlines::<T>::remove(incident.review_by, incident_id);
 		}
 		match decision {
 			Decision::Resume => Self::resume(incident_id, &mut incident)?,
@@ -54,11 +57,11 @@ impl<T: Config> Pallet<T> {
 		};
 		match &incident.scope {
 			Scope::Agent(agent) => AgentDeviation::<T>::mutate(agent, reset),
-			Scope::Model(model) => ModelDeviation::<T>::mutate(model, reset),
-			Scope::Studio =>
-				if matches!(incident.cause, TripCause::SpendCap { .. }) {
-					EpochSpend::<T>::mutate(|(_, spent)| *spent = Default::default());
-				},
+			Scope::Model(model) => {
+				ModelDeviation::<T>::mutate(model, reset);
+				ModelDriftWitnesses::<T>::remove(model);
+			},
+			Scope::Studio => {},
 		}
 		if let Some(job) = incident.job {
 			// A job refunded when the review expired is no longer quarantined.
@@ -86,11 +89,21 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Expires the incidents whose review deadline is `now`: their quarantined results are
-	/// refunded; their scopes stay halted.
+	/// Expires the incidents whose review deadline has come, at most `MaxDeadlinesPerBlock`
+	/// of them and over at most as many empty blocks (the rest wait for the next block): their
+	/// quarantined results are refunded; their scopes stay halted.
 	pub(crate) fn expire_reviews(now: BlockNumberFor<T>) -> Weight {
-		let due = ReviewDeadlines::<T>::take(now);
-		for incident_id in &due {
+		let max = T::MaxDeadlinesPerBlock::get();
+		let (mut expired, mut stepped) = (0u32, 0u32);
+		let mut cursor = ReviewCursor::<T>::get();
+		while cursor <= now && expired < max && stepped < max {
+			let Some(incident_id) = ReviewDeadlines::<T>::iter_key_prefix(cursor).next() else {
+				cursor.saturating_inc();
+				stepped += 1;
+				continue
+			};
+			ReviewDeadlines::<T>::remove(cursor, incident_id);
+			expired += 1;
 			Incidents::<T>::mutate_extant(incident_id, |incident| {
 				if incident.status != IncidentStatus::Open {
 					return
@@ -101,32 +114,11 @@ impl<T: Config> Pallet<T> {
 					let _ = T::Jobs::resolve_quarantine(job, QuarantineOutcome::Refund);
 				}
 				incident.status = IncidentStatus::Expired;
-				Self::deposit_event(Event::ReviewExpired { incident: *incident_id });
+				Self::deposit_event(Event::ReviewExpired { incident: incident_id });
 			});
 		}
-		T::WeightInfo::expire_reviews(due.len() as u32)
-	}
-
-	/// Lifts a spend-cap halt once its epoch is over.
-	pub(crate) fn clear_spend_cap(now: BlockNumberFor<T>) -> Weight {
-		let Some(incident_id) = StudioHalt::<T>::get() else {
-			return T::DbWeight::get().reads(1)
-		};
-		let mut cleared = false;
-		Incidents::<T>::mutate_extant(incident_id, |incident| {
-			let spend_cap = matches!(incident.cause, TripCause::SpendCap { .. });
-			if spend_cap && incident.status.is_undecided() && Self::epoch_of(now) > Self::epoch_of(incident.opened_at) {
-				if incident.status == IncidentStatus::Open {
-					ReviewDeadlines::<T>::mutate(incident.review_by, |due| due.retain(|id| *id != incident_id));
-				}
-				incident.status = IncidentStatus::Cleared;
-				cleared = true;
-			}
-		});
-		if cleared {
-			StudioHalt::<T>::kill();
-			Self::deposit_event(Event::SpendCapCleared { incident: incident_id });
-		}
-		T::DbWeight::get().reads_writes(2, 3)
+		ReviewCursor::<T>::put(cursor);
+		T::WeightInfo::expire_reviews(expired)
+			.saturating_add(T::DbWeight::get().reads_writes(stepped as u64 + 2, 1))
 	}
 }

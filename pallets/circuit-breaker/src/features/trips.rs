@@ -34,7 +34,7 @@ impl<T: Config> Pallet<T> {
 	/// incident.
 	pub(crate) fn trip(
 		scope: Scope<T::AccountId>,
-		cause: TripCause<T::AccountId, T::Balance>,
+		cause: TripCause<T::AccountId>,
 		job: Option<JobId>,
 	) -> IncidentId {
 		let incident = NextIncidentId::<T>::mutate(|next| {
@@ -43,7 +43,8 @@ impl<T: Config> Pallet<T> {
 			id
 		});
 		let now = frame_system::Pallet::<T>::block_number();
-		let review_by = Self::schedule_deadline(incident, now.saturating_add(T::ReviewPeriod::get()));
+		let review_by = now.saturating_add(T::ReviewPeriod::get());
+		ReviewDeadlines::<T>::insert(review_by, incident, ());
 		Self::set_halt(&scope, Some(incident));
 		if let Scope::Agent(agent) = &scope {
 			T::Jobs::release_claims(agent);
@@ -64,14 +65,6 @@ impl<T: Config> Pallet<T> {
 		incident
 	}
 
-	/// Lists `incident` under the first block from `earliest` with room; returns that block.
-	fn schedule_deadline(incident: IncidentId, earliest: BlockNumberFor<T>) -> BlockNumberFor<T> {
-		let mut block = earliest;
-		while ReviewDeadlines::<T>::try_mutate(block, |due| due.try_push(incident)).is_err() {
-			block.saturating_inc();
-		}
-		block
-	}
 
 	/// The spending epoch `block` falls in.
 	pub(crate) fn epoch_of(block: BlockNumberFor<T>) -> u32 {

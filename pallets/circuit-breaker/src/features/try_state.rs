@@ -9,8 +9,10 @@ impl<T: Config> Pallet<T> {
 	/// Checks that:
 	/// - every halted scope has an open, expired or retired incident for that scope;
 	/// - every open or expired incident's scope is halted;
-	/// - no average above its limit belongs to a running agent or model;
-	/// - every open incident is listed once in `ReviewDeadlines`, and nothing else is.
+	/// - no average above its limit belongs to a running agent, nor to a running model that
+	///   no agent has yet seen over it;
+	/// - every open incident is listed once in `ReviewDeadlines`, not behind its cursor, and
+	///   nothing else is.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let check_halt = |scope: Scope<T::AccountId>, incident: IncidentId| {
 			let record = Incidents::<T>::get(incident).ok_or("a halt names an unknown incident")?;
@@ -32,18 +34,21 @@ impl<T: Config> Pallet<T> {
 		}
 
 		let mut open = 0usize;
+		let cursor = ReviewCursor::<T>::get();
 		for (id, incident) in Incidents::<T>::iter() {
 			if incident.status.is_undecided() {
 				ensure!(Self::is_halted(&incident.scope), "an undecided incident's scope runs");
 			}
 			if incident.status == IncidentStatus::Open {
-				let listed = ReviewDeadlines::<T>::get(incident.review_by);
-				ensure!(listed.iter().filter(|i| **i == id).count() == 1, "an open incident has no deadline");
+				ensure!(
+					ReviewDeadlines::<T>::contains_key(incident.review_by, id),
+					"an open incident has no deadline"
+				);
+				ensure!(incident.review_by >= cursor, "an open incident's deadline is behind the cursor");
 				open += 1;
 			}
 		}
-		let listed: usize = ReviewDeadlines::<T>::iter_values().map(|due| due.len()).sum();
-		ensure!(listed == open, "ReviewDeadlines lists incidents that are not open");
+		ensure!(ReviewDeadlines::<T>::iter().count() == open, "ReviewDeadlines lists incidents that are not open");
 
 		for (agent, stats) in AgentDeviation::<T>::iter() {
 			ensure!(
@@ -53,8 +58,10 @@ impl<T: Config> Pallet<T> {
 		}
 		for (model, stats) in ModelDeviation::<T>::iter() {
 			ensure!(
-				!stats.is_over() || SuspendedModels::<T>::contains_key(model),
-				"a running model's average is above its limit"
+				!stats.is_over() ||
+					SuspendedModels::<T>::contains_key(model) ||
+					!ModelDriftWitnesses::<T>::get(model).is_empty(),
+				"a running model's average is above its limit with no agent having seen it"
 			);
 		}
 		Ok(())

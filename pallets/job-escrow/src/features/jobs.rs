@@ -1,8 +1,15 @@
 //! Jobs from the client's side and the worker's claim: submitting, cancelling, claiming.
 
 use crate::*;
-use frame_support::{ensure, pallet_prelude::*, traits::fungible::MutateHold};
-use sp_runtime::Saturating;
+use frame_support::{
+	ensure,
+	pallet_prelude::*,
+	traits::{fungible::Mutate, tokens::Preservation},
+};
+use sp_runtime::{
+	traits::{One, Zero},
+	SaturatedConversion, Saturating,
+};
 use studio_primitives::{
 	AgentGate, AssetLedger, GateRefusal, JobId, ModelKind, ModelRegistry, StudioParams,
 	StyleRegistry,
@@ -14,6 +21,7 @@ impl<T: Config> From<GateRefusal> for Error<T> {
 			GateRefusal::StudioHalted => Error::<T>::StudioHalted,
 			GateRefusal::ModelSuspended => Error::<T>::ModelSuspended,
 			GateRefusal::AgentHalted => Error::<T>::AgentHalted,
+			GateRefusal::SpendCapReached => Error::<T>::SpendCapReached,
 		}
 	}
 }
@@ -28,7 +36,9 @@ impl<T: Config> Pallet<T> {
 		Self::check_spec(&spec)?;
 		T::Gate::may_take_job(spec.model).map_err(Error::<T>::from)?;
 
-		T::Currency::hold(&HoldReason::JobBounty.into(), &client, bounty)?;
+		// Into escrow: from here on nothing the client does to its own account (a vote's
+		// freeze, a transfer, being reaped) can touch the bounty.
+		T::Currency::transfer(&client, &Self::escrow_account(), bounty, Preservation::Preserve)?;
 		let job_id = NextJobId::<T>::mutate(|next| {
 			let id = *next;
 			next.saturating_inc();
@@ -36,7 +46,15 @@ impl<T: Config> Pallet<T> {
 		});
 		let (model, style, deadline) = (spec.model, spec.style, spec.deadline);
 		let now = frame_system::Pallet::<T>::block_number();
-		let job = JobInfo { client: client.clone(), bounty, spec, status: JobStatus::Open, submitted_at: now };
+		let job = JobInfo {
+			client: client.clone(),
+			bounty,
+			spec,
+			status: JobStatus::Open,
+			submitted_at: now,
+			barred: None,
+			retry_at: None,
+		};
 		DueJobs::<T>::insert(deadline, job_id, ());
 		Jobs::<T>::insert(job_id, job);
 		Self::deposit_event(Event::JobSubmitted { job: job_id, client, model, style, bounty, deadline });
@@ -62,6 +80,9 @@ impl<T: Config> Pallet<T> {
 		);
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(spec.deadline > now, Error::<T>::DeadlineInPast);
+		// A claim in the next block must get its whole window before the deadline.
+		let first_claim_ends = now.saturating_add(One::one()).saturating_add(T::Params::claim_timeout());
+		ensure!(spec.deadline >= first_claim_ends, Error::<T>::DeadlineTooSoon);
 		ensure!(
 			spec.deadline <= now.saturating_add(T::Params::job_max_lifetime()),
 			Error::<T>::DeadlineTooFar
@@ -77,7 +98,7 @@ impl<T: Config> Pallet<T> {
 		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(job.client == who, Error::<T>::NotClient);
 		ensure!(job.status == JobStatus::Open, Error::<T>::JobNotOpen);
-		Self::release_bounty(&job)?;
+		Self::return_bounty(&job)?;
 		Self::move_to(job_id, &mut job, JobStatus::Cancelled);
 		Jobs::<T>::insert(job_id, job);
 		Self::deposit_event(Event::JobCancelled { job: job_id });
@@ -87,18 +108,24 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_claim_job(who: T::AccountId, job_id: JobId) -> DispatchResult {
 		let mut worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
 		ensure!(worker.unbonds_at.is_none(), Error::<T>::WorkerLeaving);
-		ensure!(worker.bond >= T::Params::worker_min_bond(), Error::<T>::BondTooLow);
+		let min_bond = T::Params::worker_min_bond();
+		ensure!(worker.bond >= min_bond, Error::<T>::BondTooLow);
 		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(job.status == JobStatus::Open, Error::<T>::JobNotOpen);
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now < job.spec.deadline, Error::<T>::DeadlinePassed);
+		// The claim gets its whole window, so its expiry is never forced by the deadline.
+		let expires_at = now.saturating_add(T::Params::claim_timeout());
+		ensure!(expires_at <= job.spec.deadline, Error::<T>::ClaimWindowTooShort);
+		ensure!(job.client != who, Error::<T>::SelfDealing);
+		ensure!(job.barred.as_ref() != Some(&who), Error::<T>::ClaimedBefore);
 		let model = job.spec.model;
 		ensure!(worker.capabilities.contains(&model), Error::<T>::ModelNotInCapabilities);
 		ensure!(T::Models::approved_model(model).is_some(), Error::<T>::ModelNotApproved);
-		T::Gate::may_claim(&who, model).map_err(Error::<T>::from)?;
+		T::Gate::may_claim(&who, model, job.bounty).map_err(Error::<T>::from)?;
+		ensure!((worker.claims.len() as u32) < Self::claims_allowed(worker.bond, min_bond), Error::<T>::TooManyClaims);
 		worker.claims.try_push(job_id).map_err(|_| Error::<T>::TooManyClaims)?;
 
-		let expires_at = now.saturating_add(T::Params::claim_timeout()).min(job.spec.deadline);
 		Self::move_to(job_id, &mut job, JobStatus::Claimed { worker: who.clone(), expires_at });
 		Jobs::<T>::insert(job_id, job);
 		Workers::<T>::insert(&who, worker);
@@ -106,4 +133,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// How many claims a bond of `bond` may hold at once: one per `min_bond`, at least one
+	/// and at most `MaxClaimsPerWorker`.
+	pub(crate) fn claims_allowed(bond: BalanceOf<T>, min_bond: BalanceOf<T>) -> u32 {
+		let max = T::MaxClaimsPerWorker::get();
+		if min_bond.is_zero() {
+			return max
+		}
+		let per_bond: u128 = (bond / min_bond).saturated_into();
+		(per_bond.min(max as u128) as u32).max(1)
+	}
 }

@@ -4,41 +4,65 @@ use crate::*;
 use frame_support::{
 	ensure,
 	pallet_prelude::*,
-	traits::{
-		fungible::MutateHold,
-		tokens::{Fortitude, Precision, Restriction},
-	},
+	traits::{fungible::Mutate, tokens::Preservation},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::{traits::Zero, Saturating};
-use studio_primitives::{AgentGate, AssetLedger, AssetStatus, JobId, StudioParams};
+use sp_runtime::{
+	traits::{AccountIdConversion, One, Zero},
+	Saturating,
+};
+use studio_primitives::{AgentGate, AssetLedger, AssetStatus, JobId, ModelRegistry, StudioParams};
 
 impl<T: Config> Pallet<T> {
-	/// Moves `job` to `status`, keeping its entry in [`DueJobs`] under its new due block. The
-	/// caller stores the job.
+	/// The escrow's own account: it keeps the bounties of live jobs (and, from genesis, the
+	/// existential deposit).
+	pub fn escrow_account() -> T::AccountId {
+		T::PalletId::get().into_account_truncating()
+	}
+
+	/// Moves `job` to `status`, keeping its entry in [`DueJobs`] under its new due block (a
+	/// pending retry ends with the status it was for). The caller stores the job.
 	pub(crate) fn move_to(
 		job_id: JobId,
 		job: &mut JobOf<T>,
 		status: JobStatus<T::AccountId, BlockNumberFor<T>>,
 	) {
+		Self::reschedule(job_id, job, |job| {
+			job.status = status;
+			job.retry_at = None;
+		});
+	}
+
+	/// Applies `change` to `job`, moving its entry in [`DueJobs`] from its old due block to
+	/// its new one.
+	fn reschedule(job_id: JobId, job: &mut JobOf<T>, change: impl FnOnce(&mut JobOf<T>)) {
 		if let Some(due) = job.due_at() {
 			DueJobs::<T>::remove(due, job_id);
 		}
-		job.status = status;
+		change(job);
 		if let Some(due) = job.due_at() {
 			DueJobs::<T>::insert(due, job_id, ());
 		}
 	}
 
-	/// Releases the whole bounty to the client.
-	pub(crate) fn release_bounty(job: &JobOf<T>) -> DispatchResult {
-		T::Currency::release(&HoldReason::JobBounty.into(), &job.client, job.bounty, Precision::Exact)?;
+	/// Pays `amount` out of escrow to `to`. The escrow's account keeps its existential deposit,
+	/// and holds no freezes or holds, so this fails only when `to` cannot receive `amount` (a
+	/// reaped account and an amount below the existential deposit).
+	fn pay_from_escrow(to: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		if !amount.is_zero() {
+			T::Currency::transfer(&Self::escrow_account(), to, amount, Preservation::Preserve)?;
+		}
 		Ok(())
+	}
+
+	/// Gives the whole bounty back to the client.
+	pub(crate) fn return_bounty(job: &JobOf<T>) -> DispatchResult {
+		Self::pay_from_escrow(&job.client, job.bounty)
 	}
 
 	/// Refunds a live job's bounty to its client and ends the job.
 	pub(crate) fn refund(job_id: JobId, mut job: JobOf<T>) -> DispatchResult {
-		Self::release_bounty(&job)?;
+		Self::return_bounty(&job)?;
 		Self::move_to(job_id, &mut job, JobStatus::Refunded);
 		let (client, amount) = (job.client.clone(), job.bounty);
 		Jobs::<T>::insert(job_id, job);
@@ -73,23 +97,9 @@ impl<T: Config> Pallet<T> {
 		};
 		let fee = T::Params::studio_fee() * job.bounty;
 		let payment = job.bounty.saturating_sub(fee);
-		let pay = |to: &T::AccountId, amount: BalanceOf<T>| -> DispatchResult {
-			if !amount.is_zero() {
-				T::Currency::transfer_on_hold(
-					&HoldReason::JobBounty.into(),
-					&job.client,
-					to,
-					amount,
-					Precision::Exact,
-					Restriction::Free,
-					Fortitude::Polite,
-				)?;
-			}
-			Ok(())
-		};
-		pay(&worker, payment)?;
-		pay(&T::Treasury::get(), fee)?;
-		T::Gate::record_payout(payment);
+		Self::pay_from_escrow(&worker, payment)?;
+		Self::pay_from_escrow(&T::Treasury::get(), fee)?;
+		T::Gate::record_payout(&worker, payment);
 		Workers::<T>::mutate_extant(&worker, |info| info.unsettled.saturating_dec());
 		T::Assets::set_status(&output, AssetStatus::Final);
 		Self::move_to(job_id, &mut job, JobStatus::Settled { worker: worker.clone(), output });
@@ -98,15 +108,29 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Ends an expired claim: slashes the worker and re-opens (or refunds) the job.
-	fn expire_claim(job_id: JobId, job: JobOf<T>, worker: T::AccountId) -> DispatchResult {
-		let mut slashed = Zero::zero();
-		Workers::<T>::mutate_extant(&worker, |info| {
-			info.claims.retain(|claimed| *claimed != job_id);
-			slashed = Self::slash_bond(&worker, info, T::ExpirySlash::get());
-		});
+	/// Ends an expired claim: slashes the worker, bars it from the job and re-opens (or
+	/// refunds) the job.
+	fn expire_claim(job_id: JobId, mut job: JobOf<T>, worker: T::AccountId) -> DispatchResult {
+		Workers::<T>::mutate_extant(&worker, |info| info.claims.retain(|claimed| *claimed != job_id));
+		// A model retired while the job was claimed cannot be delivered: not the worker's fault.
+		let slashed = if T::Models::approved_model(job.spec.model).is_some() {
+			Self::fail_claim(&mut job, &worker)
+		} else {
+			Zero::zero()
+		};
 		Self::deposit_event(Event::ClaimExpired { job: job_id, worker, slashed });
 		Self::reopen_or_refund(job_id, job)
+	}
+
+	/// A claim of `worker` on `job` failed through the worker's fault: `ExpirySlash` of its
+	/// bond goes to the treasury and it may not claim the job again. Returns the slash.
+	pub(crate) fn fail_claim(job: &mut JobOf<T>, worker: &T::AccountId) -> BalanceOf<T> {
+		job.barred = Some(worker.clone());
+		let mut slashed = Zero::zero();
+		Workers::<T>::mutate_extant(worker, |info| {
+			slashed = Self::slash_bond(worker, info, T::ExpirySlash::get());
+		});
+		slashed
 	}
 
 	pub(crate) fn do_accept_result(who: T::AccountId, job_id: JobId) -> DispatchResult {
@@ -166,12 +190,16 @@ impl<T: Config> Pallet<T> {
 					let outcome = frame_support::storage::with_storage_layer(|| {
 						Self::process_due_job(job_id)
 					});
-					if outcome.is_err() {
-						// Cannot happen while the invariants hold. Whatever failed was rolled
-						// back; drop the entry so the walk moves on (`try_state` will report
-						// the job), leaving it to a manual `settle` or `expire`.
-						frame_support::defensive!("a due job could not be processed");
-						DueJobs::<T>::remove(cursor, job_id);
+					if let Err(error) = outcome {
+						// Whatever failed was rolled back. The job stays as it was and is tried
+						// again later, so the walk moves on and the job never leaves the queue.
+						Self::defer(job_id, now, error);
+						if DueJobs::<T>::contains_key(cursor, job_id) {
+							// The job is gone or due elsewhere (cannot happen while the
+							// invariants hold): drop the stale entry so the walk moves on.
+							frame_support::defensive!("a due job could not be deferred");
+							DueJobs::<T>::remove(cursor, job_id);
+						}
 					}
 				},
 				None => cursor.saturating_inc(),
@@ -179,5 +207,14 @@ impl<T: Config> Pallet<T> {
 		}
 		DueCursor::<T>::put(cursor);
 		used
+	}
+
+	/// Tries a job's failed due step again `RetryDelay` blocks after `now`.
+	fn defer(job_id: JobId, now: BlockNumberFor<T>, error: DispatchError) {
+		let Some(mut job) = Jobs::<T>::get(job_id) else { return };
+		let retry_at = now.saturating_add(T::RetryDelay::get().max(One::one()));
+		Self::reschedule(job_id, &mut job, |job| job.retry_at = Some(retry_at));
+		Jobs::<T>::insert(job_id, job);
+		Self::deposit_event(Event::DueStepDeferred { job: job_id, retry_at, error });
 	}
 }

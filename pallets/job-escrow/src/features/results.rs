@@ -44,25 +44,32 @@ impl<T: Config> Pallet<T> {
 		// The claim ends here, before the breaker judges: a trip releases the agent's other
 		// claims, and this job is no longer one of them.
 		Workers::<T>::mutate_extant(&who, |worker| worker.claims.retain(|claimed| *claimed != job_id));
-		let verdict =
-			T::Gate::judge_result(&who, job_id, job.spec.model, report.style_deviation);
 		let output = report.output;
-		if let Verdict::Quarantine(incident) = verdict {
-			Workers::<T>::mutate_extant(&who, |worker| worker.unsettled.saturating_inc());
-			let quarantined =
-				JobStatus::Quarantined { worker: who.clone(), output: output.clone(), incident };
-			Self::move_to(job_id, &mut job, quarantined);
-			Jobs::<T>::insert(job_id, job);
-			Self::deposit_event(Event::ResultQuarantined { job: job_id, worker: who, output, incident });
-			return Ok(())
+		if report.quality < T::Params::quality_threshold() {
+			// A result its own worker scores below the bar is a failed claim, not a free way
+			// out of one: slashed like an expiry, barred from the job, and never shown to the
+			// breaker (a refused result must not dilute the agent's or the model's average).
+			let slashed = Self::fail_claim(&mut job, &who);
+			T::Assets::set_status(&output, AssetStatus::Rejected);
+			Self::deposit_event(Event::ClaimFailed { job: job_id, worker: who.clone(), slashed });
+			Self::deposit_event(Event::ResultRejected {
+				job: job_id,
+				worker: who,
+				output,
+				cause: RejectionCause::LowQuality,
+			});
+			return Self::after_rejection(job_id, job)
 		}
-		let rejection = match verdict {
-			Verdict::Reject => Some(RejectionCause::Gate),
-			_ if report.quality < T::Params::quality_threshold() => Some(RejectionCause::LowQuality),
-			_ => None,
-		};
-		match rejection {
-			None => {
+		match T::Gate::judge_result(&who, job_id, job.spec.model, report.style_deviation) {
+			Verdict::Quarantine(incident) => {
+				Workers::<T>::mutate_extant(&who, |worker| worker.unsettled.saturating_inc());
+				let quarantined =
+					JobStatus::Quarantined { worker: who.clone(), output: output.clone(), incident };
+				Self::move_to(job_id, &mut job, quarantined);
+				Jobs::<T>::insert(job_id, job);
+				Self::deposit_event(Event::ResultQuarantined { job: job_id, worker: who, output, incident });
+			},
+			Verdict::Accept => {
 				Workers::<T>::mutate_extant(&who, |worker| worker.unsettled.saturating_inc());
 				let settles_at = now.saturating_add(T::Params::challenge_window());
 				let delivered =
@@ -71,9 +78,15 @@ impl<T: Config> Pallet<T> {
 				Jobs::<T>::insert(job_id, job);
 				Self::deposit_event(Event::ResultDelivered { job: job_id, worker: who, output, settles_at });
 			},
-			Some(cause) => {
+			Verdict::Reject => {
+				// The model was suspended meanwhile: not the worker's fault, no slash.
 				T::Assets::set_status(&output, AssetStatus::Rejected);
-				Self::deposit_event(Event::ResultRejected { job: job_id, worker: who, output, cause });
+				Self::deposit_event(Event::ResultRejected {
+					job: job_id,
+					worker: who,
+					output,
+					cause: RejectionCause::Gate,
+				});
 				Self::after_rejection(job_id, job)?;
 			},
 		}

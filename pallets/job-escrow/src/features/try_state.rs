@@ -2,29 +2,32 @@
 
 use crate::*;
 use alloc::collections::btree_map::BTreeMap;
-use frame_support::{ensure, traits::fungible::InspectHold};
-use sp_runtime::{traits::Zero, Saturating, TryRuntimeError};
+use frame_support::{
+	ensure,
+	traits::fungible::{Inspect, InspectHold},
+};
+use sp_runtime::{Saturating, TryRuntimeError};
 use studio_primitives::AssetLedger;
 
 impl<T: Config> Pallet<T> {
 	/// Checks that:
-	/// - each client's `JobBounty` hold equals the bounties of its live jobs, so settled,
-	///   cancelled and refunded jobs hold nothing;
+	/// - the escrow's account holds at least the existential deposit plus the bounties of the
+	///   live jobs (more only when someone sent it funds);
 	/// - each worker's `WorkerBond` hold equals its recorded bond;
 	/// - every live job but a quarantined one has exactly one entry in `DueJobs`, under its due
-	///   block, no older than the cursor, and `DueJobs` has no other entries;
+	///   block (or its retry block), no older than the cursor, and `DueJobs` has no other
+	///   entries;
 	/// - a claimed job is in its worker's claims, and each worker's `unsettled` counts its
 	///   delivered and quarantined jobs;
 	/// - every delivered or settled job's output is recorded in provenance.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
-		let mut bounties: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut escrowed = T::Currency::minimum_balance();
 		let mut unsettled: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut timed = 0usize;
 		let cursor = DueCursor::<T>::get();
 		for (job_id, job) in Jobs::<T>::iter() {
-			let held = bounties.entry(job.client.clone()).or_insert_with(Zero::zero);
 			if job.is_live() {
-				held.saturating_accrue(job.bounty);
+				escrowed.saturating_accrue(job.bounty);
 			}
 			if let Some(due) = job.due_at() {
 				ensure!(DueJobs::<T>::contains_key(due, job_id), "a live job is missing from DueJobs");
@@ -47,10 +50,10 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(DueJobs::<T>::iter().count() == timed, "DueJobs holds entries of no live job");
-		for (client, held) in &bounties {
-			let on_hold = T::Currency::balance_on_hold(&HoldReason::JobBounty.into(), client);
-			ensure!(on_hold == *held, "a client's bounty hold differs from its live jobs");
-		}
+		ensure!(
+			T::Currency::balance(&Self::escrow_account()) >= escrowed,
+			"the escrow's account holds less than the live jobs' bounties"
+		);
 
 		for (who, worker) in Workers::<T>::iter() {
 			let on_hold = T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &who);

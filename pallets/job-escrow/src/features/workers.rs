@@ -11,7 +11,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::Saturating;
-use studio_primitives::{ModelId, StudioParams};
+use studio_primitives::{AgentGate, ModelId, StudioParams};
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_register_worker(
@@ -44,11 +44,25 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	pub(crate) fn do_bond_extra(who: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		let bond = Workers::<T>::try_mutate(&who, |worker| {
+			let worker = worker.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			ensure!(worker.unbonds_at.is_none(), Error::<T>::WorkerLeaving);
+			T::Currency::hold(&HoldReason::WorkerBond.into(), &who, amount)?;
+			worker.bond.saturating_accrue(amount);
+			Ok::<BalanceOf<T>, DispatchError>(worker.bond)
+		})?;
+		Self::deposit_event(Event::BondIncreased { worker: who, added: amount, bond });
+		Ok(())
+	}
+
 	pub(crate) fn do_unregister_worker(who: T::AccountId) -> DispatchResult {
 		let unbonds_at = Workers::<T>::try_mutate(&who, |worker| {
 			let worker = worker.as_mut().ok_or(Error::<T>::NotRegistered)?;
 			ensure!(worker.unbonds_at.is_none(), Error::<T>::WorkerLeaving);
 			ensure!(worker.claims.is_empty() && worker.unsettled == 0, Error::<T>::UnfinishedWork);
+			// A halted agent waits for the reviewers' decision, which may slash its bond.
+			ensure!(!T::Gate::is_halted(&who), Error::<T>::AgentHalted);
 			let unbonds_at =
 				frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingDelay::get());
 			worker.unbonds_at = Some(unbonds_at);
@@ -62,6 +76,7 @@ impl<T: Config> Pallet<T> {
 		let worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
 		let unbonds_at = worker.unbonds_at.ok_or(Error::<T>::NotLeaving)?;
 		ensure!(frame_system::Pallet::<T>::block_number() >= unbonds_at, Error::<T>::StillUnbonding);
+		ensure!(!T::Gate::is_halted(&who), Error::<T>::AgentHalted);
 		T::Currency::release(&HoldReason::WorkerBond.into(), &who, worker.bond, Precision::Exact)?;
 		Workers::<T>::remove(&who);
 		Self::deposit_event(Event::BondWithdrawn { worker: who, bond: worker.bond });

@@ -8,6 +8,12 @@ use studio_primitives::{AssetLedger, AssetStatus, CidBytes, Generation};
 impl<T: Config> Pallet<T> {
 	/// Records `cid` for `creator`, descending from `parents`: generated when `generation`
 	/// says how, external otherwise.
+	///
+	/// A generated record takes the place of an external registration of the same CID: a
+	/// registration proves nothing (anyone may register any CID, e.g. one read from a worker's
+	/// pending result), while the studio's record names the job that paid for the output. So
+	/// nobody can keep a studio output from being recorded, or pose as its creator, by
+	/// registering its CID first. Anything else already recorded is refused.
 	pub(crate) fn do_record(
 		cid: CidBytes,
 		creator: T::AccountId,
@@ -15,10 +21,22 @@ impl<T: Config> Pallet<T> {
 		generation: Option<Generation<T::AccountId>>,
 	) -> DispatchResult {
 		validate_cid(&cid).map_err(|_| Error::<T>::InvalidCid)?;
-		ensure!(!Assets::<T>::contains_key(&cid), Error::<T>::AssetExists);
+		let superseded = match Assets::<T>::get(&cid) {
+			Some(existing) if generation.is_some() && existing.status == AssetStatus::External =>
+				Some(existing),
+			Some(_) => return Err(Error::<T>::AssetExists.into()),
+			None => None,
+		};
+		ensure!(!parents.contains(&cid), Error::<T>::DuplicateParent);
 		for (index, parent) in parents.iter().enumerate() {
 			ensure!(!parents[..index].contains(parent), Error::<T>::DuplicateParent);
 			ensure!(Assets::<T>::contains_key(parent), Error::<T>::UnknownParent);
+		}
+		if let Some(external) = superseded {
+			for parent in &external.parents {
+				Derivatives::<T>::remove(parent, &cid);
+			}
+			Self::deposit_event(Event::ExternalSuperseded { cid: cid.clone(), registrar: external.creator });
 		}
 		for parent in &parents {
 			Derivatives::<T>::insert(parent, &cid, ());

@@ -5,7 +5,7 @@ use frame_support::{
 	pallet_prelude::*,
 	traits::{
 		fungible::{Inspect, MutateHold},
-		tokens::Precision,
+		tokens::{Fortitude, Precision},
 	},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -13,14 +13,23 @@ use sp_runtime::{traits::Zero, Perbill, Saturating};
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_propose(who: T::AccountId, action: ActionOf<T>) -> DispatchResult {
-		let active = ActiveProposals::<T>::get();
-		ensure!(active < T::MaxActiveProposals::get(), Error::<T>::TooManyProposals);
 		Self::validate_action(&action)?;
+		let track = Self::track_of(&action);
+		let active = ActiveProposals::<T>::get();
+		let max = T::MaxActiveProposals::get();
+		// The last quarter of the slots is the fast track's: nobody can fill every slot with
+		// slow proposals and keep the studio from tightening.
+		let slots = if track == Track::Slow { max.saturating_sub(max / 4) } else { max };
+		ensure!(active < slots, Error::<T>::TooManyProposals);
+		ensure!(
+			ProposalsBy::<T>::get(&who) < T::MaxProposalsPerAccount::get(),
+			Error::<T>::TooManyProposalsByAccount
+		);
 
 		let deposit = T::ProposalDeposit::get();
 		T::Currency::hold(&HoldReason::ProposalDeposit.into(), &who, deposit)?;
+		ProposalsBy::<T>::mutate(&who, |count| count.saturating_inc());
 
-		let track = Self::track_of(&action);
 		let track_info = Self::track_info(track);
 		let voting_ends =
 			frame_system::Pallet::<T>::block_number().saturating_add(track_info.voting_period);
@@ -46,21 +55,40 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now > proposal.voting_ends, Error::<T>::VotingOpen);
 
-		let Proposal { proposer, deposit, action, track, tally, .. } = proposal;
+		let Proposal { proposer, deposit, action, track, tally, voting_ends } = proposal;
 		let track_info = Self::track_info(track);
 		let Tally { ayes, nays } = tally;
 
 		Proposals::<T>::remove(proposal_id);
 		ActiveProposals::<T>::mutate(|active| *active = active.saturating_sub(1));
+		ProposalsBy::<T>::mutate_exists(&proposer, |count| {
+			*count = count.map(|count| count.saturating_sub(1)).filter(|count| *count > 0)
+		});
+
+		let expired = now > voting_ends.saturating_add(T::CloseWindow::get());
+		let passed = !expired && Self::passes(&track_info, ayes, nays);
+		let burned = if passed { Zero::zero() } else { T::FailedDepositBurn::get() * deposit };
+		if !burned.is_zero() {
+			T::Currency::burn_held(
+				&HoldReason::ProposalDeposit.into(),
+				&proposer,
+				burned,
+				Precision::BestEffort,
+				Fortitude::Force,
+			)?;
+		}
 		T::Currency::release(
 			&HoldReason::ProposalDeposit.into(),
 			&proposer,
-			deposit,
+			deposit.saturating_sub(burned),
 			Precision::BestEffort,
 		)?;
-
-		if !Self::passes(&track_info, ayes, nays) {
-			Self::deposit_event(Event::Rejected { proposal: proposal_id, ayes, nays });
+		if expired {
+			Self::deposit_event(Event::Expired { proposal: proposal_id, burned });
+			return Ok(());
+		}
+		if !passed {
+			Self::deposit_event(Event::Rejected { proposal: proposal_id, ayes, nays, burned });
 			return Ok(());
 		}
 		let enact_at = now.saturating_add(track_info.enactment_delay);
@@ -90,19 +118,29 @@ impl<T: Config> Pallet<T> {
 		turnout_met && approval >= track.min_approval
 	}
 
-	/// The fast track for actions that make the studio safer, the slow one for all others.
+	/// The fast track for actions that make the studio safer by a small step (retiring a style
+	/// or model; tightening a parameter by at most half its largest step), the slow one for all
+	/// others, council changes included.
 	pub(crate) fn track_of(action: &ActionOf<T>) -> Track {
 		let tightening = match action {
-			GovernanceAction::SetParameter { parameter, value } =>
+			// A tightening step of at most half the largest step: one fast vote cannot take a
+			// parameter to an extreme (a spend cap of one token, a deviation limit that trips
+			// every agent).
+			GovernanceAction::SetParameter { parameter, value } => {
+				let small_step = ParameterBoundsOf::<T>::get(parameter)
+					.map(|bounds| bounds.max_step / 2)
+					.unwrap_or_default();
 				Self::parameter(*parameter)
-					.map(|current| parameter.is_tightening(current, *value))
-					.unwrap_or(false),
-			GovernanceAction::RetireStyle { .. } | GovernanceAction::RetireModel { .. } => true,
-			GovernanceAction::AddStyle { .. } | GovernanceAction::ApproveModel { .. } => false,
-			GovernanceAction::SetReviewers { reviewers } => {
-				let current = Reviewers::<T>::get();
-				reviewers.len() > current.len() && current.iter().all(|r| reviewers.contains(r))
+					.map(|current| {
+						parameter.is_tightening(current, *value) && current.abs_diff(*value) <= small_step
+					})
+					.unwrap_or(false)
 			},
+			GovernanceAction::RetireStyle { .. } | GovernanceAction::RetireModel { .. } => true,
+			// Any change of the council is slow: one added reviewer can halt anything alone.
+			GovernanceAction::AddStyle { .. } |
+			GovernanceAction::ApproveModel { .. } |
+			GovernanceAction::SetReviewers { .. } => false,
 		};
 		if tightening {
 			Track::Fast

@@ -14,7 +14,7 @@ impl<T: Config> Pallet<T> {
 	///   proposals, and on closed ones the account has not unlocked yet);
 	/// - the deposits held under `ProposalDeposit` are exactly the open proposals' deposits;
 	/// - every parameter has a value within its bounds;
-	/// - `ActiveProposals` counts the open proposals;
+	/// - `ActiveProposals` counts the open proposals, and `ProposalsBy` each proposer's;
 	/// - `ApprovedModelByHash` indexes exactly the active models.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		for (who, votes) in Votes::<T>::iter() {
@@ -23,11 +23,17 @@ impl<T: Config> Pallet<T> {
 		}
 
 		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut by_account: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut open = 0u32;
 		for (_, proposal) in Proposals::<T>::iter() {
+			*by_account.entry(proposal.proposer.clone()).or_default() += 1;
 			deposits.entry(proposal.proposer).or_insert_with(Zero::zero).saturating_accrue(proposal.deposit);
 			open += 1;
 		}
+		ensure!(
+			ProposalsBy::<T>::iter().collect::<BTreeMap<_, _>>() == by_account,
+			"ProposalsBy miscounts an account's proposals"
+		);
 		for (who, deposit) in &deposits {
 			let held = T::Currency::balance_on_hold(&HoldReason::ProposalDeposit.into(), who);
 			ensure!(held == *deposit, "held proposal deposits differ from the open proposals'");
