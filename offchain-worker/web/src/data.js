@@ -238,12 +238,11 @@ function readIncident(id, i) {
     : i.scope.isModel
       ? { kind: 'Model', model: i.scope.asModel.toNumber() }
       : { kind: 'Studio' };
-  // TripCause: AgentDrift/ModelDrift { ema, limit }, HardLimit { deviation, limit },
-  // SpendCap { spent, cap }, Reviewer { reviewer }.
+  // TripCause: AgentDrift { ema, limit }, ModelDrift { ema, limit, agents },
+  // HardLimit { deviation, limit }, Reviewer { reviewer }.
   const c = i.cause.value;
   const cause = { kind: i.cause.type };
-  for (const field of ['ema', 'limit', 'deviation']) if (c[field]) cause[field] = c[field].toNumber();
-  for (const field of ['spent', 'cap']) if (c[field]) cause[field] = c[field].toBigInt();
+  for (const field of ['ema', 'limit', 'deviation', 'agents']) if (c[field]) cause[field] = c[field].toNumber();
   if (c.reviewer) cause.reviewer = c.reviewer.toString();
   return {
     id,

@@ -94,6 +94,8 @@ impl pallet_job_escrow::Config for Test {
 	type Treasury = Treasury;
 	type PalletId = EscrowPalletId;
 	type RetryDelay = ConstU64<{ RETRY_DELAY }>;
+	type JobRetention = ConstU64<{ JOB_RETENTION }>;
+	type MaxUnsettledPerWorker = ConstU32<128>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
 	type MaxPromptLength = ConstU32<64>;
@@ -169,6 +171,8 @@ pub const OTHER_WORKER: u64 = 12;
 pub const TREASURY: u64 = 99;
 /// Blocks before a failed payout is tried again.
 pub const RETRY_DELAY: u64 = 5;
+/// Blocks a finished job's record is kept.
+pub const JOB_RETENTION: u64 = 5_000;
 /// Results an agent needs before it moves a model's average.
 pub const MIN_AGENT_HISTORY: u32 = 2;
 /// Blocks the reviewers have to decide.

@@ -180,7 +180,8 @@ fn m10_a_failed_payout_is_retried_later_and_never_leaves_the_queue() {
 		run_to_block(retry_at);
 		assert!(matches!(status(job), JobStatus::Settled { .. }));
 		assert_eq!(free(WORKER), ENDOWMENT - BOND + BOUNTY - FEE);
-		assert_eq!(DueJobs::<Test>::iter().count(), 0);
+		// Only the finished job's pruning is left in the queue.
+		assert_eq!(DueJobs::<Test>::iter().collect::<Vec<_>>(), vec![(retry_at + JOB_RETENTION, job, ())]);
 	});
 }
 
@@ -320,5 +321,64 @@ fn m12_a_client_cannot_be_its_own_worker() {
 			Utility::batch_all(origin(CLIENT), in_a_batch).map_err(|e| e.error),
 			Error::<Test>::SelfDealing
 		);
+	});
+}
+
+/// M7: reviewers retire a worker that delivered garbage on several jobs. None of its unsettled
+/// results is paid: each job re-opens (or refunds) for honest workers, and the clients lose
+/// nothing.
+#[test]
+fn m7_a_retired_worker_is_not_paid_for_its_unsettled_results() {
+	story(|| {
+		register(WORKER, BOND);
+		let jobs = [submit_by(CLIENT), submit_by(CLIENT)];
+		for (index, job) in jobs.iter().enumerate() {
+			assert_ok!(Escrow::claim_job(origin(WORKER), *job));
+			assert_ok!(Escrow::submit_result(origin(WORKER), *job, good(&cid_of(&[index as u8]))));
+		}
+		assert_eq!(Workers::<Test>::get(WORKER).unwrap().unsettled.len(), 2);
+		assert_ok!(<Escrow as studio_primitives::JobsControl<u64>>::retire_agent(&WORKER, Permill::from_percent(50)));
+		for (index, job) in jobs.iter().enumerate() {
+			assert_eq!(status(*job), JobStatus::Open);
+			System::assert_has_event(
+				Event::ResultRejected {
+					job: *job,
+					worker: WORKER,
+					output: cid_of(&[index as u8]),
+					cause: RejectionCause::WorkerRetired,
+				}
+				.into(),
+			);
+		}
+		run_to_block(1 + CHALLENGE_WINDOW);
+		assert_eq!(free(WORKER), ENDOWMENT - BOND / 2);
+		assert_eq!(TestGate::paid_out(), 0);
+		assert_eq!(free(CLIENT), ENDOWMENT - 2 * BOUNTY);
+		assert_ok!(Escrow::cancel_job(origin(CLIENT), jobs[0]));
+		assert_eq!(free(CLIENT), ENDOWMENT - BOUNTY);
+	});
+}
+
+/// M3: finished jobs do not pile up in storage: their records are pruned after the retention,
+/// and the outputs' provenance records stay.
+#[test]
+fn m3_finished_jobs_are_pruned_after_the_retention() {
+	story(|| {
+		let cancelled = submit_by(CLIENT);
+		assert_ok!(Escrow::cancel_job(origin(CLIENT), cancelled));
+		register(WORKER, BOND);
+		let settled = submit_by(CLIENT);
+		assert_ok!(Escrow::claim_job(origin(WORKER), settled));
+		let output = cid_of(b"kept in provenance");
+		assert_ok!(Escrow::submit_result(origin(WORKER), settled, good(&output)));
+		assert_ok!(Escrow::accept_result(origin(CLIENT), settled));
+		run_to_block(JOB_RETENTION);
+		assert!(Jobs::<Test>::get(cancelled).is_some());
+		run_to_block(1 + JOB_RETENTION);
+		assert!(Jobs::<Test>::get(cancelled).is_none());
+		assert!(Jobs::<Test>::get(settled).is_none());
+		System::assert_has_event(Event::JobPruned { job: settled }.into());
+		assert_eq!(Provenance::asset(&output).unwrap().status, AssetStatus::Final);
+		assert_eq!(DueJobs::<Test>::iter().count(), 0);
 	});
 }

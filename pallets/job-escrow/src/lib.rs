@@ -95,6 +95,7 @@ pub type WorkerOf<T> = WorkerInfo<
 	frame_system::pallet_prelude::BlockNumberFor<T>,
 	<T as Config>::MaxCapabilities,
 	<T as Config>::MaxClaimsPerWorker,
+	<T as Config>::MaxUnsettledPerWorker,
 >;
 
 /// What benchmarks need from the runtime: a generator model and a style that jobs may use, and
@@ -176,6 +177,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type RetryDelay: Get<BlockNumberFor<Self>>;
 
+		/// Blocks a finished (settled, cancelled or refunded) job's record is kept before it is
+		/// pruned: storage does not grow with the studio's history.
+		#[pallet::constant]
+		type JobRetention: Get<BlockNumberFor<Self>>;
+
+		/// The most delivered or quarantined, not yet settled, jobs a worker may have: bounds
+		/// what retiring it walks.
+		#[pallet::constant]
+		type MaxUnsettledPerWorker: Get<u32>;
+
 		/// Blocks between a worker's unregistering and the release of its bond.
 		#[pallet::constant]
 		type UnbondingDelay: Get<BlockNumberFor<Self>>;
@@ -247,7 +258,8 @@ pub mod pallet {
 	/// The registered workers.
 	///
 	/// Invariant: each worker's [`HoldReason::WorkerBond`] hold equals its `bond`; every job in
-	/// its `claims` is claimed by it, and `unsettled` counts the jobs delivered by it.
+	/// its `claims` is claimed by it, and `unsettled` lists the jobs delivered (or quarantined)
+	/// by it and not settled.
 	#[pallet::storage]
 	pub type Workers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, WorkerOf<T>>;
 
@@ -255,7 +267,7 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextJobId<T> = StorageValue<_, JobId, ValueQuery>;
 
-	/// Every job, live or finished.
+	/// Every job, live or finished within `JobRetention`.
 	///
 	/// Invariant: the escrow's account holds at least the existential deposit plus the bounties
 	/// of the live (open, claimed, delivered or quarantined) jobs; every delivered job's output
@@ -287,7 +299,7 @@ pub mod pallet {
 		/// A worker withdrew its bond and left.
 		BondWithdrawn { worker: T::AccountId, bond: BalanceOf<T> },
 		/// Reviewers retired a worker: `slashed` of its bond went to the treasury, `released`
-		/// back to it, and it is no longer registered.
+		/// back to it, its delivered results were refused, and it is no longer registered.
 		WorkerRetired { worker: T::AccountId, slashed: BalanceOf<T>, released: BalanceOf<T> },
 		/// A job was submitted, its bounty moved into escrow.
 		JobSubmitted {
@@ -324,6 +336,9 @@ pub mod pallet {
 		/// A due step of the job (a payout or refund) could not be made now; it is tried again
 		/// in block `retry_at`. The job and its bounty stay as they were.
 		DueStepDeferred { job: JobId, retry_at: BlockNumberFor<T>, error: DispatchError },
+		/// A finished job's record was removed, `JobRetention` blocks after it finished (its
+		/// output's provenance record stays).
+		JobPruned { job: JobId },
 		/// A job is open again for any worker.
 		JobReopened { job: JobId },
 		/// A job's bounty went back to its client: its deadline passed, or its result was
@@ -408,6 +423,8 @@ pub mod pallet {
 		/// The worker holds as many claims as its bond allows: one per `WorkerMinBond` of bond,
 		/// at most `MaxClaimsPerWorker`.
 		TooManyClaims,
+		/// The worker has `MaxUnsettledPerWorker` delivered jobs waiting to settle.
+		TooManyUnsettled,
 		/// The job is not claimed by the caller.
 		NotClaimant,
 		/// The claim has expired: the result comes too late.
@@ -533,6 +550,7 @@ pub mod pallet {
 		/// - [`Error::AgentHalted`], [`Error::ModelSuspended`], [`Error::SpendCapReached`]: the
 		///   circuit breaker refuses.
 		/// - [`Error::TooManyClaims`]: the bond allows no further claim.
+		/// - [`Error::TooManyUnsettled`]: too many of its results wait to settle.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::claim_job())]
 		pub fn claim_job(origin: OriginFor<T>, job: JobId) -> DispatchResult {

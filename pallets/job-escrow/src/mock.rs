@@ -103,6 +103,8 @@ impl pallet_job_escrow::Config for Test {
 	type Treasury = Treasury;
 	type PalletId = EscrowPalletId;
 	type RetryDelay = ConstU64<{ RETRY_DELAY }>;
+	type JobRetention = ConstU64<{ JOB_RETENTION }>;
+	type MaxUnsettledPerWorker = ConstU32<8>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
 	type MaxPromptLength = ConstU32<64>;
@@ -219,6 +221,8 @@ pub const STRANGER: u64 = 4;
 pub const TREASURY: u64 = 99;
 /// Blocks before a failed payout is tried again.
 pub const RETRY_DELAY: u64 = 5;
+/// Blocks a finished job's record is kept.
+pub const JOB_RETENTION: u64 = 5_000;
 /// Blocks between unregistering and withdrawing a bond.
 pub const UNBONDING_DELAY: u64 = 20;
 /// The approved generator of the genesis.

@@ -153,7 +153,7 @@ fn a_job_is_claimed_delivered_and_settles_after_the_window_paying_worker_and_tre
 		assert_eq!(free(CLIENT), ENDOWMENT - BOUNTY);
 		assert_eq!(escrowed(), 0);
 		assert_eq!(Provenance::asset(&output).unwrap().status, AssetStatus::Final);
-		assert_eq!(Workers::<Test>::get(WORKER).unwrap().unsettled, 0);
+		assert!(Workers::<Test>::get(WORKER).unwrap().unsettled.is_empty());
 	});
 }
 
@@ -583,7 +583,7 @@ fn a_refused_result_reopens_or_refunds_the_job_as_the_client_chose() {
 		assert_eq!(Jobs::<Test>::get(second).unwrap().barred, None);
 		assert_eq!(Provenance::asset(&cid_of(b"suspended")).unwrap().status, AssetStatus::Rejected);
 		assert!(Workers::<Test>::get(WORKER).unwrap().claims.is_empty());
-		assert_eq!(Workers::<Test>::get(WORKER).unwrap().unsettled, 0);
+		assert!(Workers::<Test>::get(WORKER).unwrap().unsettled.is_empty());
 	});
 }
 
@@ -734,7 +734,7 @@ fn reviewers_end_a_quarantine_by_delivering_refusing_or_refunding() {
 		);
 		// One job is still open (re-opened), the rest settled or refunded.
 		assert_eq!(escrowed(), BOUNTY);
-		assert_eq!(Workers::<Test>::get(WORKER).unwrap().unsettled, 0);
+		assert!(Workers::<Test>::get(WORKER).unwrap().unsettled.is_empty());
 	});
 }
 

@@ -204,10 +204,11 @@ where
 	/// The last worker whose claim on this job failed (expired, or delivered below the quality
 	/// bar): it may not claim the job again.
 	pub barred: Option<AccountId>,
-	/// Set when the job's due step failed (a payout or refund that could not be made): the
-	/// block it is tried again in, instead of the status's own due block. Cleared by the next
-	/// change of status.
-	pub retry_at: Option<BlockNumber>,
+	/// When set, the block the job is due in instead of its status's own: after a due step
+	/// that failed (a payout or refund that could not be made), the block it is tried again
+	/// in; once the job is finished, the block its record is pruned in. Each change of status
+	/// sets it anew.
+	pub due_override: Option<BlockNumber>,
 }
 
 impl<AccountId, Balance, BlockNumber, MaxPromptLength, MaxParents>
@@ -232,12 +233,12 @@ where
 	}
 
 	/// The block in which the job's next automatic step is due: its deadline while open, the
-	/// claim's expiry while claimed, the end of the challenge window while delivered, or the
-	/// retry block after a step that failed. A quarantined job waits for the circuit breaker's
-	/// reviewers instead.
+	/// claim's expiry while claimed, the end of the challenge window while delivered, the
+	/// retry block after a step that failed, the end of its retention once finished. A
+	/// quarantined job waits for the circuit breaker's reviewers instead.
 	pub fn due_at(&self) -> Option<BlockNumber> {
-		if self.retry_at.is_some() && self.is_live() {
-			return self.retry_at.clone()
+		if self.due_override.is_some() {
+			return self.due_override.clone()
 		}
 		match &self.status {
 			JobStatus::Open => Some(self.spec.deadline.clone()),
@@ -263,13 +264,14 @@ where
 	EqNoBound,
 	DebugNoBound,
 )]
-#[scale_info(skip_type_params(MaxCapabilities, MaxClaims))]
-pub struct WorkerInfo<Balance, BlockNumber, MaxCapabilities, MaxClaims>
+#[scale_info(skip_type_params(MaxCapabilities, MaxClaims, MaxUnsettled))]
+pub struct WorkerInfo<Balance, BlockNumber, MaxCapabilities, MaxClaims, MaxUnsettled>
 where
 	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
 	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 	MaxCapabilities: Get<u32>,
 	MaxClaims: Get<u32>,
+	MaxUnsettled: Get<u32>,
 {
 	/// The bond held from the worker (less what was slashed).
 	pub bond: Balance,
@@ -277,8 +279,8 @@ where
 	pub capabilities: BoundedVec<ModelId, MaxCapabilities>,
 	/// The jobs it has claimed and not yet delivered.
 	pub claims: BoundedVec<JobId, MaxClaims>,
-	/// How many of its delivered (or quarantined) jobs have not settled yet.
-	pub unsettled: u32,
+	/// Its delivered (or quarantined) jobs that have not settled yet.
+	pub unsettled: BoundedVec<JobId, MaxUnsettled>,
 	/// Set once it unregistered: the block from which it may withdraw its bond.
 	pub unbonds_at: Option<BlockNumber>,
 }
@@ -294,4 +296,7 @@ pub enum RejectionCause {
 	/// Its reported quality is below the studio's quality threshold: a failed claim, slashed
 	/// like an expired one.
 	LowQuality,
+	/// The reviewers retired its worker (established misconduct): none of its unsettled
+	/// results is paid.
+	WorkerRetired,
 }

@@ -113,6 +113,8 @@ impl pallet_job_escrow::Config for Runtime {
 	type Treasury = Treasury;
 	type PalletId = EscrowPalletId;
 	type RetryDelay = ConstU64<3>;
+	type JobRetention = ConstU64<40>;
+	type MaxUnsettledPerWorker = ConstU32<6>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
 	type MaxPromptLength = ConstU32<16>;

@@ -19,6 +19,8 @@ parameter_types! {
 	pub const JobEscrowPalletId: PalletId = PalletId(*b"stu/escr");
 	/// A payout or refund that could not be made is tried again a minute later.
 	pub const PayoutRetryDelay: BlockNumber = 20;
+	/// A finished job's record is kept for a week (its output's provenance record for good).
+	pub const JobRetention: BlockNumber = 7 * DAYS;
 }
 
 impl pallet_provenance::Config for Runtime {
@@ -42,6 +44,9 @@ impl pallet_job_escrow::Config for Runtime {
 	type Treasury = StudioTreasuryAccount;
 	type PalletId = JobEscrowPalletId;
 	type RetryDelay = PayoutRetryDelay;
+	type JobRetention = JobRetention;
+	/// Eight claims' worth of results in each of eight challenge windows.
+	type MaxUnsettledPerWorker = ConstU32<64>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
 	type MaxPromptLength = ConstU32<1024>;

@@ -1,10 +1,10 @@
 // The circuit breaker: what is halted now, and every incident with its cause and review.
 
 import { h, replaceChildren } from '../dom.js';
-import { balance, blockNo, permillPct } from '../format.js';
+import { blockNo, permillPct } from '../format.js';
 import { account, pill, table, empty } from './common.js';
 
-export function renderIncidents(el, snapshot, { token, quorum }) {
+export function renderIncidents(el, snapshot, { quorum }) {
   const studio = snapshot.studioHalt;
   const summary = h(
     'div',
@@ -49,7 +49,7 @@ export function renderIncidents(el, snapshot, { token, quorum }) {
       },
       h('td', { class: 'num' }, `#${i.id}`),
       h('td', {}, scope(i.scope, snapshot)),
-      h('td', {}, cause(i.cause, token)),
+      h('td', {}, cause(i.cause)),
       h('td', { class: 'num' }, i.job !== null ? `#${i.job}` : '—'),
       h('td', { class: 'num' }, blockNo(i.openedAt)),
       h('td', { class: 'num' }, blockNo(i.reviewBy), i.status === 'Open' ? h('div', { class: 'small muted' }, left >= 0 ? `${left} blocks left` : 'overdue') : null),
@@ -57,7 +57,7 @@ export function renderIncidents(el, snapshot, { token, quorum }) {
         'td',
         {},
         i.votes.length ? h('ul', { class: 'votes' }, i.votes.map((v) => h('li', {}, account(v.reviewer, { short: true }), ' ', pill(v.decision)))) : h('span', { class: 'muted' }, 'no votes yet'),
-        quorum !== null && i.status !== 'Resumed' && i.status !== 'Retired' && i.status !== 'Cleared'
+        quorum !== null && i.status !== 'Resumed' && i.status !== 'Retired'
           ? h('div', { class: 'small muted' }, `${quorum} agreeing reviewers decide`)
           : null,
       ),
@@ -85,16 +85,14 @@ function scope(s, snapshot) {
   }
 }
 
-function cause(c, token) {
+function cause(c) {
   switch (c.kind) {
     case 'AgentDrift':
       return `agent average ${permillPct(c.ema)} > limit ${permillPct(c.limit)}`;
     case 'ModelDrift':
-      return `model average ${permillPct(c.ema)} > limit ${permillPct(c.limit)}`;
+      return `model average ${permillPct(c.ema)} > limit ${permillPct(c.limit)}, seen by ${c.agents} agents`;
     case 'HardLimit':
       return `one result ${permillPct(c.deviation)} > hard limit ${permillPct(c.limit)}`;
-    case 'SpendCap':
-      return `epoch spend ${balance(c.spent, token)} > cap ${balance(c.cap, token)}`;
     case 'Reviewer':
       return h('span', {}, 'halted by reviewer ', account(c.reviewer, { short: true }));
     default:

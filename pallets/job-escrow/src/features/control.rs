@@ -36,7 +36,7 @@ impl<T: Config> JobsControl<T::AccountId> for Pallet<T> {
 			Self::deposit_event(Event::ResultDelivered { job: job_id, worker, output, settles_at });
 			return Ok(())
 		}
-		Workers::<T>::mutate_extant(&worker, |info| info.unsettled.saturating_dec());
+		Self::forget_unsettled(&worker, job_id);
 		T::Assets::set_status(&output, AssetStatus::Rejected);
 		match outcome {
 			QuarantineOutcome::Reject => {
@@ -55,6 +55,25 @@ impl<T: Config> JobsControl<T::AccountId> for Pallet<T> {
 	fn retire_agent(agent: &T::AccountId, slash: Permill) -> DispatchResult {
 		Self::release_claims(agent);
 		let mut worker = Workers::<T>::get(agent).ok_or(Error::<T>::NotRegistered)?;
+		// Reviewers found it misbehaving: nothing it delivered and that has not settled is paid.
+		// Quarantined results wait for their own incidents.
+		for job_id in core::mem::take(&mut worker.unsettled) {
+			let Some(job) = Jobs::<T>::get(job_id) else { continue };
+			let JobStatus::Delivered { output, .. } = job.status.clone() else {
+				let _ = worker.unsettled.try_push(job_id);
+				continue
+			};
+			T::Assets::set_status(&output, AssetStatus::Rejected);
+			Self::deposit_event(Event::ResultRejected {
+				job: job_id,
+				worker: agent.clone(),
+				output,
+				cause: RejectionCause::WorkerRetired,
+			});
+			// Re-opening or refunding only writes storage and events; a failure would be a
+			// broken invariant, which `try_state` reports.
+			let _ = Self::after_rejection(job_id, job);
+		}
 		let slashed = Self::slash_bond(agent, &mut worker, slash);
 		let released = worker.bond;
 		T::Currency::release(&HoldReason::WorkerBond.into(), agent, released, Precision::Exact)?;

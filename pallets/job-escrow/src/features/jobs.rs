@@ -53,7 +53,7 @@ impl<T: Config> Pallet<T> {
 			status: JobStatus::Open,
 			submitted_at: now,
 			barred: None,
-			retry_at: None,
+			due_override: None,
 		};
 		DueJobs::<T>::insert(deadline, job_id, ());
 		Jobs::<T>::insert(job_id, job);
@@ -124,6 +124,11 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::Models::approved_model(model).is_some(), Error::<T>::ModelNotApproved);
 		T::Gate::may_claim(&who, model, job.bounty).map_err(Error::<T>::from)?;
 		ensure!((worker.claims.len() as u32) < Self::claims_allowed(worker.bond, min_bond), Error::<T>::TooManyClaims);
+		// Room for this claim's result among the unsettled, after the claims already held.
+		ensure!(
+			((worker.claims.len() + worker.unsettled.len()) as u32) < T::MaxUnsettledPerWorker::get(),
+			Error::<T>::TooManyUnsettled
+		);
 		worker.claims.try_push(job_id).map_err(|_| Error::<T>::TooManyClaims)?;
 
 		Self::move_to(job_id, &mut job, JobStatus::Claimed { worker: who.clone(), expires_at });

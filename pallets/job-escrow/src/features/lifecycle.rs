@@ -21,7 +21,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Moves `job` to `status`, keeping its entry in [`DueJobs`] under its new due block (a
-	/// pending retry ends with the status it was for). The caller stores the job.
+	/// pending retry ends with the status it was for; a finished job is due for pruning after
+	/// `JobRetention`). The caller stores the job.
 	pub(crate) fn move_to(
 		job_id: JobId,
 		job: &mut JobOf<T>,
@@ -29,7 +30,9 @@ impl<T: Config> Pallet<T> {
 	) {
 		Self::reschedule(job_id, job, |job| {
 			job.status = status;
-			job.retry_at = None;
+			let finished = !job.is_live();
+			job.due_override = finished
+				.then(|| frame_system::Pallet::<T>::block_number().saturating_add(T::JobRetention::get()));
 		});
 	}
 
@@ -53,6 +56,11 @@ impl<T: Config> Pallet<T> {
 			T::Currency::transfer(&Self::escrow_account(), to, amount, Preservation::Preserve)?;
 		}
 		Ok(())
+	}
+
+	/// Takes `job` off `worker`'s unsettled jobs.
+	pub(crate) fn forget_unsettled(worker: &T::AccountId, job: JobId) {
+		Workers::<T>::mutate_extant(worker, |info| info.unsettled.retain(|unsettled| *unsettled != job));
 	}
 
 	/// Gives the whole bounty back to the client.
@@ -100,7 +108,7 @@ impl<T: Config> Pallet<T> {
 		Self::pay_from_escrow(&worker, payment)?;
 		Self::pay_from_escrow(&T::Treasury::get(), fee)?;
 		T::Gate::record_payout(&worker, payment);
-		Workers::<T>::mutate_extant(&worker, |info| info.unsettled.saturating_dec());
+		Self::forget_unsettled(&worker, job_id);
 		T::Assets::set_status(&output, AssetStatus::Final);
 		Self::move_to(job_id, &mut job, JobStatus::Settled { worker: worker.clone(), output });
 		Jobs::<T>::insert(job_id, job);
@@ -164,6 +172,14 @@ impl<T: Config> Pallet<T> {
 		let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 		match job.status {
 			JobStatus::Delivered { .. } => Self::do_settle_due(job_id),
+			_ if !job.is_live() => {
+				if let Some(due) = job.due_at() {
+					DueJobs::<T>::remove(due, job_id);
+				}
+				Jobs::<T>::remove(job_id);
+				Self::deposit_event(Event::JobPruned { job: job_id });
+				Ok(())
+			},
 			_ => Self::do_expire_due(job_id),
 		}
 	}
@@ -213,7 +229,7 @@ impl<T: Config> Pallet<T> {
 	fn defer(job_id: JobId, now: BlockNumberFor<T>, error: DispatchError) {
 		let Some(mut job) = Jobs::<T>::get(job_id) else { return };
 		let retry_at = now.saturating_add(T::RetryDelay::get().max(One::one()));
-		Self::reschedule(job_id, &mut job, |job| job.retry_at = Some(retry_at));
+		Self::reschedule(job_id, &mut job, |job| job.due_override = Some(retry_at));
 		Jobs::<T>::insert(job_id, job);
 		Self::deposit_event(Event::DueStepDeferred { job: job_id, retry_at, error });
 	}

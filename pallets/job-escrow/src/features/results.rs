@@ -62,7 +62,7 @@ impl<T: Config> Pallet<T> {
 		}
 		match T::Gate::judge_result(&who, job_id, job.spec.model, report.style_deviation) {
 			Verdict::Quarantine(incident) => {
-				Workers::<T>::mutate_extant(&who, |worker| worker.unsettled.saturating_inc());
+				Self::note_unsettled(&who, job_id)?;
 				let quarantined =
 					JobStatus::Quarantined { worker: who.clone(), output: output.clone(), incident };
 				Self::move_to(job_id, &mut job, quarantined);
@@ -70,7 +70,7 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::ResultQuarantined { job: job_id, worker: who, output, incident });
 			},
 			Verdict::Accept => {
-				Workers::<T>::mutate_extant(&who, |worker| worker.unsettled.saturating_inc());
+				Self::note_unsettled(&who, job_id)?;
 				let settles_at = now.saturating_add(T::Params::challenge_window());
 				let delivered =
 					JobStatus::Delivered { worker: who.clone(), output: output.clone(), settles_at };
@@ -91,5 +91,15 @@ impl<T: Config> Pallet<T> {
 			},
 		}
 		Ok(())
+	}
+
+	/// Adds `job` to `worker`'s unsettled jobs (a claim is refused while they are full, so
+	/// there is room for every claimed job's result).
+	fn note_unsettled(worker: &T::AccountId, job: JobId) -> DispatchResult {
+		Workers::<T>::try_mutate_exists(worker, |info| {
+			let info = info.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			info.unsettled.try_push(job).map_err(|_| Error::<T>::TooManyUnsettled)?;
+			Ok(())
+		})
 	}
 }

@@ -7,7 +7,7 @@ use frame_support::{
 	traits::fungible::{Inspect, InspectHold},
 };
 use sp_runtime::{Saturating, TryRuntimeError};
-use studio_primitives::AssetLedger;
+use studio_primitives::{AssetLedger, JobId};
 
 impl<T: Config> Pallet<T> {
 	/// Checks that:
@@ -17,12 +17,12 @@ impl<T: Config> Pallet<T> {
 	/// - every live job but a quarantined one has exactly one entry in `DueJobs`, under its due
 	///   block (or its retry block), no older than the cursor, and `DueJobs` has no other
 	///   entries;
-	/// - a claimed job is in its worker's claims, and each worker's `unsettled` counts its
+	/// - a claimed job is in its worker's claims, and each worker's `unsettled` lists its
 	///   delivered and quarantined jobs;
 	/// - every delivered or settled job's output is recorded in provenance.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut escrowed = T::Currency::minimum_balance();
-		let mut unsettled: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		let mut unsettled: BTreeMap<T::AccountId, alloc::vec::Vec<JobId>> = BTreeMap::new();
 		let mut timed = 0usize;
 		let cursor = DueCursor::<T>::get();
 		for (job_id, job) in Jobs::<T>::iter() {
@@ -41,7 +41,7 @@ impl<T: Config> Pallet<T> {
 				},
 				JobStatus::Delivered { worker, output, .. } |
 				JobStatus::Quarantined { worker, output, .. } => {
-					*unsettled.entry(worker.clone()).or_default() += 1;
+					unsettled.entry(worker.clone()).or_default().push(job_id);
 					ensure!(T::Assets::contains(output), "a delivered output is not in provenance");
 				},
 				JobStatus::Settled { output, .. } =>
@@ -59,8 +59,14 @@ impl<T: Config> Pallet<T> {
 			let on_hold = T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &who);
 			ensure!(on_hold == worker.bond, "a worker's bond hold differs from its record");
 			ensure!(
-				worker.unsettled == unsettled.get(&who).copied().unwrap_or_default(),
-				"a worker's unsettled count differs from its delivered jobs"
+				{
+					let mut listed = worker.unsettled.to_vec();
+					listed.sort();
+					let mut delivered = unsettled.get(&who).cloned().unwrap_or_default();
+					delivered.sort();
+					listed == delivered
+				},
+				"a worker's unsettled jobs differ from its delivered jobs"
 			);
 			for job_id in &worker.claims {
 				let job = Jobs::<T>::get(job_id).ok_or("a worker claims an unknown job")?;

@@ -32,7 +32,7 @@ impl<T: Config> Pallet<T> {
 				bond,
 				capabilities: capabilities.clone(),
 				claims: BoundedVec::new(),
-				unsettled: 0,
+				unsettled: BoundedVec::new(),
 				unbonds_at: None,
 			},
 		);
@@ -60,7 +60,7 @@ impl<T: Config> Pallet<T> {
 		let unbonds_at = Workers::<T>::try_mutate(&who, |worker| {
 			let worker = worker.as_mut().ok_or(Error::<T>::NotRegistered)?;
 			ensure!(worker.unbonds_at.is_none(), Error::<T>::WorkerLeaving);
-			ensure!(worker.claims.is_empty() && worker.unsettled == 0, Error::<T>::UnfinishedWork);
+			ensure!(worker.claims.is_empty() && worker.unsettled.is_empty(), Error::<T>::UnfinishedWork);
 			// A halted agent waits for the reviewers' decision, which may slash its bond.
 			ensure!(!T::Gate::is_halted(&who), Error::<T>::AgentHalted);
 			let unbonds_at =
