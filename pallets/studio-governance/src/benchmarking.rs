@@ -52,9 +52,10 @@ mod benchmarks {
 
 	#[benchmark]
 	fn vote(v: Linear<1, { T::MaxVotesPerAccount::get() }>) {
-		let proposer = funded::<T>("proposer", 0, 1_000);
 		let voter = funded::<T>("voter", 0, 1_000);
-		let proposals: alloc::vec::Vec<_> = (0..v).map(|i| open_proposal::<T>(&proposer, i + 1)).collect();
+		// One proposal per proposer: an account has at most `MaxProposalsPerAccount` open.
+		let proposals: alloc::vec::Vec<_> =
+			(0..v).map(|i| open_proposal::<T>(&funded::<T>("proposer", i, 1_000), i + 1)).collect();
 		let amount = <T::Currency as fungible::Inspect<_>>::minimum_balance();
 		for proposal in &proposals[..(v - 1) as usize] {
 			Governance::<T>::vote(RawOrigin::Signed(voter.clone()).into(), *proposal, true, amount).unwrap();
@@ -70,7 +71,9 @@ mod benchmarks {
 		let proposer = funded::<T>("proposer", 0, 1_000);
 		let voter = funded::<T>("voter", 0, 1_000);
 		let amount = <T::Currency as fungible::Inspect<_>>::minimum_balance();
-		let proposals: alloc::vec::Vec<_> = (0..v).map(|i| open_proposal::<T>(&proposer, i + 1)).collect();
+		// One proposal per proposer: an account has at most `MaxProposalsPerAccount` open.
+		let proposals: alloc::vec::Vec<_> =
+			(0..v).map(|i| open_proposal::<T>(&funded::<T>("proposer", i, 1_000), i + 1)).collect();
 		for proposal in &proposals {
 			Governance::<T>::vote(RawOrigin::Signed(voter.clone()).into(), *proposal, true, amount).unwrap();
 		}
