@@ -12,7 +12,10 @@ cd "$REPO_ROOT"
 # Tests that start nodes run one at a time: a 2-core machine runs four validators well, not
 # four validators and three dev chains at once.
 cargo test --release --locked --workspace -- --test-threads=1
-# The pallets' FRAME benchmarks, run as tests against their mocks (no wasm needed).
-SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-studio-governance -p pallet-job-escrow \
-	-p pallet-provenance -p pallet-circuit-breaker --features runtime-benchmarks -- benchmarking
+# The pallets' tests again (stories, attacks and the FRAME benchmarks against their mocks; no
+# wasm needed), with debug assertions and overflow checks on so that a `defensive!` failure or
+# an overflow fails a test, and with the try-runtime hooks compiled in.
+CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS=true CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true SKIP_WASM_BUILD=1 \
+	cargo test --release --locked -p pallet-studio-governance -p pallet-job-escrow -p pallet-provenance \
+	-p pallet-circuit-breaker --features runtime-benchmarks,try-runtime
 log "the web studio as the browser test saw it: $CARGO_TARGET_DIR/web-studio/delivered-and-incident.png"

@@ -153,3 +153,25 @@ fn h4_a_colluding_pair_cannot_halt_the_studio_with_the_spend_cap() {
 		assert!(Balances::balance(&CLIENT) > 0);
 	});
 }
+
+/// M6: a reviewer voted, then left the council. Its vote no longer counts toward the quorum,
+/// nor takes a place in the incident's vote list.
+#[test]
+fn m6_a_removed_reviewers_vote_does_not_decide() {
+	story(|| {
+		register(WORKER);
+		let offending = deliver(WORKER, 600_000);
+		let incident = NextIncidentId::<Test>::get() - 1;
+		assert_ok!(Breaker::review(origin(1), incident, Decision::Resume));
+		let council = GovernanceAction::SetReviewers { reviewers: vec![2, 3, 4].try_into().unwrap() };
+		assert_ok!(Governance::force_enact(RuntimeOrigin::root(), Box::new(council)));
+		assert_ok!(Breaker::review(origin(2), incident, Decision::Resume));
+		// Reviewer 1's vote is gone: one current reviewer agrees, the quorum is two.
+		assert!(HaltedAgents::<Test>::contains_key(WORKER));
+		assert_eq!(Incidents::<Test>::get(incident).unwrap().votes.into_inner(), vec![(2, Decision::Resume)]);
+		assert_noop!(Breaker::review(origin(1), incident, Decision::Resume), Error::<Test>::NotReviewer);
+		assert_ok!(Breaker::review(origin(4), incident, Decision::Resume));
+		assert!(!HaltedAgents::<Test>::contains_key(WORKER));
+		assert!(matches!(status(offending), JobStatus::Delivered { .. }));
+	});
+}

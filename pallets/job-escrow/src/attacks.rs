@@ -382,3 +382,20 @@ fn m3_finished_jobs_are_pruned_after_the_retention() {
 		assert_eq!(DueJobs::<Test>::iter().count(), 0);
 	});
 }
+
+/// M5: an agent the breaker halted tries to leave with its bond before the reviewers decide.
+#[test]
+fn m5_a_halted_agent_cannot_leave_before_the_reviewers_decide() {
+	story(|| {
+		register(WORKER, BOND);
+		TestGate::halt_agent(WORKER);
+		assert_noop!(Escrow::unregister_worker(origin(WORKER)), Error::<Test>::AgentHalted);
+		assert_eq!(bond_held(WORKER), BOND);
+		// Halted after unregistering: the bond waits for the decision too.
+		register(OTHER_WORKER, BOND);
+		assert_ok!(Escrow::unregister_worker(origin(OTHER_WORKER)));
+		TestGate::halt_agent(OTHER_WORKER);
+		System::set_block_number(1 + UNBONDING_DELAY);
+		assert_noop!(Escrow::withdraw_bond(origin(OTHER_WORKER)), Error::<Test>::AgentHalted);
+	});
+}
