@@ -126,7 +126,7 @@ export async function readSnapshot(api, blockHash) {
           bond: w.bond.toBigInt(),
           capabilities: w.capabilities.map((m) => m.toNumber()),
           claims: w.claims.map((j) => j.toString()),
-          unsettled: w.unsettled.toNumber(),
+          unsettled: w.unsettled.length,
           unbondsAt: w.unbondsAt.isSome ? w.unbondsAt.unwrap().toNumber() : null,
         },
       ];

@@ -184,6 +184,13 @@ impl ParameterBounds {
 		}
 		Ok(())
 	}
+
+	/// Whether changing `parameter` from `current` to `new` goes on the fast track: it
+	/// tightens the studio by at most half the largest step, so no single fast vote takes a
+	/// parameter to an extreme.
+	pub fn fast_track(&self, parameter: StudioParameter, current: u128, new: u128) -> bool {
+		parameter.is_tightening(current, new) && current.abs_diff(new) <= self.max_step / 2
+	}
 }
 
 /// How fast a class of proposals is decided.

@@ -167,14 +167,19 @@ async fn parameter_plan(at: &AtBlock, parameter: Parameter, value: u128) -> Resu
 		Err(violation) => format!("REFUSED: {violation:?}"),
 	};
 	let tightening = parameter.is_tightening(current, value);
+	let fast = bounds.fast_track(parameter, current, value);
 	Ok(Plan {
 		action: GovernanceAction::SetParameter { parameter: on_chain(parameter), value },
 		lines: vec![
 			format!("set {parameter:?} from {current} to {value} ({})", unit_name(parameter)),
 			format!("bounds [{}, {}]; a step of {step} of at most {}: {verdict}", bounds.min, bounds.max, bounds.max_step),
-			format!("{} the studio", if tightening { "tightens" } else { "loosens (or re-tunes)" }),
+			match (tightening, fast) {
+				(true, true) => "tightens the studio".to_string(),
+				(true, false) => "tightens the studio by more than half the largest step: the slow track's to decide".to_string(),
+				_ => "loosens (or re-tunes) the studio".to_string(),
+			},
 		],
-		track: if tightening { Track::Fast } else { Track::Slow },
+		track: if fast { Track::Fast } else { Track::Slow },
 	})
 }
 

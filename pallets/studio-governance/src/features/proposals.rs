@@ -126,16 +126,11 @@ impl<T: Config> Pallet<T> {
 			// A tightening step of at most half the largest step: one fast vote cannot take a
 			// parameter to an extreme (a spend cap of one token, a deviation limit that trips
 			// every agent).
-			GovernanceAction::SetParameter { parameter, value } => {
-				let small_step = ParameterBoundsOf::<T>::get(parameter)
-					.map(|bounds| bounds.max_step / 2)
-					.unwrap_or_default();
-				Self::parameter(*parameter)
-					.map(|current| {
-						parameter.is_tightening(current, *value) && current.abs_diff(*value) <= small_step
-					})
-					.unwrap_or(false)
-			},
+			GovernanceAction::SetParameter { parameter, value } =>
+				match (Self::parameter(*parameter), ParameterBoundsOf::<T>::get(parameter)) {
+					(Ok(current), Some(bounds)) => bounds.fast_track(*parameter, current, *value),
+					_ => false,
+				},
 			GovernanceAction::RetireStyle { .. } | GovernanceAction::RetireModel { .. } => true,
 			// Any change of the council is slow: one added reviewer can halt anything alone.
 			GovernanceAction::AddStyle { .. } |
