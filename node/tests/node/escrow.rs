@@ -7,7 +7,7 @@
 use crate::{
 	harness::{account_data, free_balance, heights, submit, submit_and_fail, treasury, wait_for, Node},
 	studio::{
-		cid_of, event, field_u128, job_status, job_spec, provenance_api,
+		bytes_of, cid_of, event, field_u128, job_status, job_spec, provenance_api,
 		register_generator_and_style, register_worker, report, sha2_256, submit_job, Ask, BOUNTY,
 		PLAIN,
 	},
@@ -169,7 +169,7 @@ async fn attacks_on_the_escrow_fail(
 	let events = submit(client, &result, &bob).await;
 	event(&events, "JobEscrow", "ResultDelivered");
 	let superseded = event(&events, "Provenance", "ExternalSuperseded");
-	assert_eq!(superseded.at("registrar").map(|v| v.to_string()), Some(Value::from_bytes(dave.public_key().0).to_string()));
+	assert_eq!(bytes_of(superseded, "registrar"), dave.public_key().0.to_vec());
 	let record: Option<AssetRecordOf<Runtime>> =
 		provenance_api(rpc, "asset", CidBytes::try_from(output).unwrap()).await;
 	let record = record.expect("the output is recorded");

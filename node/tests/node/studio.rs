@@ -176,3 +176,17 @@ pub async fn provenance_api<R: Decode>(
 		.unwrap_or_else(|e| panic!("ProvenanceApi_{function} over state_call: {e}"));
 	R::decode(&mut &bytes[..]).unwrap()
 }
+
+/// The raw bytes of a byte-sequence field (a `Vec<u8>`, or a `BoundedVec` around one).
+pub fn bytes_of(fields: &Value, name: &str) -> Vec<u8> {
+	fn collect(value: &Value, bytes: &mut Vec<u8>) {
+		match &value.value {
+			subxt::ext::scale_value::ValueDef::Composite(composite) => composite.values().for_each(|inner| collect(inner, bytes)),
+			subxt::ext::scale_value::ValueDef::Primitive(_) => bytes.push(value.as_u128().and_then(|b| u8::try_from(b).ok()).expect("a byte")),
+			other => panic!("not bytes: {other:?}"),
+		}
+	}
+	let mut bytes = Vec::new();
+	collect(fields.at(name).unwrap_or_else(|| panic!("no field {name} in {fields}")), &mut bytes);
+	bytes
+}

@@ -6,8 +6,8 @@
 
 use crate::{
 	harness::{run_binary_to_exit, submit, workspace_root, Node, NODE_BINARY},
-	studio::{event, field_u128, job_spec, register_worker, submit_job, Ask},
-	worker::{bytes_of, wait_for_status, Worker, EYE_GENERATOR, GRAYSCALE_ETCHING, RED_PROMPT},
+	studio::{bytes_of, event, field_u128, job_spec, register_worker, submit_job, Ask},
+	worker::{wait_for_status, Worker, EYE_GENERATOR, GRAYSCALE_ETCHING, RED_PROMPT},
 };
 use std::{path::Path, time::Duration};
 use subxt::dynamic::{self, Value};

@@ -10,7 +10,8 @@ use crate::{
 		submit, submit_and_fail, treasury, wait_for, workspace_root, Node,
 	},
 	studio::{
-		event, field_u128, job_spec, provenance_api, register_worker, sha2_256, submit_job, Ask, BOND, BOUNTY,
+		bytes_of, event, field_u128, job_spec, provenance_api, register_worker, sha2_256, submit_job, Ask, BOND,
+		BOUNTY,
 	},
 };
 use pallet_provenance::AssetRecordOf;
@@ -259,20 +260,6 @@ pub async fn wait_for_status(client: &OnlineClient<PolkadotConfig>, job: u64, wa
 		}
 	})
 	.await
-}
-
-/// The raw bytes of a byte-sequence field (a `Vec<u8>`, or a `BoundedVec` around one).
-pub fn bytes_of(fields: &Value, name: &str) -> Vec<u8> {
-	fn collect(value: &Value, bytes: &mut Vec<u8>) {
-		match &value.value {
-			ValueDef::Composite(composite) => composite.values().for_each(|inner| collect(inner, bytes)),
-			ValueDef::Primitive(_) => bytes.push(value.as_u128().and_then(|b| u8::try_from(b).ok()).expect("a byte")),
-			other => panic!("not bytes: {other:?}"),
-		}
-	}
-	let mut bytes = Vec::new();
-	collect(fields.at(name).unwrap_or_else(|| panic!("no field {name} in {fields}")), &mut bytes);
-	bytes
 }
 
 /// The account of `keypair` as bytes.
