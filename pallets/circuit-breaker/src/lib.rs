@@ -264,7 +264,7 @@ pub mod pallet {
 		/// - [`Error::NotReviewer`]: the caller is not on the council.
 		/// - [`Error::AlreadyHalted`]: the scope is already halted.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::halt())]
+		#[pallet::weight(T::WeightInfo::halt().saturating_add(T::Jobs::release_claims_weight()))]
 		pub fn halt(origin: OriginFor<T>, scope: Scope<T::AccountId>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(T::Reviewers::is_reviewer(&who), Error::<T>::NotReviewer);
@@ -281,7 +281,7 @@ pub mod pallet {
 		/// - [`Error::AlreadyDecided`]: the incident is resumed, retired or cleared.
 		/// - [`Error::CannotRetireStudio`]: a studio halt can only be resumed.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::review())]
+		#[pallet::weight(T::WeightInfo::review().saturating_add(T::Jobs::retire_agent_weight()))]
 		pub fn review(origin: OriginFor<T>, incident: IncidentId, decision: Decision) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(T::Reviewers::is_reviewer(&who), Error::<T>::NotReviewer);

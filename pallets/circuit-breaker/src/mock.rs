@@ -76,6 +76,9 @@ impl pallet_studio_governance::Config for Test {
 impl pallet_provenance::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Clock = Timestamp;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ExternalDeposit = ConstU64<{ UNIT }>;
 	type MaxParents = ConstU32<3>;
 	type MaxLineage = ConstU32<8>;
 	type MaxDerivatives = ConstU32<8>;

@@ -13,10 +13,11 @@ use frame_support::{
 
 /// Weight functions of `pallet_circuit_breaker`.
 pub trait WeightInfo {
-	/// `halt` of an agent: opens an incident and releases the agent's claims.
+	/// `halt`: opens an incident (the escrow's release of an agent's claims is added by the
+	/// call, from the escrow's weights).
 	fn halt() -> Weight;
-	/// `review` in its heaviest branch: the deciding vote retires an agent (refusing its
-	/// quarantined result, slashing and deregistering it).
+	/// `review` in its heaviest branch: the deciding vote retires an agent, refusing its
+	/// quarantined result (the escrow's retirement of the agent is added by the call).
 	fn review() -> Weight;
 	/// `on_initialize` expiring `n` incidents, each refunding a quarantined job.
 	fn expire_reviews(n: u32) -> Weight;

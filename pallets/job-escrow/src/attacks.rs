@@ -272,10 +272,14 @@ fn h6_registering_a_workers_cid_first_cannot_block_the_delivery() {
 			output.clone(),
 			vec![decoy.clone()].try_into().unwrap()
 		));
+		let stranger_before = Balances::total_balance(&STRANGER);
 		assert_ok!(Escrow::submit_result(origin(WORKER), job, good(&output)));
+		// The squat cost the squatter its deposit.
 		System::assert_has_event(
-			pallet_provenance::Event::ExternalSuperseded { cid: output.clone(), registrar: STRANGER }.into(),
+			pallet_provenance::Event::ExternalSuperseded { cid: output.clone(), registrar: STRANGER, burned: UNIT }
+				.into(),
 		);
+		assert_eq!(Balances::total_balance(&STRANGER), stranger_before - UNIT);
 		let record = Provenance::asset(&output).unwrap();
 		assert_eq!((record.creator, record.owner, record.status), (CLIENT, CLIENT, AssetStatus::Delivered));
 		assert_eq!(record.generation.unwrap().worker, WORKER);

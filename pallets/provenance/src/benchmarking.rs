@@ -4,7 +4,11 @@ use super::*;
 use crate::Pallet as Provenance;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
-use frame_support::traits::Get;
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	Get,
+};
+use sp_runtime::Saturating;
 use frame_system::RawOrigin;
 use sp_runtime::traits::StaticLookup;
 
@@ -13,6 +17,13 @@ fn cid(n: u32) -> CidBytes {
 	let mut digest = [0u8; 32];
 	digest[28..].copy_from_slice(&n.to_be_bytes());
 	raw_cid(digest)
+}
+
+/// An account able to pay the deposits of `registrations` external assets.
+fn funded<T: Config>(who: T::AccountId, registrations: u32) -> T::AccountId {
+	let deposits = T::ExternalDeposit::get().saturating_mul(registrations.into());
+	T::Currency::set_balance(&who, T::Currency::minimum_balance().saturating_add(deposits));
+	who
 }
 
 /// Records `count` external parents owned by `owner`.
@@ -35,7 +46,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn register_external(p: Linear<0, { T::MaxParents::get() }>) {
-		let artist: T::AccountId = whitelisted_caller();
+		let artist = funded::<T>(whitelisted_caller(), p + 1);
 		let parents = parents::<T>(&artist, p);
 		let asset = cid(0);
 		#[extrinsic_call]
@@ -45,7 +56,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn transfer_asset() {
-		let artist: T::AccountId = whitelisted_caller();
+		let artist = funded::<T>(whitelisted_caller(), 1);
 		let buyer: T::AccountId = account("buyer", 0, 0);
 		let asset = parents::<T>(&artist, 1)[0].clone();
 		#[extrinsic_call]

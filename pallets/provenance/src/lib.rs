@@ -14,8 +14,17 @@
 //!
 //! ## CIDs
 //! Assets are keyed by CIDv1 in binary form with a sha2-256 multihash and the raw or dag-pb
-//! codec; anything else is refused with [`Error::InvalidCid`]. A CID is recorded once.
-//! Because an asset's parents must already be recorded, the lineage graph has no cycles.
+//! codec; anything else is refused with [`Error::InvalidCid`]. A CID is recorded once, but for
+//! one exception: a studio output takes the place of an external registration of its CID
+//! (registering a CID proves nothing, so it must not block the output nor name its creator).
+//! An asset's parents must already be recorded, and an output that takes a registration's
+//! place may not descend from it ([`Error::LineageCycle`]), so the lineage graph has no cycles.
+//!
+//! ## Deposits
+//! Registering an external asset holds `ExternalDeposit` from the registrar for as long as the
+//! registration stands ([`HoldReason::ExternalAsset`]): records cost their registrar. When a
+//! studio output takes the registration's place the deposit is burned: squatting a CID costs
+//! the squatter.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -43,13 +52,24 @@ pub type AssetRecordOf<T> = AssetRecord<
 	<T as Config>::MaxParents,
 >;
 
+/// The balance type of the pallet's currency.
+pub type BalanceOf<T> = <<T as Config>::Currency as frame_support::traits::fungible::Inspect<
+	<T as frame_system::Config>::AccountId,
+>>::Balance;
+
 /// The parents of an asset in a runtime.
 pub type ParentsOf<T> = frame_support::BoundedVec<CidBytes, <T as Config>::MaxParents>;
 
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use frame_support::{pallet_prelude::*, traits::UnixTime};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Mutate, MutateHold},
+			UnixTime,
+		},
+	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::traits::StaticLookup;
 	use studio_primitives::JobId;
@@ -71,6 +91,17 @@ pub mod pallet {
 
 		/// The wall clock that dates records.
 		type Clock: UnixTime;
+
+		/// The token registration deposits are held in.
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Held from the registrar of an external asset while the registration stands.
+		#[pallet::constant]
+		type ExternalDeposit: Get<BalanceOf<Self>>;
 
 		/// The most parents an asset may name.
 		#[pallet::constant]
@@ -95,6 +126,22 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Assets<T: Config> = StorageMap<_, Blake2_128Concat, CidBytes, AssetRecordOf<T>>;
 
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit of a standing external registration.
+		ExternalAsset,
+	}
+
+	/// The deposit of each standing external registration: who registered it, and how much is
+	/// held from them.
+	///
+	/// Invariant: exactly the external assets; each account's [`HoldReason::ExternalAsset`]
+	/// hold is the sum of its deposits here.
+	#[pallet::storage]
+	pub type ExternalDeposits<T: Config> =
+		StorageMap<_, Blake2_128Concat, CidBytes, (T::AccountId, BalanceOf<T>)>;
+
 	/// The lineage graph read downwards: `(parent, child)` for every parent an asset names.
 	///
 	/// Invariant: exactly the parent links of [`Assets`].
@@ -112,8 +159,9 @@ pub mod pallet {
 		/// A generated asset's status changed (its job settled, or its result was refused).
 		AssetStatusChanged { cid: CidBytes, status: AssetStatus },
 		/// A studio output took the place of `registrar`'s external registration of the same
-		/// CID (registering a CID proves nothing; the studio's record names the job).
-		ExternalSuperseded { cid: CidBytes, registrar: T::AccountId },
+		/// CID (registering a CID proves nothing; the studio's record names the job); the
+		/// registration's deposit, `burned`, was burned.
+		ExternalSuperseded { cid: CidBytes, registrar: T::AccountId, burned: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -132,6 +180,8 @@ pub mod pallet {
 		TooManyParents,
 		/// Only the asset's owner may do this.
 		NotOwner,
+		/// The output would descend from the registration it takes the place of.
+		LineageCycle,
 	}
 
 	#[pallet::hooks]
@@ -145,15 +195,16 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Records a human-made asset, owned by the caller, so that jobs and other assets can
-		/// name it as a parent.
+		/// name it as a parent. Holds `ExternalDeposit` from the caller while it stands.
 		///
 		/// # Errors
 		/// - [`Error::InvalidCid`]: `cid` is not an accepted CID.
 		/// - [`Error::AssetExists`]: `cid` is already recorded.
 		/// - [`Error::UnknownParent`], [`Error::DuplicateParent`]: a parent is not recorded, or
 		///   named twice.
+		/// - A balances error when the deposit cannot be held.
 		///
-		/// A studio output with the same CID later takes this record's place
+		/// A studio output with the same CID later takes this record's place, burning the deposit
 		/// ([`Event::ExternalSuperseded`]): registering a CID does not make it the caller's.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_external(parents.len() as u32))]
@@ -163,7 +214,7 @@ pub mod pallet {
 			parents: ParentsOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_record(cid, who, parents, None)
+			Self::do_register_external(cid, who, parents)
 		}
 
 		/// Hands an asset the caller owns to `to`.

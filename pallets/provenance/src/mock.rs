@@ -1,7 +1,10 @@
-//! A test runtime: system, timestamp and provenance.
+//! A test runtime: system, timestamp, balances and provenance.
 
 use crate as pallet_provenance;
-use frame_support::{derive_impl, traits::ConstU32};
+use frame_support::{
+	derive_impl,
+	traits::{ConstU32, ConstU64},
+};
 use sp_runtime::BuildStorage;
 use studio_primitives::CidBytes;
 
@@ -11,6 +14,7 @@ frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
 		Timestamp: pallet_timestamp,
+		Balances: pallet_balances,
 		Provenance: pallet_provenance,
 	}
 );
@@ -18,6 +22,13 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 #[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
@@ -26,6 +37,9 @@ impl pallet_timestamp::Config for Test {}
 impl pallet_provenance::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Clock = Timestamp;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ExternalDeposit = ConstU64<{ DEPOSIT }>;
 	type MaxParents = ConstU32<3>;
 	type MaxLineage = ConstU32<5>;
 	type MaxDerivatives = ConstU32<4>;
@@ -35,9 +49,20 @@ impl pallet_provenance::Config for Test {
 /// The timestamp of every test block, in milliseconds.
 pub const NOW_MS: u64 = 1_700_000_000_000;
 
-/// A genesis with nothing recorded, at block 1.
+/// The deposit of an external registration.
+pub const DEPOSIT: u64 = 10;
+/// Everyone's starting balance.
+pub const ENDOWMENT: u64 = 1_000;
+
+/// A genesis with nothing recorded, at block 1; accounts 1 to 4 endowed.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: (1..=4).map(|who| (who, ENDOWMENT)).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext: sp_io::TestExternalities = storage.into();
 	ext.execute_with(|| {
 		System::set_block_number(1);

@@ -53,9 +53,7 @@ fn an_artist_registers_a_sketch_as_a_lineage_root() {
 		assert_eq!(record.generation, None);
 		assert_eq!(record.recorded_at, 1);
 		assert_eq!(record.recorded_at_ms, NOW_MS);
-		System::assert_last_event(
-			Event::AssetRecorded { cid: sketch, creator: ARTIST, job: None }.into(),
-		);
+		System::assert_has_event(Event::AssetRecorded { cid: sketch, creator: ARTIST, job: None }.into());
 	});
 }
 
@@ -261,5 +259,51 @@ fn derivatives_are_bounded() {
 			register(&cid_of(&[n]), &[&root]);
 		}
 		assert_eq!(Provenance::derivatives(&root).len(), 4);
+	});
+}
+
+#[test]
+fn a_registration_holds_a_deposit_that_a_studio_output_taking_its_place_burns() {
+	use frame_support::traits::fungible::{Inspect, InspectHold};
+	story(|| {
+		let held = || Balances::balance_on_hold(&HoldReason::ExternalAsset.into(), &ARTIST);
+		let sketch = cid_of(b"a sketch");
+		register(&sketch, &[]);
+		assert_eq!(held(), DEPOSIT);
+		assert_eq!(ExternalDeposits::<Test>::get(&sketch), Some((ARTIST, DEPOSIT)));
+		// Transferring the asset leaves the deposit with its registrar.
+		assert_ok!(Provenance::transfer_asset(origin(ARTIST), sketch.clone(), CLIENT));
+		assert_eq!(held(), DEPOSIT);
+		let issuance = Balances::total_issuance();
+		assert_ok!(Provenance::record_generated(sketch.clone(), CLIENT, vec![], generation(0)));
+		System::assert_has_event(
+			Event::ExternalSuperseded { cid: sketch.clone(), registrar: ARTIST, burned: DEPOSIT }.into(),
+		);
+		assert_eq!(held(), 0);
+		assert_eq!(Balances::total_balance(&ARTIST), ENDOWMENT - DEPOSIT);
+		assert_eq!(Balances::total_issuance(), issuance - DEPOSIT);
+		assert!(ExternalDeposits::<Test>::get(&sketch).is_none());
+		// Nobody registers without the deposit.
+		let broke: u64 = 9;
+		assert!(Provenance::register_external(origin(broke), cid_of(b"free?"), Default::default()).is_err());
+	});
+}
+
+#[test]
+fn an_output_that_would_descend_from_the_registration_it_replaces_is_refused() {
+	story(|| {
+		// Someone registers a CID, then a child of it; an output with that CID naming the child
+		// as its parent would close a cycle.
+		let squatted = cid_of(b"the output's bytes");
+		let child = cid_of(b"a child of the squatted CID");
+		register(&squatted, &[]);
+		register(&child, &[&squatted]);
+		assert_noop!(
+			Provenance::record_generated(squatted.clone(), CLIENT, vec![child.clone()], generation(0)),
+			Error::<Test>::LineageCycle
+		);
+		// Without that parent, the output takes the registration's place as usual.
+		assert_ok!(Provenance::record_generated(squatted.clone(), CLIENT, vec![], generation(0)));
+		assert_eq!(Provenance::lineage(&child, 8), vec![Ancestor { cid: squatted, depth: 1 }]);
 	});
 }

@@ -18,7 +18,7 @@ extern crate alloc;
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_runtime::{traits::ConstU32, BoundedVec, DispatchResult, Permill};
+use sp_runtime::{traits::ConstU32, BoundedVec, DispatchResult, Permill, Weight};
 
 /// Identifies a style in the style registry.
 pub type StyleId = u32;
@@ -204,8 +204,13 @@ pub trait JobsControl<AccountId> {
 	fn release_claims(agent: &AccountId) -> u32;
 	/// Ends the quarantine of `job`.
 	fn resolve_quarantine(job: JobId, outcome: QuarantineOutcome) -> DispatchResult;
-	/// Slashes `slash` of `agent`'s bond to the treasury, releases the rest and deregisters it.
+	/// Slashes `slash` of `agent`'s bond to the treasury, releases the rest and deregisters it;
+	/// its delivered, unsettled results are refused.
 	fn retire_agent(agent: &AccountId, slash: Permill) -> DispatchResult;
+	/// The most [`JobsControl::release_claims`] can cost.
+	fn release_claims_weight() -> Weight;
+	/// The most [`JobsControl::retire_agent`] can cost.
+	fn retire_agent_weight() -> Weight;
 }
 
 /// How a generated asset came to be: everything needed to reproduce and audit it.

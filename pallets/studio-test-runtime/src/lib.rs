@@ -95,6 +95,9 @@ impl pallet_studio_governance::Config for Runtime {
 impl pallet_provenance::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Clock = Timestamp;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ExternalDeposit = ConstU64<{ UNIT }>;
 	type MaxParents = ConstU32<2>;
 	type MaxLineage = ConstU32<8>;
 	type MaxDerivatives = ConstU32<8>;

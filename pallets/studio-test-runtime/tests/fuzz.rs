@@ -14,7 +14,7 @@ use frame_support::{
 	BoundedVec,
 };
 use pallet_circuit_breaker::{Decision, Scope};
-use pallet_job_escrow::{ImageFormat, JobSpec, OnRejection, OutputSpec, Prompt, ResultReport};
+use pallet_job_escrow::{ImageFormat, JobSpec, JobStatus, OnRejection, OutputSpec, Prompt, ResultReport};
 use pallet_studio_governance::{GovernanceAction, StudioParameter};
 use proptest::prelude::*;
 use sp_runtime::{traits::Dispatchable, Permill};
@@ -160,6 +160,14 @@ fn call_of(step: &Step) -> Option<(u64, RuntimeCall)> {
 		Some(info) if who.0 < 12 => info.client,
 		_ => actor(who),
 	};
+	// Mostly a job whose status the call expects, for the calls that move due jobs.
+	let due = |job: Recent, delivered: bool| {
+		let matching: Vec<u64> = pallet_job_escrow::Jobs::<Runtime>::iter()
+			.filter(|(_, info)| matches!(info.status, JobStatus::Delivered { .. }) == delivered && info.is_live())
+			.map(|(id, _)| id)
+			.collect();
+		if matching.is_empty() || job.0 >= 3 { job.below(next_job) } else { matching[job.0 as usize % matching.len()] }
+	};
 	let claimed_by = |worker: u64, job: Recent| {
 		let claims = pallet_job_escrow::Workers::<Runtime>::get(worker).map(|info| info.claims.into_inner()).unwrap_or_default();
 		if claims.is_empty() || job.0 >= 3 { job.below(next_job) } else { claims[job.0 as usize % claims.len()] }
@@ -202,11 +210,11 @@ fn call_of(step: &Step) -> Option<(u64, RuntimeCall)> {
 			(worker, RuntimeCall::Escrow(Escrow::submit_result { job, report }))
 		},
 		Step::Accept { client: who, job } => {
-			let job = job.below(next_job);
+			let job = due(job, true);
 			(client_of(who, job), RuntimeCall::Escrow(Escrow::accept_result { job }))
 		},
-		Step::Settle { job } => (1, RuntimeCall::Escrow(Escrow::settle { job: job.below(next_job) })),
-		Step::Expire { job } => (2, RuntimeCall::Escrow(Escrow::expire { job: job.below(next_job) })),
+		Step::Settle { job } => (1, RuntimeCall::Escrow(Escrow::settle { job: due(job, true) })),
+		Step::Expire { job } => (2, RuntimeCall::Escrow(Escrow::expire { job: due(job, false) })),
 		Step::RegisterExternal { who, cid } => (
 			actor(who),
 			RuntimeCall::Provenance(Provenance::register_external { cid: cid_of(&[cid]), parents: BoundedVec::new() }),
@@ -264,14 +272,15 @@ fn call_of(step: &Step) -> Option<(u64, RuntimeCall)> {
 	Some(call)
 }
 
-/// What the governance pallet burned in the events since `from` (failed and expired
-/// proposals' deposits): the only way total issuance may move here.
+/// What the rules burned in the events since `from` (failed and expired proposals' deposits,
+/// superseded registrations' deposits): the only way total issuance may move here.
 fn burned_since(from: usize) -> u64 {
 	System::events()[from..]
 		.iter()
 		.map(|record| match &record.event {
 			RuntimeEvent::Governance(pallet_studio_governance::Event::Rejected { burned, .. }) |
-			RuntimeEvent::Governance(pallet_studio_governance::Event::Expired { burned, .. }) => *burned,
+			RuntimeEvent::Governance(pallet_studio_governance::Event::Expired { burned, .. }) |
+			RuntimeEvent::Provenance(pallet_provenance::Event::ExternalSuperseded { burned, .. }) => *burned,
 			_ => 0,
 		})
 		.sum()
@@ -355,10 +364,17 @@ fn env(name: &str, default: u32) -> u32 {
 fn random_call_sequences_keep_every_invariant() {
 	let cases = env("STUDIO_FUZZ_CASES", 64);
 	let steps = env("STUDIO_FUZZ_STEPS", 150) as usize;
+	// A fixed seed by default, so CI's pass is the same every time; the long-pass script picks
+	// a new one each run.
+	let seed = std::env::var("STUDIO_FUZZ_SEED").ok().and_then(|seed| seed.parse::<u64>().ok()).unwrap_or(1);
+	let mut seed_bytes = [0u8; 32];
+	seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
 	let config = ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() };
-	proptest!(config, |(sequence in prop::collection::vec(step(), steps))| {
-		run(sequence)?;
-	});
+	let rng = proptest::test_runner::TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &seed_bytes);
+	let mut runner = proptest::test_runner::TestRunner::new_with_rng(config, rng);
+	if let Err(failure) = runner.run(&prop::collection::vec(step(), steps), run) {
+		panic!("seed {seed}: {failure}");
+	}
 	let calls = CALLS.lock().unwrap();
 	let total: u64 = calls.values().map(|(sent, _)| sent).sum();
 	println!("studio fuzz: {total} calls in {cases} sequences of {steps} steps (and the shrinking of any failure)");

@@ -4,8 +4,8 @@ use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use sp_runtime::Permill;
 
 use crate::{
-	configs::StudioTreasuryAccount, BlockNumber, Balances, Runtime, RuntimeEvent,
-	RuntimeHoldReason, StudioGovernance, Timestamp, DAYS,
+	configs::StudioTreasuryAccount, Balance, BlockNumber, Balances, Runtime, RuntimeEvent,
+	RuntimeHoldReason, StudioGovernance, Timestamp, DAYS, UNIT,
 };
 
 parameter_types! {
@@ -19,6 +19,9 @@ parameter_types! {
 	pub const JobEscrowPalletId: PalletId = PalletId(*b"stu/escr");
 	/// A payout or refund that could not be made is tried again a minute later.
 	pub const PayoutRetryDelay: BlockNumber = 20;
+	/// Held from whoever registers an external asset while the registration stands; burned
+	/// when a studio output with the same CID takes its place.
+	pub const ExternalAssetDeposit: Balance = UNIT;
 	/// A finished job's record is kept for a week (its output's provenance record for good).
 	pub const JobRetention: BlockNumber = 7 * DAYS;
 }
@@ -26,6 +29,9 @@ parameter_types! {
 impl pallet_provenance::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Clock = Timestamp;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ExternalDeposit = ExternalAssetDeposit;
 	type MaxParents = ConstU32<8>;
 	type MaxLineage = ConstU32<64>;
 	type MaxDerivatives = ConstU32<64>;

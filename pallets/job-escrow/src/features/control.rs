@@ -52,6 +52,17 @@ impl<T: Config> JobsControl<T::AccountId> for Pallet<T> {
 		}
 	}
 
+	fn release_claims_weight() -> Weight {
+		T::WeightInfo::release_claims(T::MaxClaimsPerWorker::get())
+	}
+
+	fn retire_agent_weight() -> Weight {
+		// Its claims released, each unsettled result refused (a job re-opened or refunded, like
+		// a released claim), the bond slashed and released.
+		T::WeightInfo::release_claims(T::MaxClaimsPerWorker::get().saturating_add(T::MaxUnsettledPerWorker::get()))
+			.saturating_add(T::WeightInfo::withdraw_bond())
+	}
+
 	fn retire_agent(agent: &T::AccountId, slash: Permill) -> DispatchResult {
 		Self::release_claims(agent);
 		let mut worker = Workers::<T>::get(agent).ok_or(Error::<T>::NotRegistered)?;

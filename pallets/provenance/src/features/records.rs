@@ -2,10 +2,34 @@
 
 use crate::*;
 use alloc::vec::Vec;
-use frame_support::{ensure, pallet_prelude::DispatchResult, traits::UnixTime};
+use frame_support::{
+	ensure,
+	pallet_prelude::*,
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision},
+		UnixTime,
+	},
+};
 use studio_primitives::{AssetLedger, AssetStatus, CidBytes, Generation};
 
 impl<T: Config> Pallet<T> {
+	/// Records a person's work, holding the registration deposit from them.
+	pub(crate) fn do_register_external(
+		cid: CidBytes,
+		registrar: T::AccountId,
+		parents: ParentsOf<T>,
+	) -> DispatchResult {
+		// All or nothing, however it is called.
+		frame_support::storage::with_storage_layer(|| {
+			Self::do_record(cid.clone(), registrar.clone(), parents, None)?;
+			let deposit = T::ExternalDeposit::get();
+			T::Currency::hold(&HoldReason::ExternalAsset.into(), &registrar, deposit)?;
+			ExternalDeposits::<T>::insert(cid, (registrar, deposit));
+			Ok(())
+		})
+	}
+
 	/// Records `cid` for `creator`, descending from `parents`: generated when `generation`
 	/// says how, external otherwise.
 	///
@@ -28,6 +52,13 @@ impl<T: Config> Pallet<T> {
 			None => None,
 		};
 		ensure!(!parents.contains(&cid), Error::<T>::DuplicateParent);
+		if superseded.is_some() {
+			// The registration may already have descendants: the output must not be one.
+			for parent in &parents {
+				let ancestors = Self::lineage(parent, u32::MAX);
+				ensure!(ancestors.iter().all(|ancestor| ancestor.cid != cid), Error::<T>::LineageCycle);
+			}
+		}
 		for (index, parent) in parents.iter().enumerate() {
 			ensure!(!parents[..index].contains(parent), Error::<T>::DuplicateParent);
 			ensure!(Assets::<T>::contains_key(parent), Error::<T>::UnknownParent);
@@ -36,7 +67,21 @@ impl<T: Config> Pallet<T> {
 			for parent in &external.parents {
 				Derivatives::<T>::remove(parent, &cid);
 			}
-			Self::deposit_event(Event::ExternalSuperseded { cid: cid.clone(), registrar: external.creator });
+			let burned = match ExternalDeposits::<T>::take(&cid) {
+				Some((registrar, deposit)) => T::Currency::burn_held(
+					&HoldReason::ExternalAsset.into(),
+					&registrar,
+					deposit,
+					Precision::BestEffort,
+					Fortitude::Force,
+				)?,
+				None => Default::default(),
+			};
+			Self::deposit_event(Event::ExternalSuperseded {
+				cid: cid.clone(),
+				registrar: external.creator,
+				burned,
+			});
 		}
 		for parent in &parents {
 			Derivatives::<T>::insert(parent, &cid, ());
