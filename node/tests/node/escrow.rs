@@ -51,9 +51,10 @@ async fn a_worker_delivers_a_job_is_paid_after_the_window_and_provenance_answers
 		.await;
 	let escrow_before = free_balance(&client, escrow_account()).await;
 	let job = submit_job(&client, spec, &alice).await;
-	// The bounty left Alice's account for the escrow's: nothing of it is held on hers.
+	// The bounty left Alice's account for the escrow's: all she has on hold is the 1 UNIT
+	// deposit of her sketch's registration.
 	let alice_after_submit = account_data(&client, alice.public_key().0).await;
-	assert_eq!(alice_after_submit.at("reserved").and_then(|v| v.as_u128()), Some(0));
+	assert_eq!(alice_after_submit.at("reserved").and_then(|v| v.as_u128()), Some(UNIT));
 	assert_eq!(free_balance(&client, escrow_account()).await - escrow_before, BOUNTY);
 
 	submit(&client, &dynamic::transaction("JobEscrow", "claim_job", (job,)), &bob).await;
