@@ -15,14 +15,8 @@ use pallet_studio_governance::{GovernanceAction, StudioParameter};
 use sp_runtime::Permill;
 use studio_primitives::JobId;
 
-const BOUNTY: u64 = 100 * UNIT;
-const BOND: u64 = 50 * UNIT;
 /// A third agent, fresh.
 const FRESH: u64 = 3;
-
-fn origin(who: u64) -> RuntimeOrigin {
-	RuntimeOrigin::signed(who)
-}
 
 fn job_by(client: u64) -> JobId {
 	let job = pallet_job_escrow::NextJobId::<Test>::get();
@@ -41,9 +35,6 @@ fn job_by(client: u64) -> JobId {
 	job
 }
 
-fn register(worker: u64) {
-	assert_ok!(Escrow::register_worker(origin(worker), BOND, vec![GENERATOR].try_into().unwrap()));
-}
 
 /// `worker` claims a new job of `CLIENT`'s and reports `deviation` with `quality`.
 fn report(worker: u64, deviation: u32, quality: Permill) -> JobId {
@@ -65,9 +56,6 @@ fn deliver(worker: u64, deviation: u32) -> JobId {
 	report(worker, deviation, Permill::from_percent(80))
 }
 
-fn status(job: JobId) -> JobStatus<u64, u64> {
-	pallet_job_escrow::Jobs::<Test>::get(job).unwrap().status
-}
 
 /// H2: an agent dilutes its average with free results of deviation 0 and quality 0. They are
 /// failed claims: each costs a slash and none reaches the average.

@@ -257,3 +257,27 @@ pub fn cid_of(content: &[u8]) -> CidBytes {
 
 /// Blocks after a vote's end within which a passed proposal must be closed.
 pub const CLOSE_WINDOW: u64 = 50;
+
+/// The bounty of the tests' jobs.
+pub const BOUNTY: u64 = 100 * UNIT;
+/// The bond of the tests' workers.
+pub const BOND: u64 = 50 * UNIT;
+
+/// `who`'s signed origin.
+pub fn origin(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+/// `worker` registers for the generator with `BOND`.
+pub fn register(worker: u64) {
+	frame_support::assert_ok!(Escrow::register_worker(
+		origin(worker),
+		BOND,
+		vec![GENERATOR].try_into().unwrap()
+	));
+}
+
+/// Where `job` stands.
+pub fn status(job: studio_primitives::JobId) -> pallet_job_escrow::JobStatus<u64, u64> {
+	pallet_job_escrow::Jobs::<Test>::get(job).unwrap().status
+}

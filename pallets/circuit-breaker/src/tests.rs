@@ -15,13 +15,7 @@ use pallet_studio_governance::{GovernanceAction, StudioParameter};
 use sp_runtime::Permill;
 use studio_primitives::{IncidentId, JobId};
 
-const BOUNTY: u64 = 100 * UNIT;
-const BOND: u64 = 50 * UNIT;
 const FEE: u64 = BOUNTY / 20;
-
-fn origin(who: u64) -> RuntimeOrigin {
-	RuntimeOrigin::signed(who)
-}
 
 fn submit_job(on_rejection: OnRejection) -> JobId {
 	let job = pallet_job_escrow::NextJobId::<Test>::get();
@@ -40,9 +34,6 @@ fn submit_job(on_rejection: OnRejection) -> JobId {
 	job
 }
 
-fn register(worker: u64) {
-	assert_ok!(Escrow::register_worker(origin(worker), BOND, vec![GENERATOR].try_into().unwrap()));
-}
 
 /// `worker` claims a new job and delivers a result with `deviation` (in parts per million).
 fn deliver(worker: u64, deviation: u32) -> JobId {
@@ -60,9 +51,6 @@ fn deliver(worker: u64, deviation: u32) -> JobId {
 	job
 }
 
-fn status(job: JobId) -> JobStatus<u64, u64> {
-	pallet_job_escrow::Jobs::<Test>::get(job).unwrap().status
-}
 
 fn last_incident() -> IncidentId {
 	NextIncidentId::<Test>::get() - 1

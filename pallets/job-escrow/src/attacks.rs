@@ -5,9 +5,8 @@ use crate::{mock::*, *};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{
-		fungible::{Inspect, InspectHold, Mutate},
+		fungible::{Inspect, Mutate},
 		tokens::Preservation,
-		Get,
 	},
 	BoundedVec,
 };
@@ -15,17 +14,8 @@ use pallet_studio_governance::{GovernanceAction, StudioParameter};
 use sp_runtime::{Permill, TokenError};
 use studio_primitives::{AssetStatus, CidBytes, JobId};
 
-const BOUNTY: u64 = 100 * UNIT;
-const BOND: u64 = 50 * UNIT;
-const FEE: u64 = BOUNTY / 20;
-const CLAIM_TIMEOUT: u64 = 100;
-const CHALLENGE_WINDOW: u64 = 100;
 /// The mock's expiry slash: 10 %.
 const SLASH: u64 = BOND / 10;
-
-fn origin(who: u64) -> RuntimeOrigin {
-	RuntimeOrigin::signed(who)
-}
 
 fn spec() -> JobSpecOf<Test> {
 	JobSpec {
@@ -66,22 +56,6 @@ fn good(output: &CidBytes) -> ResultReport {
 	report(output, Permill::from_percent(80))
 }
 
-fn status(job: JobId) -> JobStatus<u64, u64> {
-	Jobs::<Test>::get(job).unwrap().status
-}
-
-fn free(who: u64) -> u64 {
-	Balances::balance(&who)
-}
-
-fn bond_held(who: u64) -> u64 {
-	Balances::balance_on_hold(&HoldReason::WorkerBond.into(), &who)
-}
-
-fn existential_deposit() -> u64 {
-	let deposit: u64 = <Test as pallet_balances::Config>::ExistentialDeposit::get();
-	deposit
-}
 
 /// A proposal anyone may vote on.
 fn open_proposal() -> u32 {

@@ -316,3 +316,42 @@ pub fn cid_of(content: &[u8]) -> CidBytes {
 
 /// Blocks after a vote's end within which a passed proposal must be closed.
 pub const CLOSE_WINDOW: u64 = 50;
+
+/// The bounty of the tests' jobs.
+pub const BOUNTY: u64 = 100 * UNIT;
+/// The bond of the tests' workers.
+pub const BOND: u64 = 50 * UNIT;
+/// The studio fee of the governance defaults on `BOUNTY`: 5 %.
+pub const FEE: u64 = BOUNTY / 20;
+/// The claim timeout of the governance defaults.
+pub const CLAIM_TIMEOUT: u64 = 100;
+/// The challenge window of the governance defaults.
+pub const CHALLENGE_WINDOW: u64 = 100;
+
+/// `who`'s signed origin.
+pub fn origin(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+/// Where `job` stands.
+pub fn status(job: JobId) -> crate::JobStatus<u64, u64> {
+	crate::Jobs::<Test>::get(job).unwrap().status
+}
+
+/// `who`'s free balance.
+pub fn free(who: u64) -> u64 {
+	<Balances as frame_support::traits::fungible::Inspect<u64>>::balance(&who)
+}
+
+/// `who`'s bond, as held.
+pub fn bond_held(who: u64) -> u64 {
+	<Balances as frame_support::traits::fungible::InspectHold<u64>>::balance_on_hold(
+		&crate::HoldReason::WorkerBond.into(),
+		&who,
+	)
+}
+
+/// The chain's existential deposit.
+pub fn existential_deposit() -> u64 {
+	<<Test as pallet_balances::Config>::ExistentialDeposit as frame_support::traits::Get<u64>>::get()
+}

@@ -5,27 +5,13 @@ use crate::{mock::*, *};
 use codec::{Decode, Encode};
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::{
-		fungible::{Inspect, InspectHold},
-		ConstU32, Get, Hooks,
-	},
+	traits::{ConstU32, Get, Hooks},
 	weights::Weight,
 	BoundedVec,
 };
 use pallet_studio_governance::GovernanceAction;
 use sp_runtime::Permill;
 use studio_primitives::{AssetStatus, CidBytes, JobId, JobsControl, QuarantineOutcome};
-
-const BOUNTY: u64 = 100 * UNIT;
-const BOND: u64 = 50 * UNIT;
-/// The studio fee of the governance defaults: 5 %.
-const FEE: u64 = BOUNTY / 20;
-const CLAIM_TIMEOUT: u64 = 100;
-const CHALLENGE_WINDOW: u64 = 100;
-
-fn origin(who: u64) -> RuntimeOrigin {
-	RuntimeOrigin::signed(who)
-}
 
 fn spec() -> JobSpecOf<Test> {
 	JobSpec {
@@ -77,22 +63,9 @@ fn delivered_job(output: &CidBytes) -> JobId {
 	job
 }
 
-fn status(job: JobId) -> JobStatus<u64, u64> {
-	Jobs::<Test>::get(job).unwrap().status
-}
-
-fn free(who: u64) -> u64 {
-	Balances::balance(&who)
-}
-
 /// What the escrow's account keeps beyond its existential deposit: the live bounties.
 fn escrowed() -> u64 {
-	let existential_deposit: u64 = <Test as pallet_balances::Config>::ExistentialDeposit::get();
-	free(Escrow::escrow_account()) - existential_deposit
-}
-
-fn bond_held(who: u64) -> u64 {
-	Balances::balance_on_hold(&HoldReason::WorkerBond.into(), &who)
+	free(Escrow::escrow_account()) - existential_deposit()
 }
 
 fn enact(action: pallet_studio_governance::ActionOf<Test>) {
