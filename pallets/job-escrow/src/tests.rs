@@ -594,6 +594,8 @@ fn workers_register_with_a_bond_and_leave_after_the_unbonding_delay() {
 			Event::WorkerUnregistered { worker: WORKER, unbonds_at: 1 + UNBONDING_DELAY }.into(),
 		);
 		assert_noop!(Escrow::unregister_worker(origin(WORKER)), Error::<Test>::WorkerLeaving);
+		// A leaving worker cannot grow the bond it is about to take back.
+		assert_noop!(Escrow::bond_extra(origin(WORKER), UNIT), Error::<Test>::WorkerLeaving);
 		let next = submit(spec());
 		assert_noop!(Escrow::claim_job(origin(WORKER), next), Error::<Test>::WorkerLeaving);
 		assert_noop!(Escrow::withdraw_bond(origin(WORKER)), Error::<Test>::StillUnbonding);
