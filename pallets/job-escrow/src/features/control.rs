@@ -37,18 +37,12 @@ impl<T: Config> JobsControl<T::AccountId> for Pallet<T> {
 			return Ok(())
 		}
 		Self::forget_unsettled(&worker, job_id);
-		T::Assets::set_status(&output, AssetStatus::Rejected);
 		match outcome {
-			QuarantineOutcome::Reject => {
-				Self::deposit_event(Event::ResultRejected {
-					job: job_id,
-					worker,
-					output,
-					cause: RejectionCause::Gate,
-				});
-				Self::after_rejection(job_id, job)
+			QuarantineOutcome::Reject => Self::refuse_result(job_id, job, worker, output, RejectionCause::Gate),
+			_ => {
+				T::Assets::set_status(&output, AssetStatus::Rejected);
+				Self::refund(job_id, job)
 			},
-			_ => Self::refund(job_id, job),
 		}
 	}
 
@@ -68,22 +62,13 @@ impl<T: Config> JobsControl<T::AccountId> for Pallet<T> {
 		let mut worker = Workers::<T>::get(agent).ok_or(Error::<T>::NotRegistered)?;
 		// Reviewers found it misbehaving: nothing it delivered and that has not settled is paid.
 		// Quarantined results wait for their own incidents.
-		for job_id in core::mem::take(&mut worker.unsettled) {
+		// The worker's record goes below, unsettled list and all.
+		for job_id in &worker.unsettled {
 			let Some(job) = Jobs::<T>::get(job_id) else { continue };
-			let JobStatus::Delivered { output, .. } = job.status.clone() else {
-				let _ = worker.unsettled.try_push(job_id);
-				continue
-			};
-			T::Assets::set_status(&output, AssetStatus::Rejected);
-			Self::deposit_event(Event::ResultRejected {
-				job: job_id,
-				worker: agent.clone(),
-				output,
-				cause: RejectionCause::WorkerRetired,
-			});
+			let JobStatus::Delivered { output, .. } = job.status.clone() else { continue };
 			// Re-opening or refunding only writes storage and events; a failure would be a
 			// broken invariant, which `try_state` reports.
-			let _ = Self::after_rejection(job_id, job);
+			let _ = Self::refuse_result(*job_id, job, agent.clone(), output, RejectionCause::WorkerRetired);
 		}
 		let slashed = Self::slash_bond(agent, &mut worker, slash);
 		let released = worker.bond;

@@ -89,6 +89,20 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Refuses `worker`'s result `output` for `cause`: provenance marks it rejected, and the job
+	/// re-opens or is refunded, as its client chose.
+	pub(crate) fn refuse_result(
+		job_id: JobId,
+		job: JobOf<T>,
+		worker: T::AccountId,
+		output: studio_primitives::CidBytes,
+		cause: RejectionCause,
+	) -> DispatchResult {
+		T::Assets::set_status(&output, AssetStatus::Rejected);
+		Self::deposit_event(Event::ResultRejected { job: job_id, worker, output, cause });
+		Self::after_rejection(job_id, job)
+	}
+
 	/// Re-opens or refunds a job whose result was refused, as its client chose.
 	pub(crate) fn after_rejection(job_id: JobId, job: JobOf<T>) -> DispatchResult {
 		match job.spec.on_rejection {

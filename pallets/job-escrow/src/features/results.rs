@@ -4,7 +4,7 @@ use crate::*;
 use frame_support::{ensure, pallet_prelude::*};
 use sp_runtime::Saturating;
 use studio_primitives::{
-	AgentGate, AssetLedger, AssetStatus, Generation, JobId, ModelRegistry, StudioParams, Verdict,
+	AgentGate, AssetLedger, Generation, JobId, ModelRegistry, StudioParams, Verdict,
 };
 
 impl<T: Config> Pallet<T> {
@@ -50,15 +50,8 @@ impl<T: Config> Pallet<T> {
 			// out of one: slashed like an expiry, barred from the job, and never shown to the
 			// breaker (a refused result must not dilute the agent's or the model's average).
 			let slashed = Self::fail_claim(&mut job, &who);
-			T::Assets::set_status(&output, AssetStatus::Rejected);
 			Self::deposit_event(Event::ClaimFailed { job: job_id, worker: who.clone(), slashed });
-			Self::deposit_event(Event::ResultRejected {
-				job: job_id,
-				worker: who,
-				output,
-				cause: RejectionCause::LowQuality,
-			});
-			return Self::after_rejection(job_id, job)
+			return Self::refuse_result(job_id, job, who, output, RejectionCause::LowQuality)
 		}
 		match T::Gate::judge_result(&who, job_id, job.spec.model, report.style_deviation) {
 			Verdict::Quarantine(incident) => {
@@ -78,17 +71,8 @@ impl<T: Config> Pallet<T> {
 				Jobs::<T>::insert(job_id, job);
 				Self::deposit_event(Event::ResultDelivered { job: job_id, worker: who, output, settles_at });
 			},
-			Verdict::Reject => {
-				// The model was suspended meanwhile: not the worker's fault, no slash.
-				T::Assets::set_status(&output, AssetStatus::Rejected);
-				Self::deposit_event(Event::ResultRejected {
-					job: job_id,
-					worker: who,
-					output,
-					cause: RejectionCause::Gate,
-				});
-				Self::after_rejection(job_id, job)?;
-			},
+			// The model was suspended meanwhile: not the worker's fault, no slash.
+			Verdict::Reject => Self::refuse_result(job_id, job, who, output, RejectionCause::Gate)?,
 		}
 		Ok(())
 	}
