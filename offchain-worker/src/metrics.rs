@@ -26,6 +26,18 @@ pub struct Metrics {
 	pub finalized_block: IntGauge,
 	/// 1 while connected to the node, 0 while reconnecting.
 	pub chain_connected: IntGauge,
+	/// Seconds each fetch of a file by CID took (local or from peers).
+	pub content_fetch_seconds: Histogram,
+	/// Blocks found corrupt in the repo (deleted and fetched again).
+	pub content_corrupt_blocks: IntCounter,
+	/// Blocks in the IPFS repo.
+	pub content_blocks: IntGauge,
+	/// Bytes in the IPFS repo.
+	pub content_stored_bytes: IntGauge,
+	/// Files the worker keeps pinned.
+	pub content_pins: IntGauge,
+	/// IPFS peers connected.
+	pub content_peers: IntGauge,
 }
 
 fn registered<M: prometheus::core::Collector + Clone + 'static>(registry: &Registry, metric: M) -> M {
@@ -70,6 +82,19 @@ impl Metrics {
 			queue_depth: gauge(&registry, "queue_depth", "Claimed jobs waiting for or in inference"),
 			finalized_block: gauge(&registry, "finalized_block", "The last finalized block the worker saw"),
 			chain_connected: gauge(&registry, "chain_connected", "1 while connected to the node"),
+			content_fetch_seconds: registered(
+				&registry,
+				Histogram::with_opts(
+					HistogramOpts::new("content_fetch_seconds", "Seconds of each fetch by CID")
+						.buckets(vec![0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 20.0]),
+				)
+				.expect("a valid histogram"),
+			),
+			content_corrupt_blocks: counter(&registry, "content_corrupt_blocks_total", "Corrupt blocks found in the repo"),
+			content_blocks: gauge(&registry, "content_blocks", "Blocks in the IPFS repo"),
+			content_stored_bytes: gauge(&registry, "content_stored_bytes", "Bytes in the IPFS repo"),
+			content_pins: gauge(&registry, "content_pins", "Files the worker keeps pinned"),
+			content_peers: gauge(&registry, "content_peers", "IPFS peers connected"),
 			registry,
 		}
 	}

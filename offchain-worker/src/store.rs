@@ -1,17 +1,13 @@
-//! The content store: outputs kept as files named by their CID, and read back only when their
-//! bytes still hash to it.
+//! A folder of files named by their CID, read back only when their bytes still give it: where
+//! the offline commands (`generate`, `search`) leave their outputs for a person to open. The
+//! worker serving the chain keeps its content on IPFS instead ([`crate::content`]).
 //!
-//! CIDs are version 1, `raw` codec, sha2-256: the same bytes the chain's provenance pallet
-//! accepts, and what IPFS gives a single file added with `--raw-leaves` and no chunking.
+//! The CIDs are those IPFS gives a file ([`crate::unixfs::file_cid`]), the ones the chain's
+//! provenance pallet records.
 
-use cid::{multihash::Multihash, Cid};
-use sha2::{Digest, Sha256};
+use crate::unixfs::{file_cid, is_studio_cid};
+use cid::Cid;
 use std::{fs, path::PathBuf};
-
-/// The multicodec of raw bytes.
-pub const RAW_CODEC: u64 = 0x55;
-/// The multihash code of sha2-256.
-pub const SHA2_256: u64 = 0x12;
 
 /// Why the store could not keep or return content.
 #[derive(Debug, thiserror::Error)]
@@ -23,25 +19,18 @@ pub enum StoreError {
 	#[error("the content stored under {cid} is corrupt: it hashes to {found}")]
 	Corrupt { cid: Cid, found: Cid },
 	/// The text is not a CID, or not one the studio uses.
-	#[error("`{0}` is not a CIDv1 (raw, sha2-256)")]
+	#[error("`{0}` is not a CIDv1 (raw or dag-pb, sha2-256)")]
 	InvalidCid(String),
 	/// A file could not be read or written.
 	#[error("{path}: {source}")]
 	Io { path: PathBuf, source: std::io::Error },
 }
 
-/// The CIDv1 (raw codec, sha2-256) of `bytes`.
-pub fn cid_of(bytes: &[u8]) -> Cid {
-	let digest = Sha256::digest(bytes);
-	let hash = Multihash::<64>::wrap(SHA2_256, &digest).expect("a 32-byte digest fits");
-	Cid::new_v1(RAW_CODEC, hash)
-}
-
 /// Parses a CID in text (base32 `bafk…` and the other multibase forms), accepting only the
 /// kind the studio uses.
 pub fn parse_cid(text: &str) -> Result<Cid, StoreError> {
 	let cid = Cid::try_from(text).map_err(|_| StoreError::InvalidCid(text.to_owned()))?;
-	if cid.version() != cid::Version::V1 || cid.codec() != RAW_CODEC || cid.hash().code() != SHA2_256 {
+	if !is_studio_cid(&cid) {
 		return Err(StoreError::InvalidCid(text.to_owned()))
 	}
 	Ok(cid)
@@ -69,7 +58,7 @@ impl ContentStore {
 	/// Stores `bytes` and returns their CID. Writing goes through a temporary file and a
 	/// rename, so a crash never leaves a partial file under a CID.
 	pub fn put(&self, bytes: &[u8]) -> Result<Cid, StoreError> {
-		let cid = cid_of(bytes);
+		let cid = file_cid(bytes);
 		let path = self.path_of(&cid);
 		if !path.exists() {
 			let partial = self.root.join(format!("{cid}.partial"));
@@ -88,7 +77,7 @@ impl ContentStore {
 			Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::NotFound(*cid)),
 			Err(source) => return Err(StoreError::Io { path, source }),
 		};
-		let found = cid_of(&bytes);
+		let found = file_cid(&bytes);
 		if found != *cid {
 			return Err(StoreError::Corrupt { cid: *cid, found })
 		}
@@ -105,7 +94,7 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let store = ContentStore::open(dir.path()).unwrap();
 		let cid = store.put(b"an eye").unwrap();
-		assert_eq!(cid, cid_of(b"an eye"));
+		assert_eq!(cid, file_cid(b"an eye"));
 		assert!(cid.to_string().starts_with("bafkrei"), "{cid}");
 		assert_eq!(cid.to_bytes().len(), 36);
 		assert_eq!(store.get(&cid).unwrap(), b"an eye");
@@ -120,8 +109,8 @@ mod tests {
 		let store = ContentStore::open(dir.path()).unwrap();
 		let cid = store.put(b"an eye").unwrap();
 		fs::write(store.path_of(&cid), b"a nose").unwrap();
-		assert!(matches!(store.get(&cid), Err(StoreError::Corrupt { found, .. }) if found == cid_of(b"a nose")));
-		let missing = cid_of(b"never stored");
+		assert!(matches!(store.get(&cid), Err(StoreError::Corrupt { found, .. }) if found == file_cid(b"a nose")));
+		let missing = file_cid(b"never stored");
 		assert!(matches!(store.get(&missing), Err(StoreError::NotFound(c)) if c == missing));
 	}
 

@@ -84,7 +84,7 @@ fn the_same_seed_gives_the_same_images_and_another_seed_others() {
 	let bytes = std::fs::read(&first[0]).unwrap();
 	assert_eq!(&bytes[1..4], b"PNG");
 	let name = Path::new(&first[0]).file_name().unwrap().to_str().unwrap();
-	assert_eq!(studio_worker::store::cid_of(&bytes).to_string(), name);
+	assert_eq!(studio_worker::unixfs::file_cid(&bytes).to_string(), name);
 }
 
 #[test]
@@ -125,55 +125,4 @@ fn the_dev_chains_approve_exactly_the_hashes_the_worker_converts_to() {
 	assert_eq!(hex(genesis::EYE_GENERATOR_SHA256), models::EYE_GENERATOR.weights_sha256);
 	assert_eq!(hex(genesis::STYLE_CRITIC_SHA256), models::STYLE_CRITIC.weights_sha256);
 	assert_eq!(hex(genesis::SEMANTIC_AGENT_SHA256), models::SEMANTIC_AGENT.weights_sha256);
-}
-
-/// A `studio-worker serve` process, killed on drop.
-struct Gateway(std::process::Child);
-
-impl Drop for Gateway {
-	fn drop(&mut self) {
-		let _ = self.0.kill();
-		let _ = self.0.wait();
-	}
-}
-
-/// `GET path` on 127.0.0.1:`port`: the status code and the body.
-fn http_get(port: u16, path: &str) -> (u16, Vec<u8>) {
-	use std::io::{Read, Write};
-	let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-	write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
-	let mut response = Vec::new();
-	stream.read_to_end(&mut response).unwrap();
-	let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("headers end") + 4;
-	let status = std::str::from_utf8(&response[9..12]).unwrap().parse().unwrap();
-	(status, response[split..].to_vec())
-}
-
-#[test]
-fn the_gateway_serves_stored_images_by_cid_and_refuses_corrupt_ones() {
-	let dir = tempfile::tempdir().unwrap();
-	fetch(dir.path());
-	let store = dir.path().join("store");
-	let files = generate(dir.path(), &store, 3, 1);
-	let cid = Path::new(&files[0]).file_name().unwrap().to_str().unwrap().to_owned();
-	let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-	let child = Command::new(WORKER)
-		.args(["serve", "--store", store.to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
-		.stdout(std::process::Stdio::null())
-		.spawn()
-		.unwrap();
-	let _gateway = Gateway(child);
-	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-	while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-		assert!(std::time::Instant::now() < deadline, "the gateway did not start");
-		std::thread::sleep(std::time::Duration::from_millis(100));
-	}
-	let (status, body) = http_get(port, &format!("/ipfs/{cid}"));
-	assert_eq!(status, 200);
-	assert_eq!(studio_worker::store::cid_of(&body).to_string(), cid, "the bytes hash to their CID");
-	assert_eq!(http_get(port, "/ipfs/not-a-cid").0, 400);
-	std::fs::write(&files[0], b"tampered").unwrap();
-	let (status, body) = http_get(port, &format!("/ipfs/{cid}"));
-	assert_eq!(status, 500);
-	assert!(String::from_utf8_lossy(&body).contains("corrupt"));
 }

@@ -179,6 +179,11 @@ pub async fn provenance_api<R: Decode>(
 
 /// The raw bytes of a byte-sequence field (a `Vec<u8>`, or a `BoundedVec` around one).
 pub fn bytes_of(fields: &Value, name: &str) -> Vec<u8> {
+	bytes_in(fields.at(name).unwrap_or_else(|| panic!("no field {name} in {fields}")))
+}
+
+/// The bytes a decoded `Vec<u8>` or `BoundedVec<u8, _>` holds.
+pub fn bytes_in(value: &Value) -> Vec<u8> {
 	fn collect(value: &Value, bytes: &mut Vec<u8>) {
 		match &value.value {
 			subxt::ext::scale_value::ValueDef::Composite(composite) => composite.values().for_each(|inner| collect(inner, bytes)),
@@ -187,6 +192,6 @@ pub fn bytes_of(fields: &Value, name: &str) -> Vec<u8> {
 		}
 	}
 	let mut bytes = Vec::new();
-	collect(fields.at(name).unwrap_or_else(|| panic!("no field {name} in {fields}")), &mut bytes);
+	collect(value, &mut bytes);
 	bytes
 }

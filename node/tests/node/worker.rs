@@ -10,7 +10,7 @@ use crate::{
 		submit, submit_and_fail, treasury, wait_for, workspace_root, Node,
 	},
 	studio::{
-		bytes_of, event, field_u128, job_spec, provenance_api, register_worker, sha2_256, submit_job, Ask, BOND,
+		bytes_of, cid_of, event, field_u128, job_spec, provenance_api, register_worker, sha2_256, submit_job, Ask, BOND,
 		BOUNTY,
 	},
 };
@@ -86,6 +86,11 @@ impl Worker {
 	/// Starts `studio-worker run` for `node` signing with the dev key `suri`, its store and
 	/// log under `dir/name`.
 	fn start(node: &Node, suri: &str, dir: &Path, name: &str) -> Worker {
+		Worker::start_with(node, suri, dir, name, &[])
+	}
+
+	/// [`Worker::start`] with more `run` arguments.
+	fn start_with(node: &Node, suri: &str, dir: &Path, name: &str, more: &[&str]) -> Worker {
 		let gateway = crate::harness::free_port();
 		let store = dir.join(format!("{name}-store"));
 		let args = vec![
@@ -102,6 +107,7 @@ impl Worker {
 			"--listen".into(),
 			format!("127.0.0.1:{gateway}"),
 		];
+		let args = args.into_iter().chain(more.iter().map(|arg| arg.to_string())).collect();
 		Worker::launch(worker_binary(), args, gateway, store, dir.join(format!("{name}.log")))
 	}
 
@@ -154,8 +160,14 @@ impl Worker {
 
 	/// `GET path` from the worker's gateway: (status, body).
 	fn get(&self, path: &str) -> (u16, Vec<u8>) {
+		self.request("GET", path, b"")
+	}
+
+	/// `method path` with `body` to the worker's gateway: (status, body).
+	fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
 		let mut stream = TcpStream::connect(("127.0.0.1", self.gateway)).expect("the gateway listens");
-		write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
+		write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).unwrap();
+		stream.write_all(body).unwrap();
 		let mut response = Vec::new();
 		stream.read_to_end(&mut response).unwrap();
 		let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("a header");
@@ -166,20 +178,26 @@ impl Worker {
 
 	/// The value of metric `name` on the worker's `/metrics`.
 	fn metric(&self, name: &str) -> f64 {
+		self.metric_now(name).unwrap_or_else(|| panic!("no metric {name} on {}", self.gateway))
+	}
+
+	/// The value of metric `name`, if the gateway is up and shows it.
+	fn metric_now(&self, name: &str) -> Option<f64> {
+		TcpStream::connect(("127.0.0.1", self.gateway)).ok()?;
 		let (status, body) = self.get("/metrics");
 		assert_eq!(status, 200);
 		let text = String::from_utf8(body).unwrap();
 		text.lines()
 			.find_map(|line| line.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
 			.and_then(|value| value.parse().ok())
-			.unwrap_or_else(|| panic!("no metric {name} in\n{text}"))
 	}
 
 	/// Waits until metric `name` reads `value` (the worker counts once its transaction is
-	/// final, a moment after the chain shows the effect).
+	/// final, a moment after the chain shows the effect; a worker just started first loads its
+	/// models and joins the network).
 	async fn wait_for_metric(&self, name: &str, value: f64) {
-		wait_for(&format!("{name} to be {value}"), Duration::from_secs(30), || async {
-			(self.metric(name) == value).then_some(())
+		wait_for(&format!("{name} to be {value}"), Duration::from_secs(90), || async {
+			(self.metric_now(name) == Some(value)).then_some(())
 		})
 		.await
 	}
@@ -283,7 +301,7 @@ async fn total_issuance(client: &OnlineClient<PolkadotConfig>) -> u128 {
 }
 
 #[tokio::test]
-async fn a_worker_designs_stores_and_delivers_a_job_and_is_paid() {
+async fn a_worker_delivers_a_job_is_paid_and_its_design_outlives_it_on_ipfs() {
 	let dir = tempfile::tempdir().unwrap();
 	let node = Node::start(&["--dev", "--tmp"], dir.path().join("node.log"));
 	let client = node.client().await;
@@ -343,11 +361,65 @@ async fn a_worker_designs_stores_and_delivers_a_job_and_is_paid() {
 		provenance_api(&rpc, "asset", CidBytes::try_from(output.clone()).unwrap()).await;
 	assert_eq!(record.unwrap().status, AssetStatus::Final);
 
-	// A store file altered on disk is refused by the gateway, never served.
-	std::fs::write(worker.store.join(&cid_text), b"not the image").unwrap();
-	let (status, body) = worker.get(&format!("/ipfs/{cid_text}"));
-	assert_eq!(status, 500);
-	assert!(String::from_utf8_lossy(&body).contains("corrupt"), "{}", String::from_utf8_lossy(&body));
+	// The content network. Charlie, an archival worker that never saw the design, pins it
+	// from Bob's IPFS node (dialled at the address Bob published on chain).
+	let charlie = dev::charlie();
+	register_worker(&client, EYE_GENERATOR, &charlie).await;
+	let archive = Worker::start_with(&node, "//Charlie", dir.path(), "charlie", &["--archive", "--fetch-timeout", "5"]);
+	archive.wait_for_metric("studio_worker_content_pins", 1.0).await;
+	let published = content_address(&client, account(&bob)).await;
+	assert!(published.starts_with("/ip4/127.0.0.1/tcp/") && published.contains("/p2p/"), "{published}");
+
+	// A client's upload: accepted only for a CID recorded on chain and the bytes that give it;
+	// a worker that never saw it (Bob) then fetches it from Charlie.
+	let photo = [&b"\x89PNG\r\n\x1a\n"[..], &[7u8; 5000]].concat();
+	let photo_cid = cid::Cid::try_from(cid_of(&photo).as_slice()).unwrap().to_string();
+	let (status, said) = archive.request("PUT", &format!("/ipfs/{photo_cid}"), &photo);
+	assert_eq!(status, 403, "not yet recorded: {}", String::from_utf8_lossy(&said));
+	let photo_file = dir.path().join("photo.png");
+	std::fs::write(&photo_file, &photo).unwrap();
+	let charlie_gateway = format!("http://127.0.0.1:{}", archive.gateway);
+	let (ok, said) = studio(&node, &["--suri", "//Alice", "--dev", "asset", "register", photo_file.to_str().unwrap(), "--gateway", &charlie_gateway]);
+	assert!(ok && said.contains("uploaded"), "{said}");
+	let (status, _) = archive.request("PUT", &format!("/ipfs/{photo_cid}"), b"other bytes");
+	assert_eq!(status, 400, "bytes that do not give the CID are refused");
+	let (status, fetched) = worker.get(&format!("/ipfs/{photo_cid}"));
+	assert_eq!((status, fetched == photo), (200, true), "Bob fetches the upload from Charlie");
+
+	// Bob goes away for good; the client still gets the design, verified, through Charlie.
+	let mut worker = worker;
+	worker.kill();
+	let saved = dir.path().join("saved.png");
+	let (ok, said) = studio(&node, &["asset", "get", &cid_text, "--gateway", &charlie_gateway, "-o", saved.to_str().unwrap()]);
+	assert!(ok && said.contains("verified"), "{said}");
+	assert_eq!(std::fs::read(&saved).unwrap(), png);
+
+	// A CID nobody has: a clear answer within the fetch timeout.
+	let nowhere = cid::Cid::try_from(cid_of(b"nobody made this").as_slice()).unwrap().to_string();
+	let started = std::time::Instant::now();
+	let (status, body) = archive.get(&format!("/ipfs/{nowhere}"));
+	assert_eq!(status, 404);
+	assert!(String::from_utf8_lossy(&body).contains("is not available"), "{}", String::from_utf8_lossy(&body));
+	assert!(started.elapsed() < Duration::from_secs(30), "bounded: {:?}", started.elapsed());
+
+	// A block rotted on Charlie's disk, with no other copy left: refused, never served.
+	for shard in std::fs::read_dir(archive.store.join("ipfs").join("blockstore")).unwrap() {
+		let block = shard.unwrap().path().join(format!("{cid_text}.data"));
+		if block.exists() {
+			std::fs::write(block, b"not the image").unwrap();
+		}
+	}
+	let (status, body) = archive.get(&format!("/ipfs/{cid_text}"));
+	assert_eq!(status, 404, "{}", String::from_utf8_lossy(&body));
+	assert!(archive.metric("studio_worker_content_corrupt_blocks_total") >= 1.0);
+}
+
+/// The IPFS address `worker` published on chain.
+async fn content_address(client: &OnlineClient<PolkadotConfig>, worker: [u8; 32]) -> String {
+	let at = client.at_current_block().await.unwrap();
+	let address = dynamic::storage::<(Value,), Value>("JobEscrow", "ContentAddresses");
+	let value = at.storage().fetch(address, (Value::from_bytes(worker),)).await.unwrap().decode().unwrap();
+	String::from_utf8(crate::studio::bytes_in(&value)).unwrap()
 }
 
 #[tokio::test]
@@ -545,8 +617,7 @@ async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_v
 	let alice_dev = ["--suri", "//Alice", "--dev"];
 	let (ok, said) = studio(&node, &[&alice_dev[..], &["asset", "register", notes.to_str().unwrap()]].concat());
 	assert!(!ok && said.contains("notes.txt is not an image"), "{said}");
-	let store = worker.store.display().to_string();
-	let (ok, said) = studio(&node, &[&alice_dev[..], &["asset", "register", &sketch, "--store", &store]].concat());
+	let (ok, said) = studio(&node, &[&alice_dev[..], &["asset", "register", &sketch, "--gateway", &gateway]].concat());
 	assert!(ok && said.contains("registered"), "{said}");
 	let root = said.lines().last().unwrap().split('\t').next().unwrap().to_string();
 
@@ -587,7 +658,7 @@ async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_v
 	assert!(tree[0].starts_with(&cid) && tree[0].contains("job 0 by") && tree[0].contains("final"), "{said}");
 	assert!(tree[1].starts_with(&format!("└── {root} (human-made, registered by ")), "{said}");
 	let (ok, said) = studio(&node, &["asset", "get", &root, "--gateway", &gateway, "-o", dir.path().join("root.png").to_str().unwrap()]);
-	assert!(ok && said.contains("verified"), "the registered sketch is served from the store: {said}");
+	assert!(ok && said.contains("verified"), "the uploaded sketch is served from IPFS: {said}");
 	let again = dir.path().join("again.png");
 	let (ok, said) = studio(&node, &["asset", "get", &cid, "--gateway", &gateway, "-o", again.to_str().unwrap()]);
 	assert!(ok, "{said}");

@@ -194,7 +194,7 @@ mod round_trip {
 		let mark = |text: &str| vec![("studio".to_string(), text.to_string())];
 		assert_eq!(read(&first), (pixels.clone(), mark("job=7;claim=120;try=0")));
 		assert_eq!(read(&second), (pixels, mark("job=7;claim=120;try=1")));
-		let cids = [&png, &first, &second].map(|bytes| crate::store::cid_of(bytes));
+		let cids = [&png, &first, &second].map(|bytes| crate::unixfs::file_cid(bytes));
 		assert!(cids[0] != cids[1] && cids[1] != cids[2] && cids[0] != cids[2], "{cids:?}");
 		assert!(matches!(with_text_chunk(b"GIF89a", "studio", "x"), Err(ImageError::NotAnRgbPng(_))));
 		assert!(matches!(with_text_chunk(&png, "", "x"), Err(ImageError::Text(_))));

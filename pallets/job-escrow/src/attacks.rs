@@ -377,3 +377,23 @@ fn m5_a_halted_agent_cannot_leave_before_the_reviewers_decide() {
 		assert_noop!(Escrow::withdraw_bond(origin(OTHER_WORKER)), Error::<Test>::AgentHalted);
 	});
 }
+
+/// Content addresses: only a bonded worker may put an address on the list other workers dial,
+/// each worker one address, and a retired worker's address goes with it.
+#[test]
+fn only_bonded_workers_list_content_addresses() {
+	story(|| {
+		let address: ContentAddress = b"/ip4/203.0.113.9/tcp/4001/p2p/12D3KooWspam".to_vec().try_into().unwrap();
+		// A stranger cannot make workers dial it.
+		assert_noop!(Escrow::set_content_address(origin(STRANGER), address.clone()), Error::<Test>::NotRegistered);
+		// A worker calling again only replaces its own entry: one address per bond.
+		register(OTHER_WORKER, BOND);
+		for _ in 0..5 {
+			assert_ok!(Escrow::set_content_address(origin(OTHER_WORKER), address.clone()));
+		}
+		assert_eq!(ContentAddresses::<Test>::iter().count(), 1);
+		// Retired by the reviewers: its address is no longer dialled.
+		assert_ok!(<Escrow as studio_primitives::JobsControl<u64>>::retire_agent(&OTHER_WORKER, Permill::from_percent(50)));
+		assert_eq!(ContentAddresses::<Test>::get(OTHER_WORKER), None);
+	});
+}

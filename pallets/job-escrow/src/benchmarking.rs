@@ -150,6 +150,17 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn set_content_address() {
+		let who = worker::<T>(0);
+		let mut text = b"/ip4/198.51.100.7/tcp/4001/p2p/".to_vec();
+		text.resize(MAX_CONTENT_ADDRESS_LEN as usize, b'z');
+		let address = ContentAddress::try_from(text).expect("the longest address");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), address.clone());
+		assert_eq!(ContentAddresses::<T>::get(&who), Some(address));
+	}
+
+	#[benchmark]
 	fn unregister_worker() {
 		let who = worker::<T>(0);
 		#[extrinsic_call]

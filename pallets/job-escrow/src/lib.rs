@@ -263,6 +263,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Workers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, WorkerOf<T>>;
 
+	/// The IPFS address each worker publishes for the studio's content network: other workers
+	/// dial these to fetch and serve outputs and inputs by CID.
+	///
+	/// Invariant: only registered workers have one.
+	#[pallet::storage]
+	pub type ContentAddresses<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ContentAddress>;
+
 	/// The id the next job gets.
 	#[pallet::storage]
 	pub type NextJobId<T> = StorageValue<_, JobId, ValueQuery>;
@@ -294,6 +301,8 @@ pub mod pallet {
 		WorkerRegistered { worker: T::AccountId, bond: BalanceOf<T>, capabilities: Vec<ModelId> },
 		/// A worker added `added` to its bond, which is now `bond`.
 		BondIncreased { worker: T::AccountId, added: BalanceOf<T>, bond: BalanceOf<T> },
+		/// A worker published where its IPFS node can be dialled.
+		ContentAddressSet { worker: T::AccountId, address: Vec<u8> },
 		/// A worker stopped taking jobs; its bond unlocks at `unbonds_at`.
 		WorkerUnregistered { worker: T::AccountId, unbonds_at: BlockNumberFor<T> },
 		/// A worker withdrew its bond and left.
@@ -365,6 +374,8 @@ pub mod pallet {
 		WorkerLeaving,
 		/// The worker has not unregistered.
 		NotLeaving,
+		/// A content address must be a multiaddr in text naming a `/p2p/` peer id.
+		InvalidContentAddress,
 		/// The unbonding delay is not over.
 		StillUnbonding,
 		/// The bounty is below the studio's `MinBounty`.
@@ -632,6 +643,21 @@ pub mod pallet {
 		pub fn bond_extra(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_bond_extra(who, amount)
+		}
+
+		/// A registered worker publishes `address`, where its IPFS node can be dialled (a
+		/// multiaddr in text ending in `/p2p/<peer id>`), replacing the one it published
+		/// before. Workers dial each other's addresses to fetch the studio's content by CID;
+		/// the address goes when the worker withdraws its bond or is retired.
+		///
+		/// # Errors
+		/// - [`Error::NotRegistered`]: the caller is not a worker.
+		/// - [`Error::InvalidContentAddress`]: `address` is not a multiaddr naming a peer.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::set_content_address())]
+		pub fn set_content_address(origin: OriginFor<T>, address: ContentAddress) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_content_address(who, address)
 		}
 	}
 }

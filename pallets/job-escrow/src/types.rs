@@ -9,6 +9,23 @@ use scale_info::TypeInfo;
 use sp_runtime::Permill;
 use studio_primitives::{CidBytes, IncidentId, JobId, ModelId, Sha256, StyleId};
 
+/// The longest content address a worker may publish, in bytes.
+pub const MAX_CONTENT_ADDRESS_LEN: u32 = 256;
+
+/// Where a worker's IPFS node can be dialled: a multiaddr in text ending in the node's peer id,
+/// e.g. `/ip4/198.51.100.7/tcp/4001/p2p/12D3KooW…`.
+pub type ContentAddress = BoundedVec<u8, frame_support::traits::ConstU32<MAX_CONTENT_ADDRESS_LEN>>;
+
+/// Whether `address` has the form of a dialable multiaddr with a peer id: UTF-8 text starting
+/// with `/`, naming a `/p2p/` peer, without whitespace or control characters.
+pub fn is_content_address(address: &[u8]) -> bool {
+	let Ok(text) = core::str::from_utf8(address) else { return false };
+	text.starts_with('/') &&
+		text.contains("/p2p/") &&
+		!text.ends_with("/p2p/") &&
+		!text.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// What the client asks the generator for.
 #[derive(
 	Encode,

@@ -17,6 +17,8 @@ pub trait WeightInfo {
 	fn register_worker() -> Weight;
 	/// `bond_extra`: holds more, updates the worker.
 	fn bond_extra() -> Weight;
+	/// `set_content_address`: reads the worker, stores its address.
+	fn set_content_address() -> Weight;
 	/// `unregister_worker`.
 	fn unregister_worker() -> Weight;
 	/// `withdraw_bond`: releases the hold, forgets the worker.
@@ -52,6 +54,9 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for WeightsWith<D> {
 	}
 	fn bond_extra() -> Weight {
 		Weight::from_parts(35_000_000, 4_000).saturating_add(D::get().reads_writes(3, 3))
+	}
+	fn set_content_address() -> Weight {
+		Weight::from_parts(15_000_000, 3_500).saturating_add(D::get().reads_writes(1, 1))
 	}
 	fn unregister_worker() -> Weight {
 		Weight::from_parts(20_000_000, 3_000).saturating_add(D::get().reads_writes(1, 1))
@@ -98,6 +103,9 @@ impl WeightInfo for () {
 	}
 	fn bond_extra() -> Weight {
 		WeightsWith::<RocksDbWeight>::bond_extra()
+	}
+	fn set_content_address() -> Weight {
+		WeightsWith::<RocksDbWeight>::set_content_address()
 	}
 	fn unregister_worker() -> Weight {
 		WeightsWith::<RocksDbWeight>::unregister_worker()

@@ -30,6 +30,7 @@ enum Step {
 	CancelJob { client: Who, job: Recent },
 	Register { worker: Who, bond: u64, critic_too: bool },
 	BondExtra { worker: Who, amount: u64 },
+	SetContentAddress { worker: Who, valid: bool },
 	Unregister { worker: Who },
 	Withdraw { worker: Who },
 	Claim { worker: Who, job: Recent },
@@ -90,6 +91,7 @@ fn step() -> impl Strategy<Value = Step> {
 		2 => (who(), 0u64..80, any::<bool>())
 			.prop_map(|(worker, bond, critic_too)| Step::Register { worker, bond: bond * UNIT, critic_too }),
 		1 => (who(), 1u64..30).prop_map(|(worker, amount)| Step::BondExtra { worker, amount: amount * UNIT }),
+		1 => (who(), any::<bool>()).prop_map(|(worker, valid)| Step::SetContentAddress { worker, valid }),
 		1 => who().prop_map(|worker| Step::Unregister { worker }),
 		1 => who().prop_map(|worker| Step::Withdraw { worker }),
 		12 => (who(), recent()).prop_map(|(worker, job)| Step::Claim { worker, job }),
@@ -192,6 +194,10 @@ fn call_of(step: &Step) -> Option<(u64, RuntimeCall)> {
 			)
 		},
 		Step::BondExtra { worker: who, amount } => (worker(who), RuntimeCall::Escrow(Escrow::bond_extra { amount })),
+		Step::SetContentAddress { worker: who, valid } => {
+			let text: &[u8] = if valid { b"/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWfuzz" } else { b"127.0.0.1:4001" };
+			(worker(who), RuntimeCall::Escrow(Escrow::set_content_address { address: text.to_vec().try_into().unwrap() }))
+		},
 		Step::Unregister { worker: who } => (worker(who), RuntimeCall::Escrow(Escrow::unregister_worker {})),
 		Step::Withdraw { worker: who } => (worker(who), RuntimeCall::Escrow(Escrow::withdraw_bond {})),
 		Step::Claim { worker: who, job } =>

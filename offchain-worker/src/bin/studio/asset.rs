@@ -1,13 +1,13 @@
 //! `studio asset`: provenance records, lineage trees, fetching assets verified against their
 //! CIDs, and registering human-made assets as lineage roots.
 
-use crate::{cid_text, fetch, parse_cid_arg, transact, CidArg, Cli};
+use crate::{cid_text, fetch, parse_cid_arg, transact, upload, CidArg, Cli};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use std::{collections::BTreeSet, path::PathBuf};
 use studio_worker::{
 	chain::{studio, AtBlock},
-	store::{cid_of, ContentStore},
+	unixfs::file_cid,
 };
 use subxt::utils::AccountId32;
 
@@ -30,7 +30,8 @@ pub enum AssetCommand {
 		#[arg(long, default_value_t = 8)]
 		depth: u32,
 	},
-	/// Fetch an asset from a gateway, verify it against its CID and save it.
+	/// Fetch an asset through a worker's gateway (which fetches it from the studio's IPFS
+	/// network when it does not hold it), verify it against its CID and save it.
 	Get {
 		#[arg(value_parser = parse_cid_arg)]
 		cid: CidArg,
@@ -42,17 +43,20 @@ pub enum AssetCommand {
 		output: PathBuf,
 	},
 	/// Register a human-made image as an asset (a lineage root, or derived from `--parent`s),
-	/// owned by the signing account.
+	/// owned by the signing account, and upload it to a worker's gateway, which pins it on the
+	/// studio's IPFS network.
 	Register {
 		/// The image (PNG, JPEG, GIF or WebP).
 		file: PathBuf,
 		/// A recorded asset it derives from (repeatable).
 		#[arg(long = "parent", value_parser = parse_cid_arg)]
 		parents: Vec<CidArg>,
-		/// Also keep the file in this content store, so that a gateway serving it can serve
-		/// the asset.
+		/// The worker gateway the image is uploaded to.
+		#[arg(long, default_value = "http://127.0.0.1:8080")]
+		gateway: String,
+		/// Only record it on chain; upload it yourself later (e.g. with `curl -T`).
 		#[arg(long)]
-		store: Option<PathBuf>,
+		no_upload: bool,
 	},
 }
 
@@ -185,23 +189,28 @@ pub async fn run(cli: &Cli, command: &AssetCommand) -> Result<()> {
 			println!("{}\t{} bytes, verified against {}", output.display(), bytes.len(), cid_text(cid));
 			Ok(())
 		},
-		AssetCommand::Register { file, parents, store } => {
+		AssetCommand::Register { file, parents, gateway, no_upload } => {
 			let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
 			if !is_image(&bytes) {
 				bail!("{} is not an image (PNG, JPEG, GIF or WebP)", file.display());
 			}
-			let cid = cid_of(&bytes);
+			let cid = file_cid(&bytes);
 			let client = cli.client().await?;
 			let parents = BoundedVec(parents.iter().map(|CidArg(parent)| BoundedVec(parent.clone())).collect());
 			let call = studio::tx().provenance().register_external(BoundedVec(cid.to_bytes()), parents);
 			transact(cli, &client, &call).await?;
-			if let Some(store) = store {
-				ContentStore::open(store)?.put(&bytes)?;
+			if !no_upload {
+				let cid_bytes = cid.to_bytes();
+				let target = gateway.clone();
+				tokio::task::spawn_blocking(move || upload(&target, &cid_bytes, &bytes))
+					.await?
+					.with_context(|| format!("{cid} is recorded on chain but its upload failed; retry with `curl -T {} {gateway}/ipfs/{cid}`", file.display()))?;
 			}
+			let uploaded = if *no_upload { "not uploaded" } else { "uploaded" };
 			if cli.json {
-				println!("{}", serde_json::json!({ "cid": cid.to_string(), "file": file }));
+				println!("{}", serde_json::json!({ "cid": cid.to_string(), "file": file, "uploaded": !no_upload }));
 			} else {
-				println!("{cid}\tregistered {} as a human-made asset", file.display());
+				println!("{cid}\tregistered {} as a human-made asset; {uploaded}", file.display());
 			}
 			Ok(())
 		},

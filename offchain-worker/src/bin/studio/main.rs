@@ -27,7 +27,8 @@ use clap::{Parser, Subcommand};
 use std::{path::PathBuf, time::Duration};
 use studio_worker::{
 	chain::{self, Client, SubmitError},
-	store::{cid_of, parse_cid},
+	store::parse_cid,
+	unixfs::file_cid,
 };
 use subxt::ext::scale_value;
 use subxt_signer::sr25519::Keypair;
@@ -166,28 +167,48 @@ async fn transact(
 	}
 }
 
-/// `GET <gateway>/ipfs/<cid>`, verified against the CID.
-fn fetch(gateway: &str, cid: &[u8]) -> Result<Vec<u8>> {
+/// One HTTP/1.1 exchange with the gateway at `gateway` (an `http://host:port` address):
+/// `method /ipfs/<cid>` with `body`; returns the body of a 2xx answer, or an error quoting the
+/// gateway's answer.
+fn exchange(gateway: &str, method: &str, cid: &[u8], body: &[u8]) -> Result<Vec<u8>> {
 	use std::io::{Read, Write};
 	let address = gateway.strip_prefix("http://").with_context(|| format!("the gateway {gateway} is not an http:// address"))?;
 	let address = address.trim_end_matches('/');
 	let text = cid_text(cid);
 	let mut stream =
 		std::net::TcpStream::connect(address).with_context(|| format!("cannot connect to the gateway at {gateway}"))?;
-	stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-	write!(stream, "GET /ipfs/{text} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n")?;
+	stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+	write!(
+		stream,
+		"{method} /ipfs/{text} HTTP/1.1\r\nHost: {address}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+		body.len()
+	)?;
+	stream.write_all(body)?;
 	let mut response = Vec::new();
-	stream.read_to_end(&mut response)?;
+	stream.read_to_end(&mut response).with_context(|| format!("reading the gateway's answer about {text}"))?;
 	let split = response.windows(4).position(|w| w == b"\r\n\r\n").context("the gateway sent no HTTP response")?;
 	let head = String::from_utf8_lossy(&response[..split]).to_string();
-	let body = response[split + 4..].to_vec();
-	if !head.starts_with("HTTP/1.1 200") {
-		bail!("the gateway answered {}: {}", head.lines().next().unwrap_or(""), String::from_utf8_lossy(&body).trim());
+	let answer = response[split + 4..].to_vec();
+	if !head.starts_with("HTTP/1.1 2") {
+		bail!("the gateway answered {}: {}", head.lines().next().unwrap_or(""), String::from_utf8_lossy(&answer).trim());
 	}
-	if cid_of(&body).to_bytes() != cid {
-		bail!("the gateway's bytes for {text} hash to {}, not to the CID: refused", cid_of(&body));
+	Ok(answer)
+}
+
+/// `GET <gateway>/ipfs/<cid>`, verified against the CID.
+fn fetch(gateway: &str, cid: &[u8]) -> Result<Vec<u8>> {
+	let body = exchange(gateway, "GET", cid, b"")?;
+	let found = file_cid(&body);
+	if found.to_bytes() != cid {
+		bail!("the gateway's bytes for {} give {found}, not the CID: refused", cid_text(cid));
 	}
 	Ok(body)
+}
+
+/// `PUT <gateway>/ipfs/<cid>`: hands a recorded asset's bytes to a worker, which pins them on
+/// the studio's IPFS network.
+fn upload(gateway: &str, cid: &[u8], bytes: &[u8]) -> Result<()> {
+	exchange(gateway, "PUT", cid, bytes).map(drop)
 }
 
 #[tokio::main]

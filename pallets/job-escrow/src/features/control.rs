@@ -74,6 +74,7 @@ impl<T: Config> JobsControl<T::AccountId> for Pallet<T> {
 		let released = worker.bond;
 		T::Currency::release(&HoldReason::WorkerBond.into(), agent, released, Precision::Exact)?;
 		Workers::<T>::remove(agent);
+		ContentAddresses::<T>::remove(agent);
 		Self::deposit_event(Event::WorkerRetired { worker: agent.clone(), slashed, released });
 		Ok(())
 	}

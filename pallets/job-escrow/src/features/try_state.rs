@@ -55,6 +55,10 @@ impl<T: Config> Pallet<T> {
 			"the escrow's account holds less than the live jobs' bounties"
 		);
 
+		ensure!(
+			ContentAddresses::<T>::iter_keys().all(|who| Workers::<T>::contains_key(who)),
+			"a content address belongs to no worker"
+		);
 		for (who, worker) in Workers::<T>::iter() {
 			let on_hold = T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &who);
 			ensure!(on_hold == worker.bond, "a worker's bond hold differs from its record");

@@ -56,6 +56,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	pub(crate) fn do_set_content_address(who: T::AccountId, address: ContentAddress) -> DispatchResult {
+		ensure!(Workers::<T>::contains_key(&who), Error::<T>::NotRegistered);
+		ensure!(is_content_address(&address), Error::<T>::InvalidContentAddress);
+		ContentAddresses::<T>::insert(&who, &address);
+		Self::deposit_event(Event::ContentAddressSet { worker: who, address: address.into_inner() });
+		Ok(())
+	}
+
 	pub(crate) fn do_unregister_worker(who: T::AccountId) -> DispatchResult {
 		let unbonds_at = Workers::<T>::try_mutate(&who, |worker| {
 			let worker = worker.as_mut().ok_or(Error::<T>::NotRegistered)?;
@@ -79,6 +87,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!T::Gate::is_halted(&who), Error::<T>::AgentHalted);
 		T::Currency::release(&HoldReason::WorkerBond.into(), &who, worker.bond, Precision::Exact)?;
 		Workers::<T>::remove(&who);
+		ContentAddresses::<T>::remove(&who);
 		Self::deposit_event(Event::BondWithdrawn { worker: who, bond: worker.bond });
 		Ok(())
 	}
