@@ -747,6 +747,7 @@ fn a_halted_agent_loses_its_claims_without_a_slash_and_a_retired_one_its_registr
 #[test]
 fn a_worker_publishes_its_content_address_until_it_leaves() {
 	story(|| {
+		assert_ok!(Escrow::register_worker(origin(WORKER), BOND, vec![GENERATOR].try_into().unwrap()));
 		let address: ContentAddress = b"/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWworker".to_vec().try_into().unwrap();
 		assert_ok!(Escrow::set_content_address(origin(WORKER), address.clone()));
 		System::assert_last_event(Event::ContentAddressSet { worker: WORKER, address: address.to_vec() }.into());
@@ -766,6 +767,7 @@ fn a_worker_publishes_its_content_address_until_it_leaves() {
 #[test]
 fn a_content_address_must_name_a_peer() {
 	story(|| {
+		assert_ok!(Escrow::register_worker(origin(WORKER), BOND, vec![GENERATOR].try_into().unwrap()));
 		for bad in [&b""[..], b"127.0.0.1:4001", b"/ip4/127.0.0.1/tcp/4001", b"/ip4/127.0.0.1/tcp/4001/p2p/", b"/ip4/1.2.3.4/tcp/1/p2p/x y", b"/p2p/\xff"]
 		{
 			let address: ContentAddress = bad.to_vec().try_into().unwrap();
