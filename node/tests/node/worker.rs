@@ -540,8 +540,9 @@ async fn a_worker_resumes_its_claim_after_a_restart_and_rides_out_its_node_going
 	let url = node.url();
 	let (ok, said) = worker_to_exit(&["--models-dir", models, "run", "--url", &url, "--suri", "//Bob"], Duration::from_secs(30));
 	assert!(!ok && said.contains("without --dev"), "{said}");
-	let (ok, said) =
-		worker_to_exit(&["--models-dir", models, "run", "--url", &url, "--suri", "//Eve", "--dev", "--listen", "127.0.0.1:0"], Duration::from_secs(60));
+	let eve_store = dir.path().join("eve-store");
+	let eve = ["--models-dir", models, "run", "--url", &url, "--suri", "//Eve", "--dev", "--listen", "127.0.0.1:0", "--store", eve_store.to_str().unwrap()];
+	let (ok, said) = worker_to_exit(&eve, Duration::from_secs(60));
 	assert!(!ok && said.contains("is not a registered worker"), "{said}");
 	let altered = dir.path().join("altered-models");
 	for entry in std::fs::read_dir(models).unwrap() {
