@@ -102,13 +102,36 @@ pub async fn submit(
 	call: &impl Payload,
 	signer: &Keypair,
 ) -> Result<ExtrinsicEvents<PolkadotConfig>, SubmitError> {
-	let progress = client
-		.tx()
-		.await
-		.map_err(subxt::Error::from)?
-		.sign_and_submit_then_watch_default(call, signer)
-		.await
-		.map_err(subxt::Error::from)?;
+	submit_in_turn(client, call, signer, &Turn::default()).await
+}
+
+/// The order of one account's transactions when several are under way at once: the nonce the
+/// next one signs with (none until the first, or after a failed submission: then read from
+/// the chain).
+#[derive(Default)]
+pub struct Turn(tokio::sync::Mutex<Option<u64>>);
+
+/// [`submit`] for an account that has several transactions under way: `turn` is held only
+/// until this one is in the pool, so that the next one signs with the next nonce while this
+/// one waits for finality.
+pub async fn submit_in_turn(
+	client: &Client,
+	call: &impl Payload,
+	signer: &Keypair,
+	turn: &Turn,
+) -> Result<ExtrinsicEvents<PolkadotConfig>, SubmitError> {
+	let progress = {
+		let mut next = turn.0.lock().await;
+		let mut transactions = client.tx().await.map_err(subxt::Error::from)?;
+		let nonce = match *next {
+			Some(nonce) => nonce,
+			None => transactions.account_nonce(&account_of(signer)).await.map_err(subxt::Error::from)?,
+		};
+		let params = subxt::config::PolkadotExtrinsicParamsBuilder::<PolkadotConfig>::new().nonce(nonce).build();
+		let submitted = transactions.sign_and_submit_then_watch(call, signer, params).await;
+		*next = submitted.is_ok().then_some(nonce + 1);
+		submitted.map_err(subxt::Error::from)?
+	};
 	match progress.wait_for_finalized_success().await {
 		Ok(events) => Ok(events),
 		Err(TransactionFinalizedSuccessError::SuccessError(TransactionEventsError::ExtrinsicFailed(dispatch))) =>

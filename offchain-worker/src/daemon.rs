@@ -158,6 +158,12 @@ struct Session {
 	model: u32,
 	/// Jobs claimed and queued or running here, each with the most candidates it generates.
 	in_hand: Mutex<BTreeMap<JobId, u64>>,
+	/// Jobs designed here whose results are on their way to the chain: they need no more CPU,
+	/// so they do not count against the queue.
+	delivering: Mutex<BTreeSet<JobId>>,
+	/// Jobs this session delivered: the blocks the follower has yet to catch up on still show
+	/// them claimed, and they are not resumed.
+	delivered: Mutex<BTreeSet<JobId>>,
 	/// Jobs that failed here this session (left for their claims to expire), or that the chain
 	/// bars this worker from claiming: never claimed again this session.
 	given_up: Mutex<BTreeSet<JobId>>,
@@ -168,8 +174,9 @@ struct Session {
 	block_seconds: f64,
 	/// The jobs the claim loop passed over, each with why: each said once.
 	passed_over: Mutex<BTreeSet<(JobId, &'static str)>>,
-	/// Serializes the account's transactions.
-	signing: tokio::sync::Mutex<()>,
+	/// Serializes the account's transactions into the pool (each then waits for finality on
+	/// its own).
+	signing: chain::Turn,
 }
 
 impl Session {
@@ -256,11 +263,13 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 		rounds: config.rounds,
 		model,
 		in_hand: Mutex::default(),
+		delivering: Mutex::default(),
+		delivered: Mutex::default(),
 		given_up: Mutex::default(),
 		seconds_per_candidate: Mutex::default(),
 		block_seconds: slot_millis as f64 / 1000.0,
 		passed_over: Mutex::default(),
-		signing: tokio::sync::Mutex::new(()),
+		signing: chain::Turn::default(),
 	});
 	let (queue, jobs) = mpsc::channel(config.queue.max(1));
 	let mut executor = tokio::spawn(execute(session.clone(), jobs));
@@ -360,7 +369,10 @@ async fn on_block(
 	let worker = worker_info(at, &session.account).await?;
 	for job_id in worker.claims.0 {
 		let given_up = session.given_up.lock().expect("not poisoned").contains(&job_id);
-		if given_up || session.in_hand.lock().expect("not poisoned").contains_key(&job_id) {
+		let under_way = session.in_hand.lock().expect("not poisoned").contains_key(&job_id) ||
+			session.delivering.lock().expect("not poisoned").contains(&job_id) ||
+			session.delivered.lock().expect("not poisoned").contains(&job_id);
+		if given_up || under_way {
 			continue
 		}
 		let candidates = match at.storage().try_fetch(escrow.jobs(), (job_id,)).await? {
@@ -394,6 +406,7 @@ async fn on_block(
 	let window = claim_timeout.saturating_sub(FINALITY_MARGIN_BLOCKS) as f64 * session.block_seconds;
 	// Jobs this worker could not finish in time now, but may once its queue drains.
 	let mut later = Vec::new();
+	let mut to_claim = Vec::new();
 	while session.in_hand.lock().expect("not poisoned").len() < capacity {
 		let Some(job_id) = open.pop_first() else { break };
 		if session.given_up.lock().expect("not poisoned").contains(&job_id) {
@@ -431,16 +444,24 @@ async fn on_block(
 			later.push(job_id);
 			continue
 		}
-		let claimed = {
-			let _signing = session.signing.lock().await;
-			chain::submit(&session.client, &studio::tx().job_escrow().claim_job(job_id), &session.signer).await
-		};
+		// Reserved now, so that the next job's time estimate counts this one.
+		session.in_hand.lock().expect("not poisoned").insert(job_id, candidates);
+		to_claim.push(job_id);
+	}
+	open.extend(later);
+	// The claims go into the pool one after another and wait for finality together.
+	let claims = to_claim.iter().map(|job_id| async move {
+		let claim = studio::tx().job_escrow().claim_job(*job_id);
+		(*job_id, chain::submit_in_turn(&session.client, &claim, &session.signer, &session.signing).await)
+	});
+	let mut lost = None;
+	for (job_id, claimed) in futures::future::join_all(claims).await {
 		match claimed {
 			Ok(_) => {
 				tracing::info!(job = job_id, "claimed");
 				session.metrics.jobs_claimed.inc();
-				session.in_hand.lock().expect("not poisoned").insert(job_id, candidates);
 				enqueue(session, queue, job_id).await;
+				continue
 			},
 			Err(SubmitError::Failed(reason)) => {
 				// The chain bars a worker whose claim on the job failed from claiming it again.
@@ -449,11 +470,14 @@ async fn on_block(
 				}
 				tracing::info!(job = job_id, %reason, "could not claim");
 			},
-			Err(SubmitError::Chain(error)) => return Err(error.into()),
+			Err(SubmitError::Chain(error)) => lost = Some(error),
 		}
+		session.in_hand.lock().expect("not poisoned").remove(&job_id);
 	}
-	open.extend(later);
-	Ok(())
+	match lost {
+		Some(error) => Err(error.into()),
+		None => Ok(()),
+	}
 }
 
 async fn enqueue(session: &Session, queue: &mpsc::Sender<JobId>, job: JobId) {
@@ -483,36 +507,66 @@ async fn runnable(session: &Session, at: &AtBlock, job: &Job) -> Result<bool, Se
 		!suspended)
 }
 
-/// Runs queued jobs one at a time until the queue closes or the node goes away.
+/// Designs queued jobs one at a time, and delivers each in the background while the next one is
+/// designed (a result waits for finality without holding the CPU idle), until the queue closes
+/// or the node goes away.
 async fn execute(session: Arc<Session>, mut jobs: mpsc::Receiver<JobId>) -> Result<(), subxt::Error> {
+	let mut deliveries = tokio::task::JoinSet::new();
 	while let Some(job) = jobs.recv().await {
-		let outcome = run_job(&session, job).await;
-		let depth = {
-			let mut in_hand = session.in_hand.lock().expect("not poisoned");
-			if outcome.is_ok() {
-				in_hand.remove(&job);
-			}
-			in_hand.len()
-		};
-		match outcome {
-			Ok(()) => {},
-			// The claim stands: the next session resumes the job.
-			Err(JobError::Chain(error)) => return Err(error),
-			Err(error) => {
-				session.metrics.jobs_failed.inc();
-				session.given_up.lock().expect("not poisoned").insert(job);
-				session.in_hand.lock().expect("not poisoned").remove(&job);
-				tracing::warn!(job, %error, "job failed here; its claim will expire and the chain re-opens it");
-			},
+		while let Some(delivered) = deliveries.try_join_next() {
+			settle_outcome(&session, delivered.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic())))?;
 		}
-		session.metrics.queue_depth.set(depth as i64);
+		match design(&session, job).await {
+			Ok(designed) => {
+				session.in_hand.lock().expect("not poisoned").remove(&job);
+				session.delivering.lock().expect("not poisoned").insert(job);
+				session.metrics.queue_depth.set(session.in_hand.lock().expect("not poisoned").len() as i64);
+				let session = session.clone();
+				deliveries.spawn(async move { (job, deliver(&session, designed).await) });
+			},
+			Err(error) => settle_outcome(&session, (job, Err(error)))?,
+		}
+	}
+	while let Some(delivered) = deliveries.join_next().await {
+		settle_outcome(&session, delivered.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic())))?;
 	}
 	Ok(())
 }
 
-/// Runs `job_id`: reads the job, its style and the studio's deviation limit at the current
-/// finalized block, designs, stores and submits the result.
-async fn run_job(session: &Session, job_id: JobId) -> Result<(), JobError> {
+/// Books what became of `job` on this worker: done, failed here (given up, its claim left to
+/// expire), or lost with the node (the claim stands; the next session resumes the job).
+fn settle_outcome(session: &Session, (job, outcome): (JobId, Result<(), JobError>)) -> Result<(), subxt::Error> {
+	if !matches!(outcome, Err(JobError::Chain(_))) {
+		session.in_hand.lock().expect("not poisoned").remove(&job);
+		session.delivering.lock().expect("not poisoned").remove(&job);
+	}
+	session.metrics.queue_depth.set(session.in_hand.lock().expect("not poisoned").len() as i64);
+	match outcome {
+		Ok(()) => {
+			session.delivered.lock().expect("not poisoned").insert(job);
+			Ok(())
+		},
+		Err(JobError::Chain(error)) => Err(error),
+		Err(error) => {
+			session.metrics.jobs_failed.inc();
+			session.given_up.lock().expect("not poisoned").insert(job);
+			tracing::warn!(job, %error, "job failed here; its claim will expire and the chain re-opens it");
+			Ok(())
+		},
+	}
+}
+
+/// A designed job, ready to deliver.
+struct Designed {
+	job_id: JobId,
+	/// When the claim it answers expires (marked in the output).
+	claim: u32,
+	outcome: crate::fitness::Outcome,
+}
+
+/// Designs `job_id`: reads the job, its style and the studio's deviation limit at the current
+/// finalized block and runs its search.
+async fn design(session: &Session, job_id: JobId) -> Result<Designed, JobError> {
 	let at = session.client.at_current_block().await.map_err(subxt::Error::from)?;
 	let job: Job = at
 		.storage()
@@ -541,17 +595,24 @@ async fn run_job(session: &Session, job_id: JobId) -> Result<(), JobError> {
 	let (agents, seed, reference) = (session.agents.clone(), job.spec.seed, from_fixed_point(&style.reference.0));
 	tracing::info!(job = job_id, %prompt, style = job.spec.style, candidates, "designing");
 	let started = Instant::now();
-	let design = tokio::task::spawn_blocking(move || {
+	let searched = tokio::task::spawn_blocking(move || {
 		agents.design(&Brief { prompt: &prompt, reference: &reference, seed, settings })
 	})
 	.await
 	.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))?;
 	let seconds = started.elapsed().as_secs_f64();
-	let outcome = design.outcome;
+	let outcome = searched.outcome;
 	session.metrics.inference_seconds.observe(seconds);
 	session.metrics.candidates_per_second.set(outcome.candidates_tried as f64 / seconds);
 	session.timed(outcome.candidates_tried, seconds);
 	tracing::info!(job = job_id, deviation_ppm = outcome.deviation_ppm, quality_ppm = outcome.quality_ppm, tried = outcome.candidates_tried, seconds, "designed");
+	Ok(Designed { job_id, claim, outcome })
+}
+
+/// Adds a designed job's output to IPFS and submits the result, marking the output anew while
+/// the chain already records it.
+async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> {
+	let Designed { job_id, claim, outcome } = designed;
 	let mut tries = 0;
 	let (cid, events) = loop {
 		let mark = format!("job={job_id};claim={claim};try={tries}");
@@ -564,10 +625,8 @@ async fn run_job(session: &Session, job_id: JobId) -> Result<(), JobError> {
 			settings_hash: outcome.settings_hash,
 			candidates_tried: outcome.candidates_tried,
 		};
-		let submitted = {
-			let _signing = session.signing.lock().await;
-			chain::submit(&session.client, &studio::tx().job_escrow().submit_result(job_id, report), &session.signer).await
-		};
+		let call = studio::tx().job_escrow().submit_result(job_id, report);
+		let submitted = chain::submit_in_turn(&session.client, &call, &session.signer, &session.signing).await;
 		match submitted {
 			Ok(events) => break (cid, events),
 			Err(SubmitError::Failed(reason)) if reason.contains("AssetExists") && tries + 1 < SUBMIT_TRIES => {

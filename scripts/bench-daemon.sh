@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# How well the worker daemon keeps its CPU busy: on a fresh dev chain, N jobs (default 20) are
+# queued first, then one worker (Bob, `--queue 8`) is started; measured from its first claim to
+# its last delivery (the timestamps of its own log lines), against the sum of its jobs'
+# inference seconds (`studio_worker_inference_seconds_sum`) and the CPU time the process used.
+# A benchmark, not a test: it prints one markdown row for docs/performance.md.
+#
+#   scripts/bench-daemon.sh [jobs, default 20]
+#
+# STUDIO_WORKER picks the worker binary, so two builds compare side by side on the same
+# machine: e.g. STUDIO_WORKER=/tmp/studio-worker-serial scripts/bench-daemon.sh.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+jobs="${1:-20}"
+studio="$CARGO_TARGET_DIR/release/studio"
+fetch_models
+[ -x "$STUDIO_NODE" ] && [ -x "$STUDIO_WORKER" ] && [ -x "$studio" ] || { log "build first: cargo build --release --workspace"; exit 2; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+rpc_port="$(free_port)"
+gateway_port="$(free_port)"
+url="ws://127.0.0.1:$rpc_port"
+run_dir="$(mktemp -d -t studio-bench-daemon.XXXXXX)"
+pids=()
+stop() {
+	[ ${#pids[@]} -eq 0 ] || kill -TERM "${pids[@]}" 2>/dev/null || true
+	wait "${pids[@]}" 2>/dev/null || true
+}
+trap stop EXIT
+
+"$STUDIO_NODE" --dev --tmp --rpc-port "$rpc_port" --no-prometheus >"$run_dir/node.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 60); do
+	"$studio" --url "$url" gov params >/dev/null 2>&1 && break
+	sleep 1
+done
+"$studio" --url "$url" --suri //Bob --dev worker register --bond 500 --models 0 >/dev/null
+log "queueing $jobs jobs"
+for job in $(seq "$jobs"); do
+	"$studio" --url "$url" --suri //Alice --dev job submit --prompt "an amber painted eye" --style 0 \
+		--bounty 10 --seed "$job" --deadline-in 2000 --no-wait >/dev/null
+done
+log "starting the worker ($STUDIO_WORKER)"
+NO_COLOR=1 RUST_LOG=info "$STUDIO_WORKER" --models-dir "$STUDIO_MODELS_DIR" run --url "$url" --suri //Bob --dev \
+	--store "$run_dir/store" --listen "127.0.0.1:$gateway_port" --queue 8 >"$run_dir/worker.log" 2>&1 &
+worker_pid=$!
+pids+=("$worker_pid")
+metric() {
+	curl -s "http://127.0.0.1:$gateway_port/metrics" | awk -v name="$1" '$1 == name { print $2 }'
+}
+for _ in $(seq 1200); do
+	[ "$(metric studio_worker_jobs_delivered_total)" = "$jobs" ] && break
+	kill -0 "$worker_pid" 2>/dev/null || { log "the worker exited; see $run_dir/worker.log"; exit 1; }
+	sleep 1
+done
+[ "$(metric studio_worker_jobs_delivered_total)" = "$jobs" ] || { log "not all jobs were delivered; see $run_dir"; exit 1; }
+ticks="$(getconf CLK_TCK)"
+cpu_seconds="$(awk -v ticks="$ticks" '{ print ($14 + $15) / ticks }' "/proc/$worker_pid/stat")"
+inference="$(metric studio_worker_inference_seconds_sum)"
+# Log lines start with an RFC 3339 timestamp; the interval is first claim to last delivery.
+first="$(grep -m1 ' claimed' "$run_dir/worker.log" | cut -d' ' -f1)"
+last="$(grep ' delivered' "$run_dir/worker.log" | tail -1 | cut -d' ' -f1)"
+python3 - "$first" "$last" "$inference" "$cpu_seconds" "$jobs" "$STUDIO_WORKER" <<'EOF'
+import sys, datetime
+first, last, inference, cpu, jobs, binary = sys.argv[1:]
+parse = lambda text: datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+interval = (parse(last) - parse(first)).total_seconds()
+inference, cpu = float(inference), float(cpu)
+print("| worker | jobs | first claim → last delivery (s) | sum of inference (s) | ratio | worker CPU time (s) |")
+print("|---|---|---|---|---|---|")
+print(f"| {binary} | {jobs} | {interval:.1f} | {inference:.1f} | {interval / inference:.2f} | {cpu:.1f} |")
+EOF
+log "logs in $run_dir"
