@@ -90,7 +90,7 @@ impl Worker {
 	}
 
 	/// [`Worker::start`] with more `run` arguments.
-	fn start_with(node: &Node, suri: &str, dir: &Path, name: &str, more: &[&str]) -> Worker {
+	pub fn start_with(node: &Node, suri: &str, dir: &Path, name: &str, more: &[&str]) -> Worker {
 		let gateway = crate::harness::free_port();
 		let store = dir.join(format!("{name}-store"));
 		let args = vec![
@@ -147,7 +147,7 @@ impl Worker {
 	}
 
 	/// Kills the worker at once, as a crash or a power cut does.
-	fn kill(&mut self) {
+	pub fn kill(&mut self) {
 		if let Some(mut child) = self.child.take() {
 			let _ = child.kill();
 			let _ = child.wait();
@@ -195,7 +195,7 @@ impl Worker {
 	/// Waits until metric `name` reads `value` (the worker counts once its transaction is
 	/// final, a moment after the chain shows the effect; a worker just started first loads its
 	/// models and joins the network).
-	async fn wait_for_metric(&self, name: &str, value: f64) {
+	pub async fn wait_for_metric(&self, name: &str, value: f64) {
 		wait_for(&format!("{name} to be {value}"), Duration::from_secs(90), || async {
 			(self.metric_now(name) == Some(value)).then_some(())
 		})
