@@ -384,8 +384,11 @@ fn m5_a_halted_agent_cannot_leave_before_the_reviewers_decide() {
 fn only_bonded_workers_list_content_addresses() {
 	story(|| {
 		let address: ContentAddress = b"/ip4/203.0.113.9/tcp/4001/p2p/12D3KooWspam".to_vec().try_into().unwrap();
-		// A stranger cannot make workers dial it.
+		// A stranger cannot make workers dial it, nor can an unsigned or root origin.
 		assert_noop!(Escrow::set_content_address(origin(STRANGER), address.clone()), Error::<Test>::NotRegistered);
+		for not_signed in [RuntimeOrigin::none(), RuntimeOrigin::root()] {
+			assert_noop!(Escrow::set_content_address(not_signed, address.clone()), sp_runtime::DispatchError::BadOrigin);
+		}
 		// A worker calling again only replaces its own entry: one address per bond.
 		register(OTHER_WORKER, BOND);
 		for _ in 0..5 {
