@@ -45,7 +45,7 @@ fn report(worker: u64, deviation: u32, quality: Permill) -> JobId {
 		style_deviation: Permill::from_parts(deviation),
 		quality,
 		weights_hash: GENERATOR_HASH,
-		settings_hash: [1; 32],
+		settings: br#"{"lineage":[0]}"#.to_vec().try_into().unwrap(),
 		candidates_tried: 4,
 	};
 	assert_ok!(Escrow::submit_result(origin(worker), job, report));

@@ -49,6 +49,10 @@ parameter_types! {
 	pub const EscrowPalletId: frame_support::PalletId = frame_support::PalletId(*b"stu/escr");
 	pub const UnbondingDelay: u64 = 20;
 	pub const ExpirySlash: Permill = Permill::from_percent(10);
+	pub const MisreportSlash: Permill = Permill::from_percent(50);
+	pub const AbsentSlash: Permill = Permill::from_percent(2);
+	pub const VerifiersShare: Permill = Permill::from_percent(50);
+	pub const ChallengerShare: Permill = Permill::from_percent(25);
 	pub const RetireSlash: Permill = Permill::from_percent(50);
 	pub const ReviewPeriod: u64 = REVIEW_PERIOD;
 	pub const EpochLength: u64 = EPOCH;
@@ -101,6 +105,14 @@ impl pallet_job_escrow::Config for Test {
 	type MaxUnsettledPerWorker = ConstU32<128>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
+	type MisreportSlash = MisreportSlash;
+	type AbsentSlash = AbsentSlash;
+	type VerifiersShare = VerifiersShare;
+	type ChallengerShare = ChallengerShare;
+	type CommitPeriod = ConstU64<10>;
+	type RevealPeriod = ConstU64<10>;
+	type MaxVerifiers = ConstU32<3>;
+	type MaxWorkersPerModel = ConstU32<8>;
 	type MaxPromptLength = ConstU32<64>;
 	type MaxParents = ConstU32<3>;
 	type MaxCapabilities = ConstU32<4>;
@@ -207,7 +219,14 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	// The escrow's account, endowed with the existential deposit.
 	pallet_job_escrow::GenesisConfig::<Test>::default().assimilate_storage(&mut storage).unwrap();
 	pallet_studio_governance::GenesisConfig::<Test> {
-		parameters: default_parameters(),
+		// No random audits: the clients here accept at once.
+		parameters: default_parameters()
+			.into_iter()
+			.map(|(parameter, value, bounds)| match parameter {
+				pallet_studio_governance::StudioParameter::AuditProbability => (parameter, 0, bounds),
+				_ => (parameter, value, bounds),
+			})
+			.collect(),
 		fast_track: TrackInfo {
 			voting_period: 5,
 			min_turnout: Perbill::from_percent(10),

@@ -44,7 +44,7 @@ fn deliver(worker: u64, deviation: u32) -> JobId {
 		style_deviation: Permill::from_parts(deviation),
 		quality: Permill::from_percent(80),
 		weights_hash: GENERATOR_HASH,
-		settings_hash: [1; 32],
+		settings: br#"{"lineage":[0]}"#.to_vec().try_into().unwrap(),
 		candidates_tried: 4,
 	};
 	assert_ok!(Escrow::submit_result(origin(worker), job, report));
@@ -214,7 +214,7 @@ fn claims_on_a_suspended_model_fail_and_results_on_it_are_refused() {
 			style_deviation: Permill::from_percent(10),
 			quality: Permill::from_percent(80),
 			weights_hash: GENERATOR_HASH,
-			settings_hash: [1; 32],
+			settings: br#"{"lineage":[0]}"#.to_vec().try_into().unwrap(),
 			candidates_tried: 4,
 		};
 		assert_ok!(Escrow::submit_result(origin(OTHER_WORKER), in_progress, report));

@@ -91,6 +91,9 @@ where
 	ModelDrift { ema: Permill, limit: Permill, agents: u32 },
 	/// A reviewer halted the scope.
 	Reviewer { reviewer: AccountId },
+	/// Verifiers found the agent's result for `job` does not hold: it reported `reported` as
+	/// its style deviation, they measured `verified` (`None`: the output was unavailable).
+	Misreport { job: JobId, reported: Permill, verified: Option<Permill> },
 }
 
 /// A reviewer's vote on an incident.

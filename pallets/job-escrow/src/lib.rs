@@ -30,6 +30,16 @@
 //! - Settlement: the client's [`Pallet::accept_result`], anyone's [`Pallet::settle`] once the
 //!   challenge window is over, or automatically in `on_idle`: the bounty less the studio fee to
 //!   the worker, the fee to the treasury.
+//! - Verification (`docs/verification.md`): in the block after a delivery its hash decides
+//!   whether the result is audited (`AuditProbability`); anyone may [`Pallet::challenge`] it
+//!   within its window, with a deposit. An audited or challenged result is checked by
+//!   `VerifierCount` workers drawn at random among those that run its model (never its worker,
+//!   client or challenger): each commits to its [`Finding`] ([`Pallet::commit_finding`]), then
+//!   reveals it ([`Pallet::reveal_finding`]). The result stands when a majority of the revealed
+//!   findings confirm it within the governed tolerances, and is paid, its verifiers sharing the
+//!   studio fee; it falls otherwise: `MisreportSlash` of its worker's bond pays the verifiers
+//!   and the challenger, the circuit breaker halts the worker with a `Misreport` incident, and
+//!   the job re-opens or is refunded. A verifier that does not reveal loses `AbsentSlash`.
 //! - Expiry, by anyone's [`Pallet::expire`] or automatically in `on_idle`: a claim past its
 //!   timeout re-opens the job and slashes `ExpirySlash` of the worker's bond to the treasury; an
 //!   open job past its deadline refunds its client. Nothing stays held forever.
@@ -60,6 +70,8 @@ mod attacks;
 mod mock;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod verification_tests;
 pub mod types;
 pub mod weights;
 
@@ -96,6 +108,14 @@ pub type WorkerOf<T> = WorkerInfo<
 	<T as Config>::MaxCapabilities,
 	<T as Config>::MaxClaimsPerWorker,
 	<T as Config>::MaxUnsettledPerWorker,
+>;
+
+/// A verification of a runtime.
+pub type VerificationOf<T> = Verification<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as Config>::MaxVerifiers,
 >;
 
 /// What benchmarks need from the runtime: a generator model and a style that jobs may use, and
@@ -196,6 +216,38 @@ pub mod pallet {
 		#[pallet::constant]
 		type ExpirySlash: Get<Permill>;
 
+		/// The share of a worker's bond slashed when verifiers find its result does not hold.
+		#[pallet::constant]
+		type MisreportSlash: Get<Permill>;
+
+		/// The share of a verifier's bond slashed when it does not reveal its finding in time.
+		#[pallet::constant]
+		type AbsentSlash: Get<Permill>;
+
+		/// The verifiers' share of a fallen result's slash and of a lost challenge deposit.
+		#[pallet::constant]
+		type VerifiersShare: Get<Permill>;
+
+		/// A successful challenger's share of the fallen result's slash (besides its deposit).
+		#[pallet::constant]
+		type ChallengerShare: Get<Permill>;
+
+		/// Blocks after the draw within which verifiers commit to their findings.
+		#[pallet::constant]
+		type CommitPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Blocks after the commit period within which verifiers reveal them.
+		#[pallet::constant]
+		type RevealPeriod: Get<BlockNumberFor<Self>>;
+
+		/// The most verifiers one result may have (the governed `VerifierCount` is capped here).
+		#[pallet::constant]
+		type MaxVerifiers: Get<u32>;
+
+		/// The most workers that may list one model: bounds the verifiers' draw.
+		#[pallet::constant]
+		type MaxWorkersPerModel: Get<u32>;
+
 		/// The longest prompt, in bytes.
 		#[pallet::constant]
 		type MaxPromptLength: Get<u32>;
@@ -269,6 +321,34 @@ pub mod pallet {
 	/// Invariant: only registered workers have one.
 	#[pallet::storage]
 	pub type ContentAddresses<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ContentAddress>;
+
+	/// The registered workers that list each model: the verifiers of its results are drawn
+	/// from these.
+	///
+	/// Invariant: exactly the registered workers listing the model, each once.
+	#[pallet::storage]
+	pub type ModelWorkers<T: Config> =
+		StorageMap<_, Twox64Concat, ModelId, BoundedVec<T::AccountId, T::MaxWorkersPerModel>, ValueQuery>;
+
+	/// What each delivered (or quarantined), not yet settled, result claims.
+	///
+	/// Invariant: exactly the delivered and quarantined jobs have one.
+	#[pallet::storage]
+	pub type Deliveries<T: Config> = StorageMap<_, Twox64Concat, JobId, Delivery<BlockNumberFor<T>>>;
+
+	/// The results under verification (audited or challenged).
+	///
+	/// Invariant: only delivered jobs have one; a challenger's deposit is in the escrow's
+	/// account.
+	#[pallet::storage]
+	pub type Verifications<T: Config> = StorageMap<_, Twox64Concat, JobId, VerificationOf<T>>;
+
+	/// Draws due in the block after the key: the audit of a result delivered in that block, or
+	/// the verifiers of a result challenged in it. The key block's hash, which nobody knew
+	/// when submitting, seeds the draw.
+	#[pallet::storage]
+	pub type PendingDraws<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, JobId, ()>;
 
 	/// The id the next job gets.
 	#[pallet::storage]
@@ -353,6 +433,39 @@ pub mod pallet {
 		/// A job's bounty went back to its client: its deadline passed, or its result was
 		/// refused and the client chose a refund.
 		JobRefunded { job: JobId, client: T::AccountId, amount: BalanceOf<T> },
+		/// `challenger` challenged a delivered result, putting `deposit` into escrow.
+		ResultChallenged { job: JobId, challenger: T::AccountId, deposit: BalanceOf<T> },
+		/// Verifiers were drawn for a result: they commit before `commit_until` and reveal
+		/// before `reveal_until`, when the verdict is due.
+		VerifiersDrawn {
+			job: JobId,
+			cause: VerificationCause,
+			verifiers: Vec<T::AccountId>,
+			commit_until: BlockNumberFor<T>,
+			reveal_until: BlockNumberFor<T>,
+		},
+		/// A verifier committed to its finding.
+		FindingCommitted { job: JobId, verifier: T::AccountId },
+		/// A verifier revealed its finding.
+		FindingRevealed { job: JobId, verifier: T::AccountId, finding: Finding },
+		/// A verifier did not reveal in time: `slashed` of its bond went to the treasury.
+		VerifierAbsent { job: JobId, verifier: T::AccountId, slashed: BalanceOf<T> },
+		/// A verifier on the verdict's side was paid `amount`.
+		VerifierRewarded { job: JobId, verifier: T::AccountId, amount: BalanceOf<T> },
+		/// A verification ended: `confirming` of the `revealed` findings confirmed the result;
+		/// `verified_deviation` is the median deviation the verifiers measured.
+		ResultVerified {
+			job: JobId,
+			outcome: VerificationOutcome,
+			confirming: u32,
+			revealed: u32,
+			verified_deviation: Option<Permill>,
+		},
+		/// A fallen result's worker lost `slashed` of its bond and was halted under `incident`.
+		MisreportSlashed { job: JobId, worker: T::AccountId, slashed: BalanceOf<T>, incident: IncidentId },
+		/// A challenge ended: `returned` went back to the challenger (its deposit and reward
+		/// when the result fell, nothing when it stood).
+		ChallengeEnded { job: JobId, challenger: T::AccountId, returned: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -452,10 +565,44 @@ pub mod pallet {
 		ChallengeWindowOpen,
 		/// Nothing about the job is due yet: the claim or the deadline has not expired.
 		NotExpired,
+		/// `MaxWorkersPerModel` workers already list one of the models.
+		TooManyWorkersForModel,
+		/// The settings' sha2-256 is recorded in provenance; they must not be empty.
+		EmptySettings,
+		/// The challenge window is over: the result can no longer be challenged.
+		ChallengeWindowClosed,
+		/// The result is already challenged.
+		AlreadyChallenged,
+		/// The result is being verified (or its audit is drawn this block): it settles with its
+		/// verdict.
+		UnderVerification,
+		/// The job's result is not being verified.
+		NotUnderVerification,
+		/// The caller is not one of the result's verifiers.
+		NotVerifier,
+		/// The commit period is over.
+		CommitPeriodOver,
+		/// The caller already committed.
+		AlreadyCommitted,
+		/// Reveals open once every verifier committed or the commit period is over.
+		RevealNotOpen,
+		/// The reveal period is over.
+		RevealPeriodOver,
+		/// The caller did not commit, so it has nothing to reveal.
+		NotCommitted,
+		/// The caller already revealed.
+		AlreadyRevealed,
+		/// The finding and salt do not hash to the caller's commitment.
+		CommitmentMismatch,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			// Each draw was paid for by the `submit_result` or `challenge` that scheduled it.
+			Self::draw_due(now)
+		}
+
 		fn on_idle(now: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
 			Self::process_due(now, remaining_weight)
 		}
@@ -569,8 +716,9 @@ pub mod pallet {
 			Self::do_claim_job(who, job)
 		}
 
-		/// The claiming worker reports its output. The output is recorded in provenance and
-		/// judged: delivered (the challenge window starts) or refused (the job re-opens or is
+		/// The claiming worker reports its output and the settings that decided it. The output
+		/// is recorded in provenance and judged: delivered (the challenge window starts, and the
+		/// next block draws whether it is audited) or refused (the job re-opens or is
 		/// refunded, as its client chose). A reported quality below the studio's threshold is
 		/// a failed claim: `ExpirySlash` of the bond is slashed and the worker is barred from
 		/// the job.
@@ -578,12 +726,13 @@ pub mod pallet {
 		/// # Errors
 		/// - [`Error::UnknownJob`], [`Error::NotClaimant`], [`Error::ClaimExpired`].
 		/// - [`Error::ModelNotApproved`], [`Error::ModelHashMismatch`]: not the approved weights.
-		/// - [`Error::TooFewCandidates`].
+		/// - [`Error::TooFewCandidates`], [`Error::EmptySettings`].
 		/// - Provenance's errors for an invalid or already recorded output CID.
 		#[pallet::call_index(6)]
 		#[pallet::weight(
 			T::WeightInfo::submit_result(T::MaxParents::get())
 				.saturating_add(T::WeightInfo::release_claims(T::MaxClaimsPerWorker::get()))
+				.saturating_add(T::WeightInfo::draw_verifiers(T::MaxWorkersPerModel::get()))
 		)]
 		pub fn submit_result(
 			origin: OriginFor<T>,
@@ -598,6 +747,7 @@ pub mod pallet {
 		///
 		/// # Errors
 		/// - [`Error::UnknownJob`], [`Error::NotClient`], [`Error::NotDelivered`].
+		/// - [`Error::UnderVerification`]: its audit is drawn this block, or it is verified.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::settle())]
 		pub fn accept_result(origin: OriginFor<T>, job: JobId) -> DispatchResult {
@@ -609,6 +759,7 @@ pub mod pallet {
 		///
 		/// # Errors
 		/// - [`Error::UnknownJob`], [`Error::NotDelivered`], [`Error::ChallengeWindowOpen`].
+		/// - [`Error::UnderVerification`]: it settles with its verdict.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::settle())]
 		pub fn settle(origin: OriginFor<T>, job: JobId) -> DispatchResult {
@@ -658,6 +809,57 @@ pub mod pallet {
 		pub fn set_content_address(origin: OriginFor<T>, address: ContentAddress) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_set_content_address(who, address)
+		}
+
+		/// Challenges a delivered result within its challenge window (or while its audit runs):
+		/// the caller (its client, or anyone) puts the studio's `ChallengeDeposit` into escrow,
+		/// and verifiers are drawn in the next block. The deposit comes back with a reward when
+		/// the result falls; it goes to the verifiers and the treasury when the result stands.
+		///
+		/// # Errors
+		/// - [`Error::UnknownJob`], [`Error::NotDelivered`].
+		/// - [`Error::ChallengeWindowClosed`]: the window is over.
+		/// - [`Error::AlreadyChallenged`]: someone challenged it first.
+		/// - A balances error when the deposit cannot be paid.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::challenge().saturating_add(T::WeightInfo::draw_verifiers(T::MaxWorkersPerModel::get())))]
+		pub fn challenge(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_challenge(who, job)
+		}
+
+		/// A drawn verifier commits to its finding on `job`'s result: `commitment` is the
+		/// blake2-256 of the SCALE encoding of `(job, verifier, finding, salt)`, the salt 32
+		/// random bytes it keeps until it reveals.
+		///
+		/// # Errors
+		/// - [`Error::NotUnderVerification`], [`Error::NotVerifier`].
+		/// - [`Error::CommitPeriodOver`], [`Error::AlreadyCommitted`].
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::commit_finding())]
+		pub fn commit_finding(origin: OriginFor<T>, job: JobId, commitment: [u8; 32]) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_commit_finding(who, job, commitment)
+		}
+
+		/// A verifier reveals the finding it committed to. The last reveal of the committed
+		/// verifiers (once commits are closed) decides the verdict at once.
+		///
+		/// # Errors
+		/// - [`Error::NotUnderVerification`], [`Error::NotVerifier`].
+		/// - [`Error::RevealNotOpen`]: a verifier has yet to commit and the commit period runs.
+		/// - [`Error::RevealPeriodOver`], [`Error::NotCommitted`], [`Error::AlreadyRevealed`].
+		/// - [`Error::CommitmentMismatch`]: not what it committed to.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::reveal_finding().saturating_add(T::WeightInfo::conclude(T::MaxVerifiers::get())))]
+		pub fn reveal_finding(
+			origin: OriginFor<T>,
+			job: JobId,
+			finding: Finding,
+			salt: [u8; 32],
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_reveal_finding(who, job, finding, salt)
 		}
 	}
 }

@@ -8,7 +8,7 @@ use frame_support::{
 	traits::{ConstU32, ConstU64, Hooks},
 	weights::Weight,
 };
-use pallet_studio_governance::{default_parameters, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
+use pallet_studio_governance::{default_parameters, StudioParameter, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
 use sp_runtime::{BuildStorage, Perbill, Permill};
 use studio_primitives::{
 	AgentGate, CidBytes, GateRefusal, IncidentId, JobId, ModelId, ModelKind, StudioParams,
@@ -54,6 +54,10 @@ parameter_types! {
 	pub const EscrowPalletId: frame_support::PalletId = frame_support::PalletId(*b"stu/escr");
 	pub const UnbondingDelay: u64 = UNBONDING_DELAY;
 	pub const ExpirySlash: Permill = Permill::from_percent(10);
+	pub const MisreportSlash: Permill = Permill::from_percent(50);
+	pub const AbsentSlash: Permill = Permill::from_percent(2);
+	pub const VerifiersShare: Permill = Permill::from_percent(50);
+	pub const ChallengerShare: Permill = Permill::from_percent(25);
 }
 
 impl pallet_studio_governance::Config for Test {
@@ -110,6 +114,14 @@ impl pallet_job_escrow::Config for Test {
 	type MaxUnsettledPerWorker = ConstU32<8>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
+	type MisreportSlash = MisreportSlash;
+	type AbsentSlash = AbsentSlash;
+	type VerifiersShare = VerifiersShare;
+	type ChallengerShare = ChallengerShare;
+	type CommitPeriod = ConstU64<{ COMMIT_PERIOD }>;
+	type RevealPeriod = ConstU64<{ REVEAL_PERIOD }>;
+	type MaxVerifiers = ConstU32<3>;
+	type MaxWorkersPerModel = ConstU32<8>;
 	type MaxPromptLength = ConstU32<64>;
 	type MaxParents = ConstU32<3>;
 	type MaxCapabilities = ConstU32<4>;
@@ -127,7 +139,11 @@ thread_local! {
 	static SUSPENDED_MODELS: RefCell<Vec<ModelId>> = const { RefCell::new(Vec::new()) };
 	static JUDGED: RefCell<Vec<(u64, JobId, Permill)>> = const { RefCell::new(Vec::new()) };
 	static PAID_OUT: Cell<u64> = const { Cell::new(0) };
+	static MISREPORTS: RefCell<Vec<(u64, JobId, Permill, Option<Permill>)>> = const { RefCell::new(Vec::new()) };
 }
+
+/// The incident the test gate opens for a misreport.
+pub const MISREPORT_INCIDENT: IncidentId = 8;
 
 /// The incident the test gate quarantines results under.
 pub const INCIDENT: IncidentId = 7;
@@ -152,6 +168,10 @@ impl TestGate {
 	/// What the escrow reported paying out.
 	pub fn paid_out() -> u64 {
 		PAID_OUT.with(Cell::get)
+	}
+	/// The misreports the escrow reported: agent, job, reported and verified deviation.
+	pub fn misreports() -> Vec<(u64, JobId, Permill, Option<Permill>)> {
+		MISREPORTS.with(|misreports| misreports.borrow().clone())
 	}
 	/// The results the gate has judged: agent, job, deviation.
 	pub fn judged() -> Vec<(u64, JobId, Permill)> {
@@ -188,6 +208,11 @@ impl AgentGate<u64, u64> for TestGate {
 	fn record_payout(_: &u64, amount: u64) {
 		PAID_OUT.with(|paid| paid.set(paid.get() + amount));
 	}
+	fn report_misreport(agent: &u64, job: JobId, _: ModelId, reported: Permill, verified: Option<Permill>) -> IncidentId {
+		MISREPORTS.with(|misreports| misreports.borrow_mut().push((*agent, job, reported, verified)));
+		Self::halt_agent(*agent);
+		MISREPORT_INCIDENT
+	}
 }
 
 /// The generator and style of the genesis, for the benchmarks.
@@ -220,6 +245,12 @@ pub const WORKER: u64 = 2;
 pub const OTHER_WORKER: u64 = 3;
 /// An account with no role.
 pub const STRANGER: u64 = 4;
+/// Three more workers, the verifiers of the verification tests.
+pub const VERIFIERS: [u64; 3] = [5, 6, 7];
+/// Blocks verifiers have to commit.
+pub const COMMIT_PERIOD: u64 = 10;
+/// Blocks verifiers have to reveal after the commit period.
+pub const REVEAL_PERIOD: u64 = 10;
 /// The studio treasury.
 pub const TREASURY: u64 = 99;
 /// Blocks before a failed payout is tried again.
@@ -245,7 +276,7 @@ pub const NOW_MS: u64 = 1_700_000_000_000;
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: [CLIENT, WORKER, OTHER_WORKER, STRANGER, TREASURY]
+		balances: [CLIENT, WORKER, OTHER_WORKER, STRANGER, TREASURY, VERIFIERS[0], VERIFIERS[1], VERIFIERS[2]]
 			.iter()
 			.map(|who| (*who, ENDOWMENT))
 			.collect(),
@@ -256,7 +287,14 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	// The escrow's account, endowed with the existential deposit.
 	pallet_job_escrow::GenesisConfig::<Test>::default().assimilate_storage(&mut storage).unwrap();
 	pallet_studio_governance::GenesisConfig::<Test> {
-		parameters: default_parameters(),
+		// No random audits unless a test asks for them.
+		parameters: default_parameters()
+			.into_iter()
+			.map(|(parameter, value, bounds)| match parameter {
+				StudioParameter::AuditProbability => (parameter, 0, bounds),
+				_ => (parameter, value, bounds),
+			})
+			.collect(),
 		fast_track: TrackInfo {
 			voting_period: 5,
 			min_turnout: Perbill::from_percent(10),
@@ -305,6 +343,7 @@ pub fn run_to_block_with_idle_weight(n: u64, idle: Weight) {
 	while System::block_number() < n {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
+		Escrow::on_initialize(next);
 		Escrow::on_idle(next, idle);
 	}
 }

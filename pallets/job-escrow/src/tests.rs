@@ -43,7 +43,7 @@ fn report(output: &CidBytes) -> ResultReport {
 		style_deviation: Permill::from_percent(12),
 		quality: Permill::from_percent(80),
 		weights_hash: GENERATOR_HASH,
-		settings_hash: [3; 32],
+		settings: br#"{"lineage":[0]}"#.to_vec().try_into().unwrap(),
 		candidates_tried: 8,
 	}
 }
@@ -615,8 +615,7 @@ fn on_idle_does_only_what_the_remaining_weight_allows_and_catches_up_later() {
 		let jobs = [submit(short.clone()), submit(short.clone()), submit(short)];
 		let db: frame_support::weights::RuntimeDbWeight =
 			<<Test as frame_system::Config>::DbWeight as Get<_>>::get();
-		let one_job: Weight = <<Test as Config>::WeightInfo as WeightInfo>::process_due_job()
-			.saturating_add(db.reads_writes(2, 1));
+		let one_job: Weight = Escrow::due_job_weight().saturating_add(db.reads_writes(2, 1));
 		// With weight for one job per block, the three refunds take three blocks.
 		run_to_block_with_idle_weight(120, one_job);
 		let refunded = || jobs.iter().filter(|job| status(**job) == JobStatus::Refunded).count();

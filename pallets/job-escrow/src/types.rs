@@ -144,8 +144,9 @@ pub struct ResultReport {
 	pub quality: Permill,
 	/// sha2-256 of the generator weights the worker ran: must be the registry's.
 	pub weights_hash: Sha256,
-	/// sha2-256 of every inference setting that decided the output.
-	pub settings_hash: Sha256,
+	/// The settings that decided the output, published for verifiers (provenance records
+	/// their sha2-256).
+	pub settings: GenerationSettings,
 	/// How many candidates the worker generated; at least the job's `candidates`.
 	pub candidates_tried: u32,
 }
@@ -171,9 +172,9 @@ where
 	Open,
 	/// A worker is on it until `expires_at`.
 	Claimed { worker: AccountId, expires_at: BlockNumber },
-	/// Delivered; it settles at `settles_at`, when its challenge window ends. No challenge
-	/// call exists yet: the window only delays payment, so the client may inspect the output
-	/// before it accepts early.
+	/// Delivered; it settles at `settles_at`, when its challenge window ends, unless it is
+	/// challenged or audited: then `settles_at` is when its verdict is due (see
+	/// [`crate::Verifications`]).
 	Delivered { worker: AccountId, output: CidBytes, settles_at: BlockNumber },
 	/// The result tripped the circuit breaker; it waits for the reviewers' decision on
 	/// `incident`.
@@ -316,4 +317,177 @@ pub enum RejectionCause {
 	/// The reviewers retired its worker (established misconduct): none of its unsettled
 	/// results is paid.
 	WorkerRetired,
+	/// Verifiers found it does not hold: unavailable, not the bytes of its CID, scored
+	/// otherwise than reported, or not what its settings re-generate.
+	FailedVerification,
+}
+
+/// The longest generation settings a worker may publish with a result, in bytes.
+pub const MAX_SETTINGS_LEN: u32 = 1_024;
+
+/// The settings that decided an output, as the worker publishes them (for the eye generator:
+/// JSON naming the class, the search and the winning candidate's latent lineage), enough for
+/// another worker to re-generate the winning candidate. Provenance records their sha2-256.
+pub type GenerationSettings = BoundedVec<u8, frame_support::traits::ConstU32<MAX_SETTINGS_LEN>>;
+
+/// What a delivered, not yet settled, result claims: what verifiers check it against.
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq, Debug,
+)]
+pub struct Delivery<BlockNumber> {
+	/// The style deviation the worker reported.
+	pub style_deviation: Permill,
+	/// The quality the worker reported.
+	pub quality: Permill,
+	/// The settings it says decided the output.
+	pub settings: GenerationSettings,
+	/// The block the result was delivered in: its hash decides the audit.
+	pub delivered_at: BlockNumber,
+}
+
+/// What one verifier found when it checked a result.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq,
+	Debug,
+)]
+pub enum Finding {
+	/// The output could not be fetched within the period, or its bytes do not hash to its CID.
+	Unavailable,
+	/// The verifier fetched the output and measured it.
+	Measured {
+		/// The style deviation it measured on the delivered image.
+		style_deviation: Permill,
+		/// The quality it measured on the delivered image.
+		quality: Permill,
+		/// How closely re-generating the winning candidate from the published settings, with
+		/// the registered weights, reproduces the delivered image: PSNR in hundredths of a
+		/// decibel (`u32::MAX` for identical pixels, 0 when the settings cannot re-generate
+		/// it: unreadable, or not the job's seed, class or weights).
+		reproduction_centibels: u32,
+	},
+}
+
+/// The tolerances a finding is compared with, as governance sets them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Tolerances {
+	/// The most a re-measured deviation or quality may differ from the reported one.
+	pub score: Permill,
+	/// The lowest PSNR (hundredths of a decibel) at which a re-generation reproduces.
+	pub reproduction_centibels: u32,
+}
+
+impl Finding {
+	/// Whether this finding confirms a result that reported `style_deviation` and `quality`.
+	pub fn confirms(&self, style_deviation: Permill, quality: Permill, tolerances: Tolerances) -> bool {
+		let near = |a: Permill, b: Permill| {
+			let (a, b) = (a.deconstruct(), b.deconstruct());
+			a.abs_diff(b) <= tolerances.score.deconstruct()
+		};
+		match self {
+			Finding::Unavailable => false,
+			Finding::Measured { style_deviation: measured, quality: measured_quality, reproduction_centibels } =>
+				near(*measured, style_deviation) &&
+					near(*measured_quality, quality) &&
+					*reproduction_centibels >= tolerances.reproduction_centibels,
+		}
+	}
+}
+
+/// What a verifier commits to: blake2-256 of the SCALE encoding of `(job, verifier, finding,
+/// salt)`. Naming the verifier keeps one verifier from committing to another's hash.
+pub fn commitment_of<AccountId: Encode>(job: JobId, verifier: &AccountId, finding: &Finding, salt: &[u8; 32]) -> [u8; 32] {
+	sp_io::hashing::blake2_256(&(job, verifier, finding, salt).encode())
+}
+
+/// Why a result is verified.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq,
+	Debug,
+)]
+pub enum VerificationCause {
+	/// The random audit drew it.
+	Audit,
+	/// Someone challenged it.
+	Challenge,
+}
+
+/// A verifier's part in a verification.
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq, Debug,
+)]
+pub struct VerifierVote<AccountId> {
+	/// The verifier (a registered worker).
+	pub verifier: AccountId,
+	/// blake2-256 of `(job, verifier, finding, salt)`, once committed.
+	pub commitment: Option<[u8; 32]>,
+	/// Its finding, once revealed.
+	pub finding: Option<Finding>,
+}
+
+/// A result under verification.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(MaxVerifiers))]
+pub struct Verification<AccountId, Balance, BlockNumber, MaxVerifiers>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxVerifiers: Get<u32>,
+{
+	/// Why it is verified.
+	pub cause: VerificationCause,
+	/// Who challenged it and the deposit it put into escrow, if anyone did.
+	pub challenger: Option<(AccountId, Balance)>,
+	/// The drawn verifiers; empty until the draw (the block after the challenge or delivery).
+	pub verifiers: BoundedVec<VerifierVote<AccountId>, MaxVerifiers>,
+	/// Commitments are taken until this block (exclusive); set at the draw.
+	pub commit_until: BlockNumber,
+	/// Findings are revealed until this block (exclusive), when the verdict is due.
+	pub reveal_until: BlockNumber,
+}
+
+impl<AccountId, Balance, BlockNumber, MaxVerifiers> Verification<AccountId, Balance, BlockNumber, MaxVerifiers>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxVerifiers: Get<u32>,
+{
+	/// Whether every drawn verifier has committed.
+	pub fn all_committed(&self) -> bool {
+		self.verifiers.iter().all(|vote| vote.commitment.is_some())
+	}
+
+	/// Whether every drawn verifier has revealed.
+	pub fn all_revealed(&self) -> bool {
+		self.verifiers.iter().all(|vote| vote.finding.is_some())
+	}
+}
+
+/// How a verification ended.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq,
+	Debug,
+)]
+pub enum VerificationOutcome {
+	/// A majority of the revealed findings confirms the result (or nobody revealed): it is paid.
+	Stands,
+	/// The result fell: its worker is slashed and halted, the job re-opened or refunded.
+	Falls,
+	/// No verifier could be drawn (no other worker runs the model): the result is paid as
+	/// delivered, and a challenger gets its deposit back.
+	NoVerifiers,
+	/// Its worker was retired meanwhile: the result was refused anyway, a challenger gets its
+	/// deposit back.
+	Cancelled,
 }

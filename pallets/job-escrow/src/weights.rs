@@ -38,8 +38,21 @@ pub trait WeightInfo {
 	fn settle() -> Weight;
 	/// `expire` in its heaviest branch: an expired claim slashed and its job re-opened.
 	fn expire() -> Weight;
-	/// One due job processed by `on_idle` (the heavier of settling and expiring).
+	/// One due job processed by `on_idle` (the heavier of settling and expiring; a
+	/// verification's verdict is counted apart, by `conclude`).
 	fn process_due_job() -> Weight;
+	/// `challenge`: the deposit moved into escrow, the verification stored.
+	fn challenge() -> Weight;
+	/// `commit_finding`.
+	fn commit_finding() -> Weight;
+	/// `reveal_finding`, without the verdict it may decide.
+	fn reveal_finding() -> Weight;
+	/// One draw in `on_initialize` over a model listed by `w` workers: the audit roll, each
+	/// candidate's record and halt read, the verifiers stored, the job rescheduled.
+	fn draw_verifiers(w: u32) -> Weight;
+	/// A verdict over `v` verifiers: each absent one slashed or rewarded, the worker paid (or
+	/// slashed and halted, the job re-opened or refunded), the challenger paid back.
+	fn conclude(v: u32) -> Weight;
 }
 
 /// The estimates, over the database weights `D`.
@@ -50,7 +63,8 @@ pub type SubstrateWeight<T> = WeightsWith<<T as frame_system::Config>::DbWeight>
 
 impl<D: Get<RuntimeDbWeight>> WeightInfo for WeightsWith<D> {
 	fn register_worker() -> Weight {
-		Weight::from_parts(45_000_000, 5_000).saturating_add(D::get().reads_writes(4, 3))
+		// Up to `MaxCapabilities` (4 in the runtime) models' worker lists.
+		Weight::from_parts(55_000_000, 12_000).saturating_add(D::get().reads_writes(8, 7))
 	}
 	fn bond_extra() -> Weight {
 		Weight::from_parts(35_000_000, 4_000).saturating_add(D::get().reads_writes(3, 3))
@@ -62,7 +76,7 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for WeightsWith<D> {
 		Weight::from_parts(20_000_000, 3_000).saturating_add(D::get().reads_writes(1, 1))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(40_000_000, 5_000).saturating_add(D::get().reads_writes(3, 3))
+		Weight::from_parts(50_000_000, 12_000).saturating_add(D::get().reads_writes(7, 7))
 	}
 	fn submit_job(p: u32) -> Weight {
 		Weight::from_parts(60_000_000, 8_000)
@@ -78,7 +92,7 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for WeightsWith<D> {
 	fn submit_result(p: u32) -> Weight {
 		Weight::from_parts(90_000_000, 12_000)
 			.saturating_add(Weight::from_parts(6_000_000, 3_000).saturating_mul(p.into()))
-			.saturating_add(D::get().reads_writes(10 + p as u64, 7 + p as u64))
+			.saturating_add(D::get().reads_writes(10 + p as u64, 9 + p as u64))
 	}
 	fn release_claims(c: u32) -> Weight {
 		Weight::from_parts(40_000_000, 6_000)
@@ -93,6 +107,27 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for WeightsWith<D> {
 	}
 	fn process_due_job() -> Weight {
 		Self::settle().max(Self::expire()).saturating_add(D::get().reads_writes(1, 1))
+	}
+	fn challenge() -> Weight {
+		Weight::from_parts(45_000_000, 6_000).saturating_add(D::get().reads_writes(4, 4))
+	}
+	fn commit_finding() -> Weight {
+		Weight::from_parts(20_000_000, 3_000).saturating_add(D::get().reads_writes(1, 1))
+	}
+	fn reveal_finding() -> Weight {
+		Weight::from_parts(30_000_000, 3_000).saturating_add(D::get().reads_writes(1, 1))
+	}
+	fn draw_verifiers(w: u32) -> Weight {
+		Weight::from_parts(40_000_000, 8_000)
+			.saturating_add(Weight::from_parts(8_000_000, 600).saturating_mul(w.into()))
+			.saturating_add(D::get().reads_writes(6 + 2 * w as u64, 4))
+	}
+	fn conclude(v: u32) -> Weight {
+		// The falling branch, the heavier: slashes, payouts, the breaker's incident (which
+		// releases the worker's claims), the job re-opened.
+		Weight::from_parts(150_000_000, 16_000)
+			.saturating_add(Weight::from_parts(35_000_000, 3_000).saturating_mul(v.into()))
+			.saturating_add(D::get().reads_writes(16 + 3 * v as u64, 16 + 3 * v as u64))
 	}
 }
 
@@ -136,5 +171,20 @@ impl WeightInfo for () {
 	}
 	fn process_due_job() -> Weight {
 		WeightsWith::<RocksDbWeight>::process_due_job()
+	}
+	fn challenge() -> Weight {
+		WeightsWith::<RocksDbWeight>::challenge()
+	}
+	fn commit_finding() -> Weight {
+		WeightsWith::<RocksDbWeight>::commit_finding()
+	}
+	fn reveal_finding() -> Weight {
+		WeightsWith::<RocksDbWeight>::reveal_finding()
+	}
+	fn draw_verifiers(w: u32) -> Weight {
+		WeightsWith::<RocksDbWeight>::draw_verifiers(w)
+	}
+	fn conclude(v: u32) -> Weight {
+		WeightsWith::<RocksDbWeight>::conclude(v)
 	}
 }

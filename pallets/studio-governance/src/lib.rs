@@ -537,5 +537,11 @@ pub fn default_parameters() -> alloc::vec::Vec<(StudioParameter, u128, Parameter
 		(EpochSpendCap, 10_000 * UNIT, bounds(UNIT, 1_000_000 * UNIT, 10_000 * UNIT)),
 		(QualityThreshold, 300_000, bounds(0, 900_000, 100_000)),
 		(ReviewQuorum, 2, bounds(1, 15, 2)),
+		(AuditProbability, 100_000, bounds(0, 1_000_000, 1_000_000)),
+		(ChallengeDeposit, 5 * UNIT, bounds(UNIT / 100, 1_000 * UNIT, 10 * UNIT)),
+		(VerifierCount, 3, bounds(1, 5, 2)),
+		// `docs/verification.md`, "Tolerances": honest re-measurements differ by a few ppm.
+		(ScoreTolerance, 10_000, bounds(1_000, 100_000, 10_000)),
+		(ReproductionFloor, 4_000, bounds(2_000, 10_000, 2_000)),
 	]
 }

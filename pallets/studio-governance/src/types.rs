@@ -59,6 +59,18 @@ pub enum StudioParameter {
 	QualityThreshold,
 	/// Count: reviewers who must agree to decide an incident.
 	ReviewQuorum,
+	/// Permill: the chance that a delivered result is audited by re-execution.
+	AuditProbability,
+	/// Balance: what a challenger puts into escrow to challenge a result.
+	ChallengeDeposit,
+	/// Count: workers drawn to verify an audited or challenged result.
+	VerifierCount,
+	/// Permill: the most a verifier's re-measured deviation or quality may differ from the
+	/// reported one.
+	ScoreTolerance,
+	/// Count: the lowest PSNR, in hundredths of a decibel, at which a re-generation reproduces
+	/// the delivered image.
+	ReproductionFloor,
 }
 
 /// The unit a parameter's raw `u128` value is in.
@@ -87,7 +99,7 @@ pub enum SaferDirection {
 
 impl StudioParameter {
 	/// Every parameter, once.
-	pub const ALL: [StudioParameter; 12] = [
+	pub const ALL: [StudioParameter; 17] = [
 		Self::MaxStyleDeviation,
 		Self::HardStyleLimit,
 		Self::StyleEmaWeight,
@@ -100,17 +112,22 @@ impl StudioParameter {
 		Self::EpochSpendCap,
 		Self::QualityThreshold,
 		Self::ReviewQuorum,
+		Self::AuditProbability,
+		Self::ChallengeDeposit,
+		Self::VerifierCount,
+		Self::ScoreTolerance,
+		Self::ReproductionFloor,
 	];
 
 	/// The unit of the parameter's value.
 	pub fn unit(self) -> ParameterUnit {
 		use StudioParameter::*;
 		match self {
-			MaxStyleDeviation | HardStyleLimit | StyleEmaWeight | StudioFee | QualityThreshold =>
-				ParameterUnit::Permill,
-			MinBounty | WorkerMinBond | EpochSpendCap => ParameterUnit::Balance,
+			MaxStyleDeviation | HardStyleLimit | StyleEmaWeight | StudioFee | QualityThreshold |
+			AuditProbability | ScoreTolerance => ParameterUnit::Permill,
+			MinBounty | WorkerMinBond | EpochSpendCap | ChallengeDeposit => ParameterUnit::Balance,
 			ClaimTimeout | ChallengeWindow | JobMaxLifetime => ParameterUnit::Blocks,
-			ReviewQuorum => ParameterUnit::Count,
+			ReviewQuorum | VerifierCount | ReproductionFloor => ParameterUnit::Count,
 		}
 	}
 
@@ -118,15 +135,18 @@ impl StudioParameter {
 	///
 	/// Lower deviation limits and spend cap stop drifting or spending agents sooner; a heavier
 	/// EMA weight reacts to drift sooner; a higher bond, challenge window, quality threshold and
-	/// review quorum demand more before money moves or an agent resumes. Bounty size, fee,
-	/// claim timeout and job lifetime are business settings with no safer side.
+	/// review quorum demand more before money moves or an agent resumes; more audits and more
+	/// verifiers check more. Bounty size, fee, claim timeout and job lifetime are business
+	/// settings with no safer side; so are the challenge deposit and the tolerances, which
+	/// trade missed lies against honest workers slashed for noise.
 	pub fn safer_direction(self) -> SaferDirection {
 		use StudioParameter::*;
 		match self {
 			MaxStyleDeviation | HardStyleLimit | EpochSpendCap => SaferDirection::Lower,
-			StyleEmaWeight | WorkerMinBond | ChallengeWindow | QualityThreshold | ReviewQuorum =>
-				SaferDirection::Higher,
-			MinBounty | StudioFee | ClaimTimeout | JobMaxLifetime => SaferDirection::Neither,
+			StyleEmaWeight | WorkerMinBond | ChallengeWindow | QualityThreshold | ReviewQuorum |
+			AuditProbability | VerifierCount => SaferDirection::Higher,
+			MinBounty | StudioFee | ClaimTimeout | JobMaxLifetime | ChallengeDeposit |
+			ScoreTolerance | ReproductionFloor => SaferDirection::Neither,
 		}
 	}
 

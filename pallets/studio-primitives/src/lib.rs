@@ -91,8 +91,8 @@ pub trait StudioParams<Balance, BlockNumber> {
 	fn studio_fee() -> Permill;
 	/// Blocks a worker has to deliver a claimed job.
 	fn claim_timeout() -> BlockNumber;
-	/// Blocks between a result's delivery and its settlement (the challenge window; no
-	/// challenge call exists yet, so it only delays payment).
+	/// Blocks between a result's delivery and its settlement, within which it may be
+	/// challenged.
 	fn challenge_window() -> BlockNumber;
 	/// The longest a job may stay open before its bounty is refunded.
 	fn job_max_lifetime() -> BlockNumber;
@@ -102,6 +102,19 @@ pub trait StudioParams<Balance, BlockNumber> {
 	fn quality_threshold() -> Permill;
 	/// How many reviewers must agree to decide an incident.
 	fn review_quorum() -> u32;
+	/// The chance that a delivered result is audited by re-execution.
+	fn audit_probability() -> Permill;
+	/// What a challenger puts into escrow: lost when the result stands, returned (with a
+	/// reward) when it falls.
+	fn challenge_deposit() -> Balance;
+	/// How many workers verify an audited or challenged result.
+	fn verifier_count() -> u32;
+	/// The most a verifier's re-measured deviation or quality may differ from the reported one
+	/// for the result to stand.
+	fn score_tolerance() -> Permill;
+	/// The lowest PSNR, in hundredths of a decibel, at which re-generating the winning
+	/// candidate reproduces the delivered image.
+	fn reproduction_floor() -> u32;
 }
 
 /// The styles token holders curate.
@@ -167,6 +180,17 @@ pub trait AgentGate<AccountId, Balance> {
 		-> Verdict;
 	/// The escrow paid `amount` out to the worker `agent`.
 	fn record_payout(agent: &AccountId, amount: Balance);
+	/// Verifiers found `agent`'s result for `job` on `model` does not hold: it reported
+	/// `reported` as its deviation, they measured `verified` (`None` when the output was
+	/// unavailable). The breaker counts the verified deviation, opens a `Misreport` incident and
+	/// halts the agent until reviewers decide. Returns the incident.
+	fn report_misreport(
+		agent: &AccountId,
+		job: JobId,
+		model: ModelId,
+		reported: Permill,
+		verified: Option<Permill>,
+	) -> IncidentId;
 }
 
 /// A gate that never refuses and accepts every result, for runtimes without a circuit breaker.
@@ -184,6 +208,9 @@ impl<AccountId, Balance> AgentGate<AccountId, Balance> for () {
 		Verdict::Accept
 	}
 	fn record_payout(_: &AccountId, _: Balance) {}
+	fn report_misreport(_: &AccountId, _: JobId, _: ModelId, _: Permill, _: Option<Permill>) -> IncidentId {
+		0
+	}
 }
 
 /// How reviewers end a job's quarantine.

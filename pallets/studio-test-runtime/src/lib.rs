@@ -68,6 +68,10 @@ parameter_types! {
 	pub const EscrowPalletId: PalletId = PalletId(*b"stu/escr");
 	pub const UnbondingDelay: u64 = 30;
 	pub const ExpirySlash: Permill = Permill::from_percent(5);
+	pub const MisreportSlash: Permill = Permill::from_percent(50);
+	pub const AbsentSlash: Permill = Permill::from_percent(2);
+	pub const VerifiersShare: Permill = Permill::from_percent(50);
+	pub const ChallengerShare: Permill = Permill::from_percent(25);
 	pub const RetireSlash: Permill = Permill::from_percent(50);
 	pub const ReviewPeriod: u64 = 20;
 	pub const EpochLength: u64 = 200;
@@ -120,6 +124,14 @@ impl pallet_job_escrow::Config for Runtime {
 	type MaxUnsettledPerWorker = ConstU32<6>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
+	type MisreportSlash = MisreportSlash;
+	type AbsentSlash = AbsentSlash;
+	type VerifiersShare = VerifiersShare;
+	type ChallengerShare = ChallengerShare;
+	type CommitPeriod = ConstU64<10>;
+	type RevealPeriod = ConstU64<10>;
+	type MaxVerifiers = ConstU32<3>;
+	type MaxWorkersPerModel = ConstU32<8>;
 	type MaxPromptLength = ConstU32<16>;
 	type MaxParents = ConstU32<2>;
 	type MaxCapabilities = ConstU32<2>;

@@ -24,6 +24,20 @@ parameter_types! {
 	pub const ExternalAssetDeposit: Balance = UNIT;
 	/// A finished job's record is kept for a week (its output's provenance record for good).
 	pub const JobRetention: BlockNumber = 7 * DAYS;
+	/// Half the bond of a worker whose result fails verification: with the default 10 %
+	/// audits, a lie costs more than it pays (`docs/verification.md`, "Cheating does not pay").
+	pub const MisreportSlash: Permill = Permill::from_percent(50);
+	/// A verifier that does not reveal its finding in time loses 2 % of its bond.
+	pub const AbsentSlash: Permill = Permill::from_percent(2);
+	/// Verifiers on the verdict's side share half a fallen result's slash, and half a lost
+	/// challenge deposit (with the job's studio fee).
+	pub const VerifiersShare: Permill = Permill::from_percent(50);
+	/// A challenger whose challenge holds gets a quarter of the slash besides its deposit.
+	pub const ChallengerShare: Permill = Permill::from_percent(25);
+	/// A minute to commit a finding: fetching, re-scoring and re-generating take seconds.
+	pub const VerifyCommitPeriod: BlockNumber = 20;
+	/// Half a minute to reveal it.
+	pub const VerifyRevealPeriod: BlockNumber = 10;
 }
 
 impl pallet_provenance::Config for Runtime {
@@ -55,6 +69,16 @@ impl pallet_job_escrow::Config for Runtime {
 	type MaxUnsettledPerWorker = ConstU32<64>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
+	type MisreportSlash = MisreportSlash;
+	type AbsentSlash = AbsentSlash;
+	type VerifiersShare = VerifiersShare;
+	type ChallengerShare = ChallengerShare;
+	type CommitPeriod = VerifyCommitPeriod;
+	type RevealPeriod = VerifyRevealPeriod;
+	/// The governed `VerifierCount` may go up to its bound, 5.
+	type MaxVerifiers = ConstU32<5>;
+	/// Bounds the verifiers' draw to about 8 ms of weight.
+	type MaxWorkersPerModel = ConstU32<128>;
 	type MaxPromptLength = ConstU32<1024>;
 	/// As many as provenance records for an asset.
 	type MaxParents = ConstU32<8>;

@@ -4,7 +4,7 @@
 use crate::*;
 use frame_support::pallet_prelude::*;
 use sp_runtime::{Permill, Saturating};
-use studio_primitives::{AgentGate, GateRefusal, JobId, ModelId, StudioParams, Verdict};
+use studio_primitives::{AgentGate, GateRefusal, IncidentId, JobId, ModelId, StudioParams, Verdict};
 
 impl<T: Config> AgentGate<T::AccountId, T::Balance> for Pallet<T> {
 	fn may_take_job(model: ModelId) -> Result<(), GateRefusal> {
@@ -75,6 +75,21 @@ impl<T: Config> AgentGate<T::AccountId, T::Balance> for Pallet<T> {
 		ModelDriftWitnesses::<T>::remove(model);
 		let cause = TripCause::ModelDrift { ema: model_stats.ema, limit, agents: witnesses };
 		Verdict::Quarantine(Self::trip(Scope::Model(model), cause, Some(job)))
+	}
+
+	fn report_misreport(
+		agent: &T::AccountId,
+		job: JobId,
+		_model: ModelId,
+		reported: Permill,
+		verified: Option<Permill>,
+	) -> IncidentId {
+		// The agent's average counts what it really delivered, not what it said.
+		if let Some(verified) = verified {
+			let (weight, limit) = (T::Params::style_ema_weight(), T::Params::max_style_deviation());
+			AgentDeviation::<T>::mutate(agent, |stats| *stats = stats.with_result(verified, weight, limit));
+		}
+		Self::trip(Scope::Agent(agent.clone()), TripCause::Misreport { job, reported, verified }, None)
 	}
 
 	fn record_payout(agent: &T::AccountId, amount: T::Balance) {

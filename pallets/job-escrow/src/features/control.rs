@@ -32,11 +32,14 @@ impl<T: Config> JobsControl<T::AccountId> for Pallet<T> {
 				frame_system::Pallet::<T>::block_number().saturating_add(T::Params::challenge_window());
 			let delivered = JobStatus::Delivered { worker: worker.clone(), output: output.clone(), settles_at };
 			Self::move_to(job_id, &mut job, delivered);
+			// Released by reviewers, it may still be audited like any delivery.
+			Self::schedule_audit(job_id);
 			Jobs::<T>::insert(job_id, job);
 			Self::deposit_event(Event::ResultDelivered { job: job_id, worker, output, settles_at });
 			return Ok(())
 		}
 		Self::forget_unsettled(&worker, job_id);
+		Self::end_delivery(job_id);
 		match outcome {
 			QuarantineOutcome::Reject => Self::refuse_result(job_id, job, worker, output, RejectionCause::Gate),
 			_ => {
@@ -73,8 +76,7 @@ impl<T: Config> JobsControl<T::AccountId> for Pallet<T> {
 		let slashed = Self::slash_bond(agent, &mut worker, slash);
 		let released = worker.bond;
 		T::Currency::release(&HoldReason::WorkerBond.into(), agent, released, Precision::Exact)?;
-		Workers::<T>::remove(agent);
-		ContentAddresses::<T>::remove(agent);
+		Self::forget_worker(agent, &worker);
 		Self::deposit_event(Event::WorkerRetired { worker: agent.clone(), slashed, released });
 		Ok(())
 	}

@@ -51,7 +51,7 @@ impl<T: Config> Pallet<T> {
 	/// Pays `amount` out of escrow to `to`. The escrow's account keeps its existential deposit,
 	/// and holds no freezes or holds, so this fails only when `to` cannot receive `amount` (a
 	/// reaped account and an amount below the existential deposit).
-	fn pay_from_escrow(to: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+	pub(crate) fn pay_from_escrow(to: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
 		if !amount.is_zero() {
 			T::Currency::transfer(&Self::escrow_account(), to, amount, Preservation::Preserve)?;
 		}
@@ -99,6 +99,7 @@ impl<T: Config> Pallet<T> {
 		cause: RejectionCause,
 	) -> DispatchResult {
 		T::Assets::set_status(&output, AssetStatus::Rejected);
+		Self::end_delivery(job_id);
 		Self::deposit_event(Event::ResultRejected { job: job_id, worker, output, cause });
 		Self::after_rejection(job_id, job)
 	}
@@ -111,16 +112,25 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Pays a delivered job out: the bounty less the studio fee to the worker, the fee to the
-	/// treasury.
-	fn pay_out(job_id: JobId, mut job: JobOf<T>) -> DispatchResult {
+	/// Pays a delivered job out: the bounty less the studio fee to the worker; the fee (with
+	/// `forfeited`, a lost challenge deposit) to the treasury, or, when verifiers confirmed the
+	/// result, shared among `verifiers` (with their share of `forfeited`).
+	pub(crate) fn pay_out(
+		job_id: JobId,
+		mut job: JobOf<T>,
+		verifiers: &[T::AccountId],
+		forfeited: BalanceOf<T>,
+	) -> DispatchResult {
 		let JobStatus::Delivered { worker, output, .. } = job.status.clone() else {
 			return Err(Error::<T>::NotDelivered.into())
 		};
 		let fee = T::Params::studio_fee() * job.bounty;
 		let payment = job.bounty.saturating_sub(fee);
 		Self::pay_from_escrow(&worker, payment)?;
-		Self::pay_from_escrow(&T::Treasury::get(), fee)?;
+		let pool = fee.saturating_add(T::VerifiersShare::get() * forfeited);
+		let shared = Self::reward_verifiers(job_id, verifiers, pool)?;
+		Self::pay_from_escrow(&T::Treasury::get(), fee.saturating_add(forfeited).saturating_sub(shared))?;
+		Self::end_delivery(job_id);
 		T::Gate::record_payout(&worker, payment);
 		Self::forget_unsettled(&worker, job_id);
 		T::Assets::set_status(&output, AssetStatus::Final);
@@ -158,7 +168,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_accept_result(who: T::AccountId, job_id: JobId) -> DispatchResult {
 		let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(job.client == who, Error::<T>::NotClient);
-		Self::pay_out(job_id, job)
+		Self::ensure_not_verifying(job_id)?;
+		Self::pay_out(job_id, job, &[], Zero::zero())
 	}
 
 	pub(crate) fn do_settle_due(job_id: JobId) -> DispatchResult {
@@ -167,7 +178,8 @@ impl<T: Config> Pallet<T> {
 			return Err(Error::<T>::NotDelivered.into())
 		};
 		ensure!(frame_system::Pallet::<T>::block_number() >= *settles_at, Error::<T>::ChallengeWindowOpen);
-		Self::pay_out(job_id, job)
+		Self::ensure_not_verifying(job_id)?;
+		Self::pay_out(job_id, job, &[], Zero::zero())
 	}
 
 	pub(crate) fn do_expire_due(job_id: JobId) -> DispatchResult {
@@ -185,6 +197,8 @@ impl<T: Config> Pallet<T> {
 	fn process_due_job(job_id: JobId) -> DispatchResult {
 		let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 		match job.status {
+			JobStatus::Delivered { .. } if Verifications::<T>::contains_key(job_id) =>
+				Self::conclude(job_id),
 			JobStatus::Delivered { .. } => Self::do_settle_due(job_id),
 			_ if !job.is_live() => {
 				if let Some(due) = job.due_at() {
@@ -202,7 +216,7 @@ impl<T: Config> Pallet<T> {
 	/// long as `remaining` weight allows. Returns the weight used.
 	pub(crate) fn process_due(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
 		let db = T::DbWeight::get();
-		let per_job = T::WeightInfo::process_due_job();
+		let per_job = Self::due_job_weight();
 		let mut used = db.reads_writes(1, 1);
 		if remaining.any_lt(used) {
 			return Weight::zero()
@@ -237,6 +251,15 @@ impl<T: Config> Pallet<T> {
 		}
 		DueCursor::<T>::put(cursor);
 		used
+	}
+
+	/// The most one due job costs `on_idle`: settling, expiring, or a verdict (whose incident
+	/// releases the worker's claims).
+	pub(crate) fn due_job_weight() -> Weight {
+		T::WeightInfo::process_due_job().max(
+			T::WeightInfo::conclude(T::MaxVerifiers::get())
+				.saturating_add(T::WeightInfo::release_claims(T::MaxClaimsPerWorker::get())),
+		)
 	}
 
 	/// Tries a job's failed due step again `RetryDelay` blocks after `now`.

@@ -5,4 +5,5 @@ mod jobs;
 mod lifecycle;
 mod results;
 mod try_state;
+mod verification;
 mod workers;

@@ -23,6 +23,7 @@ impl<T: Config> Pallet<T> {
 		let model = T::Models::approved_model(job.spec.model).ok_or(Error::<T>::ModelNotApproved)?;
 		ensure!(model.weights_hash == report.weights_hash, Error::<T>::ModelHashMismatch);
 		ensure!(report.candidates_tried >= job.spec.candidates, Error::<T>::TooFewCandidates);
+		ensure!(!report.settings.is_empty(), Error::<T>::EmptySettings);
 
 		T::Assets::record_generated(
 			report.output.clone(),
@@ -35,7 +36,7 @@ impl<T: Config> Pallet<T> {
 				weights_hash: report.weights_hash,
 				prompt_hash: job.spec.prompt.hash(),
 				seed: job.spec.seed,
-				settings_hash: report.settings_hash,
+				settings_hash: sp_io::hashing::sha2_256(&report.settings),
 				candidates_tried: report.candidates_tried,
 				style_deviation: report.style_deviation,
 				quality: report.quality,
@@ -45,6 +46,12 @@ impl<T: Config> Pallet<T> {
 		// claims, and this job is no longer one of them.
 		Workers::<T>::mutate_extant(&who, |worker| worker.claims.retain(|claimed| *claimed != job_id));
 		let output = report.output;
+		let delivery = Delivery {
+			style_deviation: report.style_deviation,
+			quality: report.quality,
+			settings: report.settings,
+			delivered_at: now,
+		};
 		if report.quality < T::Params::quality_threshold() {
 			// A result its own worker scores below the bar is a failed claim, not a free way
 			// out of one: slashed like an expiry, barred from the job, and never shown to the
@@ -56,6 +63,7 @@ impl<T: Config> Pallet<T> {
 		match T::Gate::judge_result(&who, job_id, job.spec.model, report.style_deviation) {
 			Verdict::Quarantine(incident) => {
 				Self::note_unsettled(&who, job_id)?;
+				Deliveries::<T>::insert(job_id, delivery);
 				let quarantined =
 					JobStatus::Quarantined { worker: who.clone(), output: output.clone(), incident };
 				Self::move_to(job_id, &mut job, quarantined);
@@ -64,6 +72,8 @@ impl<T: Config> Pallet<T> {
 			},
 			Verdict::Accept => {
 				Self::note_unsettled(&who, job_id)?;
+				Deliveries::<T>::insert(job_id, delivery);
+				Self::schedule_audit(job_id);
 				let settles_at = now.saturating_add(T::Params::challenge_window());
 				let delivered =
 					JobStatus::Delivered { worker: who.clone(), output: output.clone(), settles_at };

@@ -19,7 +19,10 @@ impl<T: Config> Pallet<T> {
 	///   entries;
 	/// - a claimed job is in its worker's claims, and each worker's `unsettled` lists its
 	///   delivered and quarantined jobs;
-	/// - every delivered or settled job's output is recorded in provenance.
+	/// - every delivered or settled job's output is recorded in provenance;
+	/// - exactly the delivered and quarantined jobs have a delivery record, only delivered ones
+	///   a verification, and challenge deposits are in the escrow's account;
+	/// - each model's worker list is exactly the registered workers that run it.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut escrowed = T::Currency::minimum_balance();
 		let mut unsettled: BTreeMap<T::AccountId, alloc::vec::Vec<JobId>> = BTreeMap::new();
@@ -28,6 +31,14 @@ impl<T: Config> Pallet<T> {
 		for (job_id, job) in Jobs::<T>::iter() {
 			if job.is_live() {
 				escrowed.saturating_accrue(job.bounty);
+			}
+			let delivered = matches!(job.status, JobStatus::Delivered { .. } | JobStatus::Quarantined { .. });
+			ensure!(Deliveries::<T>::contains_key(job_id) == delivered, "a delivery record differs from its job");
+			if let Some(verification) = Verifications::<T>::get(job_id) {
+				ensure!(matches!(job.status, JobStatus::Delivered { .. }), "a verification of no delivered job");
+				if let Some((_, deposit)) = verification.challenger {
+					escrowed.saturating_accrue(deposit);
+				}
 			}
 			if let Some(due) = job.due_at() {
 				ensure!(DueJobs::<T>::contains_key(due, job_id), "a live job is missing from DueJobs");
@@ -51,6 +62,18 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(DueJobs::<T>::iter().count() == timed, "DueJobs holds entries of no live job");
 		ensure!(
+			Deliveries::<T>::iter_keys().all(|job| Jobs::<T>::contains_key(job)) &&
+				Verifications::<T>::iter_keys().all(|job| Jobs::<T>::contains_key(job)),
+			"a delivery or verification of no job"
+		);
+		for (model, listed) in ModelWorkers::<T>::iter() {
+			for (index, who) in listed.iter().enumerate() {
+				ensure!(!listed[..index].contains(who), "a worker is listed twice for a model");
+				let worker = Workers::<T>::get(who).ok_or("a model lists no worker")?;
+				ensure!(worker.capabilities.contains(&model), "a model lists a worker that does not run it");
+			}
+		}
+		ensure!(
 			T::Currency::balance(&Self::escrow_account()) >= escrowed,
 			"the escrow's account holds less than the live jobs' bounties"
 		);
@@ -60,6 +83,10 @@ impl<T: Config> Pallet<T> {
 			"a content address belongs to no worker"
 		);
 		for (who, worker) in Workers::<T>::iter() {
+			ensure!(
+				worker.capabilities.iter().all(|model| ModelWorkers::<T>::get(model).contains(&who)),
+				"a worker is missing from a model's workers"
+			);
 			let on_hold = T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &who);
 			ensure!(on_hold == worker.bond, "a worker's bond hold differs from its record");
 			ensure!(

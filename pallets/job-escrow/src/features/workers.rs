@@ -25,6 +25,10 @@ impl<T: Config> Pallet<T> {
 		for (index, model) in capabilities.iter().enumerate() {
 			ensure!(!capabilities[..index].contains(model), Error::<T>::DuplicateCapability);
 		}
+		for model in &capabilities {
+			ModelWorkers::<T>::try_mutate(model, |listed| listed.try_push(who.clone()))
+				.map_err(|_| Error::<T>::TooManyWorkersForModel)?;
+		}
 		T::Currency::hold(&HoldReason::WorkerBond.into(), &who, bond)?;
 		Workers::<T>::insert(
 			&who,
@@ -86,10 +90,19 @@ impl<T: Config> Pallet<T> {
 		ensure!(frame_system::Pallet::<T>::block_number() >= unbonds_at, Error::<T>::StillUnbonding);
 		ensure!(!T::Gate::is_halted(&who), Error::<T>::AgentHalted);
 		T::Currency::release(&HoldReason::WorkerBond.into(), &who, worker.bond, Precision::Exact)?;
-		Workers::<T>::remove(&who);
-		ContentAddresses::<T>::remove(&who);
+		Self::forget_worker(&who, &worker);
 		Self::deposit_event(Event::BondWithdrawn { worker: who, bond: worker.bond });
 		Ok(())
+	}
+
+	/// Removes a worker whose bond is released: its record, its content address, and its place
+	/// among each model's workers.
+	pub(crate) fn forget_worker(who: &T::AccountId, worker: &WorkerOf<T>) {
+		for model in &worker.capabilities {
+			ModelWorkers::<T>::mutate(model, |listed| listed.retain(|listed| listed != who));
+		}
+		Workers::<T>::remove(who);
+		ContentAddresses::<T>::remove(who);
 	}
 
 	/// Moves `share` of `worker`'s bond to the treasury; returns what was moved. The treasury
@@ -100,11 +113,22 @@ impl<T: Config> Pallet<T> {
 		worker: &mut WorkerOf<T>,
 		share: sp_runtime::Permill,
 	) -> BalanceOf<T> {
+		Self::slash_bond_to(who, worker, share, &T::Treasury::get())
+	}
+
+	/// Moves `share` of `worker`'s bond to `to` (an account that exists: the treasury, or the
+	/// escrow's, which shares a slash out); returns what was moved.
+	pub(crate) fn slash_bond_to(
+		who: &T::AccountId,
+		worker: &mut WorkerOf<T>,
+		share: sp_runtime::Permill,
+		to: &T::AccountId,
+	) -> BalanceOf<T> {
 		let due = share * worker.bond;
 		let slashed = T::Currency::transfer_on_hold(
 			&HoldReason::WorkerBond.into(),
 			who,
-			&T::Treasury::get(),
+			to,
 			due,
 			Precision::BestEffort,
 			Restriction::Free,

@@ -50,6 +50,10 @@ impl<T: Config> Pallet<T> {
 	fn blocks(parameter: StudioParameter) -> BlockNumberFor<T> {
 		Self::parameter(parameter).unwrap_or_default().saturated_into()
 	}
+
+	fn count(parameter: StudioParameter) -> u32 {
+		Self::parameter(parameter).unwrap_or_default().saturated_into()
+	}
 }
 
 impl<T: Config> StudioParams<BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
@@ -87,6 +91,21 @@ impl<T: Config> StudioParams<BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
 		Self::permill(StudioParameter::QualityThreshold)
 	}
 	fn review_quorum() -> u32 {
-		Self::parameter(StudioParameter::ReviewQuorum).unwrap_or_default().saturated_into()
+		Self::count(StudioParameter::ReviewQuorum)
+	}
+	fn audit_probability() -> Permill {
+		Self::permill(StudioParameter::AuditProbability)
+	}
+	fn challenge_deposit() -> BalanceOf<T> {
+		Self::balance(StudioParameter::ChallengeDeposit)
+	}
+	fn verifier_count() -> u32 {
+		Self::count(StudioParameter::VerifierCount)
+	}
+	fn score_tolerance() -> Permill {
+		Self::permill(StudioParameter::ScoreTolerance)
+	}
+	fn reproduction_floor() -> u32 {
+		Self::count(StudioParameter::ReproductionFloor)
 	}
 }
