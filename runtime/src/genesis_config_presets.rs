@@ -53,7 +53,7 @@ fn dev_models() -> Vec<(Vec<u8>, ModelKind, [u8; 32], u32)> {
 }
 
 /// Governance for dev and test chains: the production parameters, but a challenge window and
-/// claim timeout of a few blocks, and tracks that decide within a minute (3-second blocks):
+/// claim timeout of a few blocks, no random audits, and tracks that decide within a minute (3-second blocks):
 /// 30 s on the fast track, 60 s plus 15 s of enactment delay on the slow one.
 fn dev_governance(reviewers: Vec<AccountId>) -> StudioGovernanceConfig {
 	let parameters = default_parameters()
@@ -66,6 +66,10 @@ fn dev_governance(reviewers: Vec<AccountId>) -> StudioGovernanceConfig {
 			// On-style designs measure 5–10 % after the worker's search; a prompt that fights
 			// its style 10–20 % (`docs/performance.md`, "Style index").
 			StudioParameter::MaxStyleDeviation => (parameter, 100_000, bounds),
+			// Dev chains audit nothing until asked (`studio gov propose set-parameter
+			// audit-probability …`, or root): most of their stories run one worker, and a
+			// result's verifiers are the model's other workers.
+			StudioParameter::AuditProbability => (parameter, 0, bounds),
 			_ => (parameter, value, bounds),
 		})
 		.collect();

@@ -148,7 +148,7 @@ pub fn report(output: &[u8], deviation: u32) -> Value {
 		("style_deviation", permill(deviation)),
 		("quality", permill(800_000)),
 		("weights_hash", Value::from_bytes(WEIGHTS_HASH)),
-		("settings_hash", Value::from_bytes([3u8; 32])),
+		("settings", Value::from_bytes(br#"{"lineage":[0]}"#)),
 		("candidates_tried", Value::u128(16)),
 	])
 }

@@ -113,7 +113,7 @@ fn report<T: Config>(job: JobId) -> ResultReport {
 		style_deviation: Permill::zero(),
 		quality: Permill::one(),
 		weights_hash,
-		settings: br#"{"lineage":[0]}"#.to_vec().try_into().unwrap(),
+		settings: alloc::vec![b'0'; MAX_SETTINGS_LEN as usize].try_into().expect("the longest settings"),
 		candidates_tried: T::MaxCandidates::get(),
 	}
 }
@@ -134,6 +134,29 @@ fn expired_claim<T: Config>(client: &T::AccountId, worker: &T::AccountId) -> (Jo
 	let expires_at = Jobs::<T>::get(job).and_then(|info| info.due_at()).expect("claimed");
 	frame_system::Pallet::<T>::set_block_number(expires_at);
 	(job, expires_at)
+}
+
+/// A job of `client` delivered by `worker`, `workers` other workers registered, and the result
+/// challenged by `client` in the current block (its verifiers are drawn in the next).
+fn challenged_job<T: Config>(client: &T::AccountId, worker: &T::AccountId, workers: u32) -> JobId {
+	for index in 0..workers {
+		self::worker::<T>(100 + index);
+	}
+	let job = claimed_job::<T>(client, worker, 0);
+	Escrow::<T>::submit_result(RawOrigin::Signed(worker.clone()).into(), job, report::<T>(job))
+		.expect("a clean result is delivered");
+	Escrow::<T>::challenge(RawOrigin::Signed(client.clone()).into(), job).expect("within the window");
+	job
+}
+
+/// A job whose verifiers were drawn; returns it with its verifiers.
+fn drawn_job<T: Config>(client: &T::AccountId, worker: &T::AccountId) -> (JobId, Vec<T::AccountId>) {
+	let job = challenged_job::<T>(client, worker, T::MaxVerifiers::get());
+	let next = frame_system::Pallet::<T>::block_number().saturating_add(1u32.into());
+	frame_system::Pallet::<T>::set_block_number(next);
+	Escrow::<T>::draw_due(next);
+	let verifiers = Verifications::<T>::get(job).expect("verified").verifiers.iter().map(|vote| vote.verifier.clone()).collect();
+	(job, verifiers)
 }
 
 #[benchmarks]
@@ -253,6 +276,87 @@ mod benchmarks {
 			Escrow::<T>::process_due(expires_at, Weight::MAX);
 		}
 		assert_eq!(Jobs::<T>::get(job).unwrap().status, JobStatus::Open);
+	}
+
+	#[benchmark]
+	fn challenge() {
+		let client = funded::<T>("client", 0);
+		let who = worker::<T>(0);
+		let job = claimed_job::<T>(&client, &who, 0);
+		Escrow::<T>::submit_result(RawOrigin::Signed(who).into(), job, report::<T>(job)).unwrap();
+		let challenger = funded::<T>("challenger", 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(challenger), job);
+		assert!(Verifications::<T>::get(job).unwrap().challenger.is_some());
+	}
+
+	#[benchmark]
+	fn draw_verifiers(w: Linear<1, { T::MaxWorkersPerModel::get() - 1 }>) {
+		let client = funded::<T>("client", 0);
+		let who = worker::<T>(0);
+		let job = challenged_job::<T>(&client, &who, w);
+		let next = frame_system::Pallet::<T>::block_number().saturating_add(1u32.into());
+		frame_system::Pallet::<T>::set_block_number(next);
+		#[block]
+		{
+			Escrow::<T>::draw_due(next);
+		}
+		assert!(!Verifications::<T>::get(job).unwrap().verifiers.is_empty());
+	}
+
+	#[benchmark]
+	fn commit_finding() {
+		let client = funded::<T>("client", 0);
+		let who = worker::<T>(0);
+		let (job, verifiers) = drawn_job::<T>(&client, &who);
+		let last = verifiers.last().unwrap().clone();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(last.clone()), job, [7; 32]);
+		assert!(Verifications::<T>::get(job).unwrap().verifiers.iter().any(|vote| vote.verifier == last && vote.commitment.is_some()));
+	}
+
+	#[benchmark]
+	fn reveal_finding() {
+		let client = funded::<T>("client", 0);
+		let who = worker::<T>(0);
+		let (job, verifiers) = drawn_job::<T>(&client, &who);
+		for verifier in &verifiers {
+			let commitment = commitment_of(job, verifier, &Finding::Unavailable, &[1; 32]);
+			Escrow::<T>::commit_finding(RawOrigin::Signed(verifier.clone()).into(), job, commitment).unwrap();
+		}
+		// The first reveal, which decides nothing yet (`conclude` is counted apart).
+		let first = verifiers[0].clone();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(first), job, Finding::Unavailable, [1; 32]);
+		assert!(Verifications::<T>::contains_key(job) || verifiers.len() == 1);
+	}
+
+	#[benchmark]
+	fn conclude(v: Linear<1, { T::MaxVerifiers::get() }>) {
+		let client = funded::<T>("client", 0);
+		// A worker of its own per run: the fallen result halts it (in a test gate that outlives
+		// the storage the benchmark rolls back).
+		let who = worker::<T>(v);
+		let (job, verifiers) = drawn_job::<T>(&client, &who);
+		// `v` verifiers, each refuting: the result falls, the heaviest verdict.
+		let votes: Vec<_> = verifiers
+			.iter()
+			.cycle()
+			.take(v as usize)
+			.map(|verifier| VerifierVote {
+				verifier: verifier.clone(),
+				commitment: Some([0; 32]),
+				finding: Some(Finding::Unavailable),
+			})
+			.collect();
+		Verifications::<T>::mutate(job, |verification| {
+			verification.as_mut().unwrap().verifiers = votes.try_into().expect("at most MaxVerifiers");
+		});
+		#[block]
+		{
+			Escrow::<T>::conclude(job).expect("a verdict");
+		}
+		assert!(!Verifications::<T>::contains_key(job));
 	}
 
 	impl_benchmark_test_suite!(Escrow, crate::mock::new_test_ext(), crate::mock::Test);

@@ -153,6 +153,15 @@ pub const INCIDENT: IncidentId = 7;
 pub struct TestGate;
 
 impl TestGate {
+	/// Forgets every halt, suspension, judgement and payout (a new test's state).
+	pub fn reset() {
+		STUDIO_HALTED.with(|cell| cell.set(false));
+		HALTED_AGENTS.with(|agents| agents.borrow_mut().clear());
+		SUSPENDED_MODELS.with(|models| models.borrow_mut().clear());
+		JUDGED.with(|judged| judged.borrow_mut().clear());
+		PAID_OUT.with(|paid| paid.set(0));
+		MISREPORTS.with(|misreports| misreports.borrow_mut().clear());
+	}
 	/// Halts or resumes the whole studio.
 	pub fn halt_studio(halted: bool) {
 		STUDIO_HALTED.with(|cell| cell.set(halted));
@@ -274,6 +283,7 @@ pub const NOW_MS: u64 = 1_700_000_000_000;
 /// 5 %, claim timeout and challenge window 100 blocks, quality threshold 30 %), one style, a
 /// generator and a critic.
 pub fn new_test_ext() -> sp_io::TestExternalities {
+	TestGate::reset();
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: [CLIENT, WORKER, OTHER_WORKER, STRANGER, TREASURY, VERIFIERS[0], VERIFIERS[1], VERIFIERS[2]]
