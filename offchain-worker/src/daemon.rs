@@ -37,6 +37,7 @@ use crate::{
 	metrics::Metrics,
 	network,
 	style::from_fixed_point,
+	verifier::{self, Verifier},
 };
 use std::{
 	collections::{BTreeMap, BTreeSet},
@@ -112,7 +113,7 @@ impl From<subxt::error::StorageError> for SessionError {
 
 /// Why one job failed on this worker.
 #[derive(Debug, thiserror::Error)]
-enum JobError {
+pub(crate) enum JobError {
 	#[error("the job is no longer claimed by this worker")]
 	NotOurs,
 	#[error("the job's prompt is only a hash: this worker needs the text on chain")]
@@ -145,14 +146,14 @@ impl From<subxt::error::StorageValueError> for JobError {
 	}
 }
 
-/// What one session shares between the block follower and the executor.
-struct Session {
-	client: Client,
-	agents: Arc<Agents>,
-	signer: Keypair,
-	account: AccountId32,
-	content: ContentNode,
-	metrics: Metrics,
+/// What one session shares between the block follower, the executor and the verifier.
+pub(crate) struct Session {
+	pub(crate) client: Client,
+	pub(crate) agents: Arc<Agents>,
+	pub(crate) signer: Keypair,
+	pub(crate) account: AccountId32,
+	pub(crate) content: ContentNode,
+	pub(crate) metrics: Metrics,
 	rounds: u32,
 	/// The model id the chain gives the local generator's weights.
 	model: u32,
@@ -176,7 +177,9 @@ struct Session {
 	passed_over: Mutex<BTreeSet<(JobId, &'static str)>>,
 	/// Serializes the account's transactions into the pool (each then waits for finality on
 	/// its own).
-	signing: chain::Turn,
+	pub(crate) signing: chain::Turn,
+	/// The results this worker verifies for the chain.
+	pub(crate) verifier: Verifier,
 }
 
 impl Session {
@@ -270,6 +273,7 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 		block_seconds: slot_millis as f64 / 1000.0,
 		passed_over: Mutex::default(),
 		signing: chain::Turn::default(),
+		verifier: Verifier::default(),
 	});
 	let (queue, jobs) = mpsc::channel(config.queue.max(1));
 	let mut executor = tokio::spawn(execute(session.clone(), jobs));
@@ -365,6 +369,8 @@ async fn on_block(
 	open: &mut BTreeSet<JobId>,
 	capacity: usize,
 ) -> Result<(), SessionError> {
+	// Verifying comes first: its periods are shorter than a claim window.
+	verifier::on_block(session, at).await?;
 	let escrow = studio::storage().job_escrow();
 	let worker = worker_info(at, &session.account).await?;
 	for job_id in worker.claims.0 {
@@ -582,17 +588,11 @@ async fn design(session: &Session, job_id: JobId) -> Result<Designed, JobError> 
 		Prompt::Text(text) => String::from_utf8(text.0).map_err(|_| JobError::PromptNotText)?,
 		Prompt::Hash(_) => return Err(JobError::PromptNotOnChain),
 	};
-	let registry = studio::storage().studio_governance();
-	let style = at
-		.storage()
-		.try_fetch(registry.styles(), (job.spec.style,))
-		.await?
-		.ok_or(JobError::UnknownStyle(job.spec.style))?
-		.decode()?;
+	let reference = style_reference(&at, job.spec.style).await?;
 	let target_ppm = parameter(&at, StudioParameter::MaxStyleDeviation).await? as u32;
 	let candidates = job.spec.candidates;
 	let settings = session.settings(candidates, target_ppm);
-	let (agents, seed, reference) = (session.agents.clone(), job.spec.seed, from_fixed_point(&style.reference.0));
+	let (agents, seed) = (session.agents.clone(), job.spec.seed);
 	tracing::info!(job = job_id, %prompt, style = job.spec.style, candidates, "designing");
 	let started = Instant::now();
 	let searched = tokio::task::spawn_blocking(move || {
@@ -609,6 +609,13 @@ async fn design(session: &Session, job_id: JobId) -> Result<Designed, JobError> 
 	Ok(Designed { job_id, claim, outcome })
 }
 
+/// The reference vector of `style` at `at`.
+pub(crate) async fn style_reference(at: &AtBlock, style: u32) -> Result<Vec<f32>, JobError> {
+	let registry = studio::storage().studio_governance();
+	let style = at.storage().try_fetch(registry.styles(), (style,)).await?.ok_or(JobError::UnknownStyle(style))?.decode()?;
+	Ok(from_fixed_point(&style.reference.0))
+}
+
 /// Adds a designed job's output to IPFS and submits the result, marking the output anew while
 /// the chain already records it.
 async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> {
@@ -622,7 +629,7 @@ async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> 
 			style_deviation: Permill(outcome.deviation_ppm),
 			quality: Permill(outcome.quality_ppm),
 			weights_hash: sha256_from_hex(&session.agents.generator_sha256),
-			settings_hash: outcome.settings_hash,
+			settings: BoundedVec(outcome.settings.clone()),
 			candidates_tried: outcome.candidates_tried,
 		};
 		let call = studio::tx().job_escrow().submit_result(job_id, report);

@@ -7,6 +7,10 @@
 //! (which keeps a standard-normal latent standard normal), the noise drawn from the seed on
 //! its own stream. Everything is seeded, so the same job gives the same image on the same
 //! device type. Candidates are generated and scored in batches.
+//!
+//! The worker publishes the [`PublishedSettings`] of the winner with its result: its class,
+//! the search and the winner's latent lineage (its round-0 draw, then the noise of each round it
+//! descends through), from which [`regenerate`] paints the winning candidate alone.
 
 use crate::{
 	inference::{
@@ -21,7 +25,7 @@ use candle_core::{Device, Tensor};
 use sha2::{Digest, Sha256};
 
 /// How a job is searched.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SearchSettings {
 	/// Candidates per round (the job's `candidates`).
 	pub candidates: u32,
@@ -57,7 +61,10 @@ pub struct Outcome {
 	pub quality_ppm: u32,
 	/// How many candidates were generated.
 	pub candidates_tried: u32,
-	/// sha2-256 of every setting that decided the output.
+	/// The settings that decided the output, as published on chain (JSON of
+	/// [`PublishedSettings`]).
+	pub settings: Vec<u8>,
+	/// sha2-256 of `settings`: what provenance records.
 	pub settings_hash: [u8; 32],
 }
 
@@ -75,15 +82,44 @@ pub enum FitnessError {
 	Settings(&'static str),
 }
 
-/// Everything that decides a job's output, hashed for provenance.
-#[derive(serde::Serialize)]
-struct Decisive<'a> {
-	generator_sha256: &'a str,
-	critic_sha256: &'a str,
-	class: usize,
-	seed: u64,
-	reference: &'a [f32],
-	search: &'a SearchSettings,
+/// Everything that decided a job's output besides the job itself (its seed and its style's
+/// reference are on chain), published with the result: enough to re-generate the winner.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PublishedSettings {
+	/// sha2-256 (hex) of the generator's weights.
+	pub generator_sha256: String,
+	/// sha2-256 (hex) of the style critic's weights.
+	pub critic_sha256: String,
+	/// The class the semantic agent read in the prompt: the generator's conditioning.
+	pub class: usize,
+	/// The job's seed.
+	pub seed: u64,
+	/// The search.
+	pub search: SearchSettings,
+	/// The winner's latent streams: its round-0 draw, then the noise of each later round.
+	pub lineage: Vec<u64>,
+}
+
+/// The winner's latent from its lineage: `latent(seed, lineage[0])`, then for each later
+/// stream `√(1 − σ²)·latent + σ·noise` — the arithmetic of the search, in its order.
+fn latent_of(seed: u64, lineage: &[u64], step: f32) -> Vec<f32> {
+	let keep_share = (1.0 - step * step).max(0.0).sqrt();
+	let mut current = latent(seed, lineage.first().copied().unwrap_or_default(), LATENT_SIZE);
+	for stream in lineage.iter().skip(1) {
+		let noise = latent(seed, *stream, LATENT_SIZE);
+		current = current.iter().zip(noise).map(|(p, n)| keep_share * p + step * n).collect();
+	}
+	current
+}
+
+/// Paints the winning candidate of `settings` alone, quantized as its PNG stores it.
+pub fn regenerate(generator: &EyeGenerator, settings: &PublishedSettings, device: &Device) -> Result<Tensor, FitnessError> {
+	if settings.lineage.is_empty() || settings.lineage.len() > settings.search.rounds as usize + 1 {
+		return Err(FitnessError::Settings("the lineage needs one stream per round the winner went through"))
+	}
+	let latent = Tensor::from_vec(latent_of(settings.seed, &settings.lineage, settings.search.step), (1, LATENT_SIZE), device)?;
+	let image = generator.forward(&latent, &one_hot(&[settings.class], device)?)?;
+	Ok(quantized_batch(&image)?.get(0)?)
 }
 
 /// Four times the RMS contrast of the image's luminance (in [0, 1]), capped at 1: flat,
@@ -115,7 +151,8 @@ pub fn search(
 	let children = (settings.candidates / settings.keep).max(1) as usize;
 	let mut population: Vec<Vec<f32>> =
 		(0..settings.candidates as u64).map(|candidate| latent(seed, candidate, LATENT_SIZE)).collect();
-	let mut best: Option<(f64, Tensor)> = None;
+	let mut lineages: Vec<Vec<u64>> = (0..settings.candidates as u64).map(|candidate| vec![candidate]).collect();
+	let mut best: Option<(f64, Tensor, Vec<u64>)> = None;
 	let mut tried = 0u32;
 	for round in 0..=settings.rounds {
 		let batch = Tensor::from_vec(population.concat(), (population.len(), LATENT_SIZE), device)?;
@@ -126,45 +163,54 @@ pub fn search(
 		let mut ranked: Vec<usize> = (0..population.len()).collect();
 		ranked.sort_by(|a, b| scores[*a].total_cmp(&scores[*b]).then(a.cmp(b)));
 		let leader = ranked[0];
-		if best.as_ref().is_none_or(|(score, _)| scores[leader] < *score) {
-			best = Some((scores[leader], images.get(leader)?));
+		if best.as_ref().is_none_or(|(score, _, _)| scores[leader] < *score) {
+			best = Some((scores[leader], images.get(leader)?, lineages[leader].clone()));
 		}
-		let best_score = best.as_ref().map(|(score, _)| *score).unwrap_or(f64::MAX);
+		let best_score = best.as_ref().map(|(score, _, _)| *score).unwrap_or(f64::MAX);
 		if to_permill(best_score) <= settings.target_ppm || round == settings.rounds {
 			break
 		}
 		let keep = settings.keep as usize;
 		let stream = 1u64 << 32;
+		let noise_stream = |rank: usize, child: usize| stream + (round as u64) * 65_536 + (rank * children + child) as u64;
+		lineages = ranked[..keep.min(ranked.len())]
+			.iter()
+			.enumerate()
+			.flat_map(|(rank, parent)| {
+				let parent = &lineages[*parent];
+				(0..children).map(move |child| [parent.as_slice(), &[noise_stream(rank, child)]].concat())
+			})
+			.collect();
 		population = ranked[..keep.min(ranked.len())]
 			.iter()
 			.enumerate()
 			.flat_map(|(rank, parent)| {
 				let parent = population[*parent].clone();
 				(0..children).map(move |child| {
-					let noise_stream = stream + (round as u64) * 65_536 + (rank * children + child) as u64;
-					let noise = latent(seed, noise_stream, LATENT_SIZE);
+					let noise = latent(seed, noise_stream(rank, child), LATENT_SIZE);
 					let keep_share = (1.0 - settings.step * settings.step).max(0.0).sqrt();
 					parent.iter().zip(noise).map(|(p, n)| keep_share * p + settings.step * n).collect()
 				})
 			})
 			.collect();
 	}
-	let (score, image) = best.expect("at least one round ran");
-	let decisive = Decisive {
-		generator_sha256: model_hashes.0,
-		critic_sha256: model_hashes.1,
+	let (score, image, lineage) = best.expect("at least one round ran");
+	let published = PublishedSettings {
+		generator_sha256: model_hashes.0.into(),
+		critic_sha256: model_hashes.1.into(),
 		class,
 		seed,
-		reference,
-		search: settings,
+		search: settings.clone(),
+		lineage,
 	};
-	let settings_hash = Sha256::digest(serde_json::to_vec(&decisive).expect("settings serialize")).into();
+	let settings = serde_json::to_vec(&published).expect("settings serialize");
 	Ok(Outcome {
 		png: png_bytes(&image)?,
 		deviation_ppm: to_permill(score),
 		quality_ppm: quality_ppm(&image)?,
 		candidates_tried: tried,
-		settings_hash,
+		settings_hash: Sha256::digest(&settings).into(),
+		settings,
 	})
 }
 

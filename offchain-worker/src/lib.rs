@@ -5,7 +5,8 @@
 //! output is from its style ([`style`]), searches for the best candidate ([`fitness`]), and
 //! keeps its outputs on IPFS ([`content`], in the blocks kubo makes: [`unixfs`]), which the
 //! [`gateway`] serves over HTTP; the offline commands write theirs to a folder ([`store`]). The
-//! [`daemon`] serves the chain; [`service`] runs it beside the gateway.
+//! [`daemon`] serves the chain, and checks other workers' results when the chain draws it
+//! (`verifier`, measuring with [`verify`]); [`service`] runs it beside the gateway.
 
 pub mod agents;
 pub mod chain;
@@ -21,3 +22,5 @@ pub mod service;
 pub mod store;
 pub mod style;
 pub mod unixfs;
+mod verifier;
+pub mod verify;

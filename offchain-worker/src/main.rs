@@ -17,6 +17,7 @@ use studio_worker::{
 	service::{self, ServiceArgs},
 	store::ContentStore,
 	style::{exemplar_reference, from_fixed_point, to_fixed_point},
+	verify,
 };
 
 #[derive(Parser)]
@@ -91,6 +92,27 @@ enum Command {
 		dev: bool,
 		#[command(flatten)]
 		service: ServiceArgs,
+	},
+	/// Check a design as a verifier does: re-score the PNG against the style reference and
+	/// re-generate its winning candidate from the settings `search` printed. Prints the
+	/// measurement as JSON (deviation and quality in ppm, PSNR of the re-generation in
+	/// hundredths of a dB).
+	Verify {
+		/// The design to check.
+		#[arg(long)]
+		png: PathBuf,
+		/// The published settings (the `settings` JSON object `search` prints).
+		#[arg(long)]
+		settings: String,
+		/// The job's prompt.
+		#[arg(long)]
+		prompt: String,
+		/// The style's reference vector: a JSON array of integers (ppm).
+		#[arg(long)]
+		reference: String,
+		/// The job's seed.
+		#[arg(long, default_value_t = 42)]
+		seed: u64,
 	},
 	/// Run a job's search locally: the semantic agent picks the class from the prompt, the
 	/// search finds the candidate closest to the style; prints the result as JSON.
@@ -229,8 +251,19 @@ fn main() -> Result<()> {
 				"quality_ppm": outcome.quality_ppm,
 				"candidates_tried": outcome.candidates_tried,
 				"settings_hash": outcome.settings_hash.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+				"settings": serde_json::from_slice::<serde_json::Value>(&outcome.settings)?,
 			});
 			println!("{report}");
+		},
+		Command::Verify { png, settings, prompt, reference, seed } => {
+			let reference: Vec<i32> =
+				serde_json::from_str(&reference).context("--reference must be a JSON array of integers")?;
+			let png = std::fs::read(&png).with_context(|| format!("cannot read {}", png.display()))?;
+			let agents = Agents::load(&cli.models_dir, &device)?;
+			let reference = from_fixed_point(&reference);
+			let facts = verify::JobFacts { prompt: Some(&prompt), seed, reference: &reference };
+			let measurement = verify::measure(&agents, &png, settings.as_bytes(), &facts)?;
+			println!("{}", serde_json::to_string(&measurement)?);
 		},
 		Command::Run { url, suri, key_file, dev, service } => {
 			let signer = match (suri, key_file) {

@@ -38,6 +38,12 @@ pub struct Metrics {
 	pub content_pins: IntGauge,
 	/// IPFS peers connected.
 	pub content_peers: IntGauge,
+	/// Findings this worker committed as a verifier of another's result.
+	pub verifications_committed: IntCounter,
+	/// Findings this worker revealed.
+	pub verifications_revealed: IntCounter,
+	/// Seconds each check of another's result took: fetching, re-scoring, re-generating.
+	pub verification_seconds: Histogram,
 }
 
 fn registered<M: prometheus::core::Collector + Clone + 'static>(registry: &Registry, metric: M) -> M {
@@ -95,6 +101,16 @@ impl Metrics {
 			content_stored_bytes: gauge(&registry, "content_stored_bytes", "Bytes in the IPFS repo"),
 			content_pins: gauge(&registry, "content_pins", "Files the worker keeps pinned"),
 			content_peers: gauge(&registry, "content_peers", "IPFS peers connected"),
+			verifications_committed: counter(&registry, "verifications_committed_total", "Findings committed as a verifier"),
+			verifications_revealed: counter(&registry, "verifications_revealed_total", "Findings revealed as a verifier"),
+			verification_seconds: registered(
+				&registry,
+				Histogram::with_opts(
+					HistogramOpts::new("verification_seconds", "Seconds of each check of another's result")
+						.buckets(vec![0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0]),
+				)
+				.expect("a valid histogram"),
+			),
 			registry,
 		}
 	}

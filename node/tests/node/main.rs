@@ -10,5 +10,6 @@ mod harness;
 mod local_testnet;
 mod studio;
 mod studio_script;
+mod verification;
 mod web;
 mod worker;

@@ -35,11 +35,11 @@ use subxt_signer::sr25519::{dev, Keypair};
 /// The eye generator's id in the dev chain's model registry.
 pub const EYE_GENERATOR: u128 = 0;
 /// The dev chain's styles (`studio_runtime::dev_styles`).
-const AMBER_PAINTERLY: u128 = 0;
+pub const AMBER_PAINTERLY: u128 = 0;
 pub const GRAYSCALE_ETCHING: u128 = 1;
 /// An on-style brief: the worker's search lands at 4–8 % of the amber reference (measured;
 /// the dev chain's limit is 10 %).
-const AMBER_PROMPT: &[u8] = b"an amber painted eye";
+pub const AMBER_PROMPT: &[u8] = b"an amber painted eye";
 /// A brief that fights its style: red eyes against grey etchings land at 10–20 % even after
 /// the search (seed 2: well past the limit).
 pub const RED_PROMPT: &[u8] = b"a vivid red eye";
@@ -164,7 +164,7 @@ impl Worker {
 	}
 
 	/// `method path` with `body` to the worker's gateway: (status, body).
-	fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+	pub fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
 		let mut stream = TcpStream::connect(("127.0.0.1", self.gateway)).expect("the gateway listens");
 		write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).unwrap();
 		stream.write_all(body).unwrap();
@@ -182,7 +182,7 @@ impl Worker {
 	}
 
 	/// The value of metric `name`, if the gateway is up and shows it.
-	fn metric_now(&self, name: &str) -> Option<f64> {
+	pub fn metric_now(&self, name: &str) -> Option<f64> {
 		TcpStream::connect(("127.0.0.1", self.gateway)).ok()?;
 		let (status, body) = self.get("/metrics");
 		assert_eq!(status, 200);
@@ -219,13 +219,13 @@ pub fn worker_to_exit(args: &[&str], timeout: Duration) -> (bool, String) {
 }
 
 /// Every event of every finalized block from its start on: (block, pallet, event, fields).
-struct EventLog {
+pub struct EventLog {
 	events: Arc<Mutex<Vec<(u64, String, String, Value)>>>,
 	task: tokio::task::JoinHandle<()>,
 }
 
 impl EventLog {
-	async fn start(client: &OnlineClient<PolkadotConfig>) -> EventLog {
+	pub async fn start(client: &OnlineClient<PolkadotConfig>) -> EventLog {
 		let events = Arc::new(Mutex::new(Vec::new()));
 		let mut blocks = client.stream_blocks().await.unwrap();
 		let sink = events.clone();
@@ -244,7 +244,7 @@ impl EventLog {
 	}
 
 	/// (block, fields) of each `pallet::name` so far.
-	fn find(&self, pallet: &str, name: &str) -> Vec<(u64, Value)> {
+	pub fn find(&self, pallet: &str, name: &str) -> Vec<(u64, Value)> {
 		let events = self.events.lock().unwrap();
 		events.iter().filter(|(_, p, e, _)| p == pallet && e == name).map(|(b, _, _, f)| (*b, f.clone())).collect()
 	}
@@ -257,7 +257,7 @@ impl Drop for EventLog {
 }
 
 /// The job's status at the current finalized block: (variant, its fields).
-async fn status_of(client: &OnlineClient<PolkadotConfig>, job: u64) -> (String, Value) {
+pub async fn status_of(client: &OnlineClient<PolkadotConfig>, job: u64) -> (String, Value) {
 	let at = client.at_current_block().await.unwrap();
 	let address = dynamic::storage::<(u64,), Value>("JobEscrow", "Jobs");
 	let info = at.storage().fetch(address, (job,)).await.unwrap().decode().unwrap();
@@ -281,12 +281,12 @@ pub async fn wait_for_status(client: &OnlineClient<PolkadotConfig>, job: u64, wa
 }
 
 /// The account of `keypair` as bytes.
-fn account(keypair: &Keypair) -> [u8; 32] {
+pub fn account(keypair: &Keypair) -> [u8; 32] {
 	keypair.public_key().0
 }
 
 /// The bond held from `worker`.
-async fn bond_of(client: &OnlineClient<PolkadotConfig>, worker: &Keypair) -> u128 {
+pub async fn bond_of(client: &OnlineClient<PolkadotConfig>, worker: &Keypair) -> u128 {
 	let at = client.at_current_block().await.unwrap();
 	let address = dynamic::storage::<([u8; 32],), Value>("JobEscrow", "Workers");
 	let info = at.storage().fetch(address, (account(worker),)).await.unwrap().decode().unwrap();

@@ -126,6 +126,11 @@ fn on_chain(parameter: Parameter) -> StudioParameter {
 		Parameter::EpochSpendCap => StudioParameter::EpochSpendCap,
 		Parameter::QualityThreshold => StudioParameter::QualityThreshold,
 		Parameter::ReviewQuorum => StudioParameter::ReviewQuorum,
+		Parameter::AuditProbability => StudioParameter::AuditProbability,
+		Parameter::ChallengeDeposit => StudioParameter::ChallengeDeposit,
+		Parameter::VerifierCount => StudioParameter::VerifierCount,
+		Parameter::ScoreTolerance => StudioParameter::ScoreTolerance,
+		Parameter::ReproductionFloor => StudioParameter::ReproductionFloor,
 	}
 }
 

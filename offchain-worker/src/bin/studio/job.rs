@@ -61,6 +61,10 @@ pub enum JobCommand {
 	Cancel { job: u64 },
 	/// Accept a delivered result before the challenge window ends (pays the worker).
 	Accept { job: u64 },
+	/// Challenge a delivered result within its challenge window: the studio's challenge
+	/// deposit is held, and workers drawn at random re-check the result. The deposit comes back
+	/// with a reward if the result falls, and is lost if it stands.
+	Challenge { job: u64 },
 }
 
 async fn job(client: &Client, id: u64) -> Result<Job> {
@@ -248,7 +252,8 @@ pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 				let job: Job = value.decode()?;
 				println!("job {id}: {}", describe(&job.status));
 			}
-			cli.print_record(&format!("job {id}"), &value.decode_as()?)
+			cli.print_record(&format!("job {id}"), &value.decode_as()?)?;
+			show_verification(cli, &at, *id).await
 		},
 		JobCommand::List => {
 			let at = client.at_current_block().await?;
@@ -276,5 +281,75 @@ pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 			println!("accepted job {job}; the worker is paid");
 			Ok(())
 		},
+		JobCommand::Challenge { job } => {
+			let events = transact(cli, &client, &escrow.challenge(*job)).await?;
+			let challenged = events
+				.find_first::<studio::job_escrow::events::ResultChallenged>()
+				.context("no ResultChallenged event")??;
+			println!(
+				"challenged job {job}: {} deposit held; verifiers are drawn in the next block (`studio job show {job}`)",
+				units(challenged.deposit)
+			);
+			Ok(())
+		},
 	}
+}
+
+/// Prints what a delivered job's worker reported and, while it is verified, its verifiers and
+/// their commitments and findings.
+async fn show_verification(cli: &Cli, at: &studio_worker::chain::AtBlock, id: u64) -> Result<()> {
+	use studio::runtime_types::pallet_job_escrow::types::{Finding, VerificationCause};
+	let escrow = studio::storage().job_escrow();
+	if let Some(delivery) = at.storage().try_fetch(escrow.deliveries(), (id,)).await? {
+		if !cli.json {
+			let delivery = delivery.decode()?;
+			println!(
+				"reported: style deviation {:.2} %, quality {:.2} %, delivered in block {}",
+				delivery.style_deviation.0 as f64 / 1e4,
+				delivery.quality.0 as f64 / 1e4,
+				delivery.delivered_at
+			);
+		}
+	}
+	let Some(verification) = at.storage().try_fetch(escrow.verifications(), (id,)).await? else {
+		if !cli.json {
+			println!("verification: none under way");
+		}
+		return Ok(())
+	};
+	if !cli.json {
+		let verification = verification.decode()?;
+		let cause = match (&verification.cause, &verification.challenger) {
+			(_, Some((challenger, deposit))) => format!("challenged by {challenger} ({} deposit)", units(*deposit)),
+			(VerificationCause::Audit, None) => "audited".into(),
+			(VerificationCause::Challenge, None) => "challenged".into(),
+		};
+		if verification.verifiers.0.is_empty() {
+			println!("verification: {cause}; verifiers are drawn in the next block");
+		} else {
+			println!(
+				"verification: {cause}; commits until block {}, reveals until block {} (the verdict)",
+				verification.commit_until, verification.reveal_until
+			);
+		}
+		for vote in &verification.verifiers.0 {
+			let state = match (&vote.commitment, &vote.finding) {
+				(None, _) => "not committed".to_string(),
+				(Some(_), None) => "committed".to_string(),
+				(Some(_), Some(Finding::Unavailable)) => "revealed: the output is unavailable".to_string(),
+				(Some(_), Some(Finding::Measured { style_deviation, quality, reproduction_centibels })) => format!(
+					"revealed: deviation {:.2} %, quality {:.2} %, re-generation {}",
+					style_deviation.0 as f64 / 1e4,
+					quality.0 as f64 / 1e4,
+					match *reproduction_centibels {
+						u32::MAX => "identical".to_string(),
+						0 => "not reproduced".to_string(),
+						centibels => format!("{:.1} dB PSNR", centibels as f64 / 100.0),
+					}
+				),
+			};
+			println!("  verifier {}: {state}", vote.verifier);
+		}
+	}
+	cli.print_record(&format!("verification of job {id}"), &verification.decode_as()?)
 }
