@@ -238,7 +238,9 @@ fn main() -> Result<()> {
 			let agents = Agents::load(&cli.models_dir, &device)?;
 			let settings = SearchSettings { candidates, rounds, keep: candidates.min(2), step: 0.3, target_ppm };
 			let reference = from_fixed_point(&reference);
+			let started = std::time::Instant::now();
 			let design = agents.design(&Brief { prompt: &prompt, reference: &reference, seed, settings })?;
+			let seconds = started.elapsed().as_secs_f64();
 			let (class, similarities, outcome) = (design.class, design.similarities, design.outcome);
 			let store = ContentStore::open(store)?;
 			let cid = store.put(&outcome.png)?;
@@ -252,6 +254,7 @@ fn main() -> Result<()> {
 				"candidates_tried": outcome.candidates_tried,
 				"settings_hash": outcome.settings_hash.iter().map(|b| format!("{b:02x}")).collect::<String>(),
 				"settings": serde_json::from_slice::<serde_json::Value>(&outcome.settings)?,
+				"seconds": seconds,
 			});
 			println!("{report}");
 		},
@@ -262,8 +265,12 @@ fn main() -> Result<()> {
 			let agents = Agents::load(&cli.models_dir, &device)?;
 			let reference = from_fixed_point(&reference);
 			let facts = verify::JobFacts { prompt: Some(&prompt), seed, reference: &reference };
+			let started = std::time::Instant::now();
 			let measurement = verify::measure(&agents, &png, settings.as_bytes(), &facts)?;
-			println!("{}", serde_json::to_string(&measurement)?);
+			let seconds = started.elapsed().as_secs_f64();
+			let mut printed = serde_json::to_value(measurement)?;
+			printed["seconds"] = seconds.into();
+			println!("{printed}");
 		},
 		Command::Run { url, suri, key_file, dev, service } => {
 			let signer = match (suri, key_file) {

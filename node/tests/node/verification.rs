@@ -108,8 +108,13 @@ async fn verifiers_catch_a_liar_uphold_an_honest_result_and_outlast_a_vanished_o
 		.iter()
 		.map(|(_, suri)| Worker::start_with(&node, suri, dir.path(), &suri[2..].to_lowercase(), &["--fetch-timeout", "8"]))
 		.collect();
+	// Each has joined the content network (dialled the others' published addresses) once it
+	// follows blocks.
 	for worker in &workers {
-		worker.wait_for_metric("studio_worker_content_peers", 2.0).await;
+		wait_for("the worker to follow blocks", Duration::from_secs(90), || async {
+			(worker.metric_now("studio_worker_finalized_block").unwrap_or(0.0) > 0.0).then_some(())
+		})
+		.await;
 	}
 	// The forgery: a real design, but for another prompt and seed, reported as a perfect fit.
 	let reference = serde_json::to_string(&DEV_STYLES[AMBER_PAINTERLY as usize].2.to_vec()).unwrap();

@@ -399,6 +399,25 @@ pub fn commitment_of<AccountId: Encode>(job: JobId, verifier: &AccountId, findin
 	sp_io::hashing::blake2_256(&(job, verifier, finding, salt).encode())
 }
 
+/// The chance that a result is audited: at least the governed `floor`, and at least what makes
+/// a lie lose money in expectation. A lie that would be paid `gain` (the bounty less the fee)
+/// and, caught, costs `stake` (the `MisreportSlash` share of the worker's bond) is worth
+/// `(1 − p)·gain − p·stake`, which is not positive once `p ≥ gain / (gain + stake)`. With audits
+/// off (`floor` zero) nothing is audited.
+pub fn audit_chance<Balance>(floor: Permill, gain: Balance, stake: Balance) -> Permill
+where
+	Balance: sp_runtime::traits::AtLeast32BitUnsigned + Copy,
+{
+	if floor.is_zero() {
+		return Permill::zero()
+	}
+	let total = gain.saturating_add(stake);
+	if total.is_zero() {
+		return floor
+	}
+	floor.max(Permill::from_rational(gain, total))
+}
+
 /// Why a result is verified.
 #[derive(
 	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq,

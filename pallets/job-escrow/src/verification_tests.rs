@@ -393,3 +393,18 @@ fn empty_settings_are_refused_and_a_model_lists_a_bounded_number_of_workers() {
 		register(107);
 	});
 }
+
+#[test]
+fn the_audit_chance_makes_every_lie_lose_money_in_expectation() {
+	let floor = Permill::from_percent(10);
+	// A small job against a large bond: the governed floor.
+	assert_eq!(audit_chance(floor, 95u64, 500u64), floor);
+	// A bounty large against the bond: audited more often, enough that lying does not pay.
+	for (gain, stake) in [(95u64, 25u64), (9_500, 25), (950, 500), (1, 0)] {
+		let p = audit_chance(floor, gain, stake);
+		let expected = (Permill::one() - p).mul_floor(gain) as i128 - p.mul_ceil(stake) as i128;
+		assert!(expected <= 1, "gain {gain}, stake {stake}: p {p:?} leaves {expected}");
+	}
+	// Audits off: nothing is audited, whatever the stakes.
+	assert_eq!(audit_chance(Permill::zero(), 9_500u64, 25u64), Permill::zero());
+}

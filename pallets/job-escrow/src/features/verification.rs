@@ -131,8 +131,8 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::DbWeight::get().reads(1))
 	}
 
-	/// Decides whether `job`'s result is audited (unless it was challenged: then it is verified
-	/// anyway) and draws its verifiers, from `seed`, the hash of a block sealed after the
+	/// Decides whether `job`'s result is audited ([`audit_chance`]; a challenged result is
+	/// verified anyway) and draws its verifiers, from `seed`, the hash of a block sealed after the
 	/// result or the challenge.
 	fn draw(job_id: JobId, seed: &[u8], now: BlockNumberFor<T>) {
 		let Some(mut job) = Jobs::<T>::get(job_id) else { return };
@@ -140,9 +140,12 @@ impl<T: Config> Pallet<T> {
 		let randomness = sp_io::hashing::blake2_256(&(b"studio/verify", seed, job_id).encode());
 		let challenged = Verifications::<T>::get(job_id);
 		if challenged.is_none() {
+			let gain = job.bounty.saturating_sub(T::Params::studio_fee() * job.bounty);
+			let stake = T::MisreportSlash::get() * Workers::<T>::get(&worker).map(|info| info.bond).unwrap_or_default();
+			let chance = audit_chance(T::Params::audit_probability(), gain, stake);
 			let roll = u32::from_le_bytes([randomness[0], randomness[1], randomness[2], randomness[3]]) %
 				1_000_000;
-			if roll >= T::Params::audit_probability().deconstruct() {
+			if roll >= chance.deconstruct() {
 				return
 			}
 		}
