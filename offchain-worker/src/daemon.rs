@@ -172,7 +172,7 @@ pub(crate) struct Session {
 	/// before the first.
 	seconds_per_candidate: Mutex<Option<f64>>,
 	/// Seconds per block: the chain's slot duration.
-	block_seconds: f64,
+	pub(crate) block_seconds: f64,
 	/// The jobs the claim loop passed over, each with why: each said once.
 	passed_over: Mutex<BTreeSet<(JobId, &'static str)>>,
 	/// Serializes the account's transactions into the pool (each then waits for finality on

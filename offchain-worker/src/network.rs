@@ -12,7 +12,7 @@ use subxt_signer::sr25519::Keypair;
 
 /// Dials the worker that published `address`, logging (not failing on) an address that does
 /// not parse or answer: a bad address costs its publisher, not this worker.
-async fn dial(content: &ContentNode, address: &[u8]) {
+pub(crate) async fn dial(content: &ContentNode, address: &[u8]) {
 	let parsed = std::str::from_utf8(address).ok().and_then(|text| text.parse::<Multiaddr>().ok());
 	match parsed {
 		Some(address) => match content.dial(&address).await {

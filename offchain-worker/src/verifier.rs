@@ -12,16 +12,27 @@
 use crate::{
 	chain::{self, studio, AtBlock, Job, JobStatus, Prompt, SubmitError},
 	daemon::{style_reference, JobId, Session},
+	network,
 	verify::{measure, JobFacts, VerifyError},
 };
 use std::{
 	collections::{BTreeMap, BTreeSet},
 	sync::{Arc, Mutex},
-	time::Instant,
+	time::{Duration, Instant},
 };
 use pallet_job_escrow::types::{commitment_of, Finding};
 use sp_runtime::Permill;
 use studio::runtime_types::{pallet_job_escrow::types::Finding as ChainFinding, sp_arithmetic::per_things::Permill as ChainPermill};
+
+/// Blocks before the end of the commit period a verifier keeps for its commitment to reach a
+/// block.
+const COMMIT_MARGIN_BLOCKS: u32 = 5;
+
+/// The block commitments to `job`'s verification close in (0 when it is no longer verified).
+async fn verification_commit_until(at: &AtBlock, job: JobId) -> Result<u32, CheckError> {
+	let verification = at.storage().try_fetch(studio::storage().job_escrow().verifications(), (job,)).await?;
+	Ok(verification.map(|value| value.decode()).transpose()?.map_or(0, |verification| verification.commit_until))
+}
 
 /// The largest output a verifier fetches: a 1024 × 1024 RGB PNG, stored, with room to spare.
 const MAX_OUTPUT_BYTES: u64 = 8 << 20;
@@ -141,17 +152,35 @@ async fn check(session: &Session, job_id: JobId) -> Result<Finding, CheckError> 
 	let escrow = studio::storage().job_escrow();
 	let job: Job = at.storage().try_fetch(escrow.jobs(), (job_id,)).await?.ok_or(CheckError::NotDelivered)?.decode()?;
 	let delivery = at.storage().try_fetch(escrow.deliveries(), (job_id,)).await?.ok_or(CheckError::NotDelivered)?.decode()?;
-	let JobStatus::Delivered { output, .. } = &job.status else { return Err(CheckError::NotDelivered) };
-	let Ok(cid) = cid::Cid::try_from(output.0.as_slice()) else {
+	let (worker, output) = match &job.status {
+		JobStatus::Delivered { worker, output, .. } => (worker.clone(), output.0.clone()),
+		_ => return Err(CheckError::NotDelivered),
+	};
+	let Ok(cid) = cid::Cid::try_from(output.as_slice()) else {
 		return Ok(Finding::Unavailable)
 	};
 	let reference = style_reference(&at, job.spec.style).await.map_err(|error| CheckError::Job(error.to_string()))?;
-	let bytes = match session.content.get(&cid, MAX_OUTPUT_BYTES).await {
-		Ok(bytes) => bytes,
-		Err(error) => {
-			tracing::info!(job = job_id, %cid, %error, "the output is not available");
-			return Ok(Finding::Unavailable)
-		},
+	// The output must be served within the commit period: tried again (dialling the delivering
+	// worker's published address each time) until a fetch could no longer end in time to commit.
+	let blocks_left = verification_commit_until(&at, job_id).await?.saturating_sub(at.block_number() as u32);
+	let seconds_left = blocks_left.saturating_sub(COMMIT_MARGIN_BLOCKS) as f64 * session.block_seconds;
+	let deadline = Instant::now() + Duration::from_secs_f64(seconds_left);
+	let address = at.storage().try_fetch(escrow.content_addresses(), (worker,)).await?.map(|value| value.decode()).transpose()?;
+	let bytes = loop {
+		if let Some(address) = &address {
+			network::dial(&session.content, &address.0).await;
+		}
+		let started = Instant::now();
+		match session.content.get(&cid, MAX_OUTPUT_BYTES).await {
+			Ok(bytes) => break bytes,
+			Err(error) if Instant::now() + started.elapsed() < deadline => {
+				tracing::info!(job = job_id, %cid, %error, "the output is not available yet; trying again");
+			},
+			Err(error) => {
+				tracing::info!(job = job_id, %cid, %error, "the output is not available");
+				return Ok(Finding::Unavailable)
+			},
+		}
 	};
 	let prompt = match job.spec.prompt {
 		Prompt::Text(text) => Some(String::from_utf8_lossy(&text.0).into_owned()),

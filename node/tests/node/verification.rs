@@ -3,17 +3,18 @@
 //! driven by hand. Four stories share the chain: an audit catches a forged result; a client's
 //! challenge of an honest result loses its deposit; a worker whose output vanished with it
 //! loses the verification; a verifier silent after committing loses its part while the others
-//! decide.
+//! decide. At the end the web studio (headless Chromium) shows each result's verification and
+//! the liar's incident.
 
 use crate::{
-	harness::{studio, submit, wait_for, Node},
+	harness::{run_binary_to_exit, studio, submit, wait_for, workspace_root, Node, NODE_BINARY},
 	studio::{bytes_of, cid_of, field_u128, job_spec, permill, register_worker, submit_job, Ask, BOUNTY},
 	worker::{
 		account, bond_of, models_dir, wait_for_status, worker_to_exit, EventLog, Worker, AMBER_PAINTERLY,
 		AMBER_PROMPT, EYE_GENERATOR,
 	},
 };
-use std::time::Duration;
+use std::{path::Path, time::Duration};
 use studio_runtime::{dev_styles::DEV_STYLES, genesis_config_presets::EYE_GENERATOR_SHA256};
 use subxt::{
 	dynamic::{self, At, Value},
@@ -82,6 +83,13 @@ async fn verifiers_catch_a_liar_uphold_an_honest_result_and_outlast_a_vanished_o
 	let rpc = node.rpc().await;
 	let events = EventLog::start(&client).await;
 	let (alice, ferdie, eve) = (dev::alice(), dev::ferdie(), dev::eve());
+	let web = workspace_root().join("offchain-worker/web");
+	assert!(
+		web.join("dist/index.html").is_file() && web.join("node_modules/playwright-core").is_dir(),
+		"the web studio is not built: run `npm ci && npm run build` in {}",
+		web.display()
+	);
+	let dist = web.join("dist");
 	let honest: [(Keypair, &str); 3] = [(dev::bob(), "//Bob"), (dev::charlie(), "//Charlie"), (dev::dave(), "//Dave")];
 
 	// Every result audited; windows long enough to act from finalized blocks.
@@ -106,7 +114,10 @@ async fn verifiers_catch_a_liar_uphold_an_honest_result_and_outlast_a_vanished_o
 	submit(&client, &dynamic::transaction("JobEscrow", "claim_job", (Value::u128(lied_to.into()),)), &ferdie).await;
 	let mut workers: Vec<Worker> = honest
 		.iter()
-		.map(|(_, suri)| Worker::start_with(&node, suri, dir.path(), &suri[2..].to_lowercase(), &["--fetch-timeout", "8"]))
+		.map(|(_, suri)| {
+			let args = ["--fetch-timeout", "8", "--web", dist.to_str().unwrap()];
+			Worker::start_with(&node, suri, dir.path(), &suri[2..].to_lowercase(), &args)
+		})
 		.collect();
 	// Each has joined the content network (dialled the others' published addresses) once it
 	// follows blocks.
@@ -174,6 +185,7 @@ async fn verifiers_catch_a_liar_uphold_an_honest_result_and_outlast_a_vanished_o
 	)
 	.await;
 	let maker = delivered_by(&client, honest_job).await;
+	let honest_output = bytes_of(&wait_for_status(&client, honest_job, "Delivered", Duration::from_secs(10)).await, "output");
 	let (ok, said) = studio(&node, &["--suri", "//Alice", "--dev", "job", "challenge", &honest_job.to_string()]);
 	assert!(ok && said.contains("challenged"), "{said}");
 	let (outcome, confirming, revealed) = verdict(&events, honest_job, Duration::from_secs(150)).await;
@@ -238,5 +250,28 @@ async fn verifiers_catch_a_liar_uphold_an_honest_result_and_outlast_a_vanished_o
 	assert_eq!((outcome.as_str(), confirming, revealed), ("Stands", 1, 1));
 	assert_eq!(accounts_in(&events, "VerifierAbsent", quiet_job, "verifier"), vec![account(&eve)]);
 	assert_eq!(bond_of(&client, &eve).await, eve_bond - eve_bond / 50, "2 % of the silent verifier's bond");
+
+	// The web studio, served by a worker still running, shows each result's verification and
+	// the liar's incident.
+	let live = (0..honest.len()).find(|index| *index != gone_index).unwrap();
+	let page = format!("http://127.0.0.1:{}/", workers[live].gateway);
+	let shots = Path::new(NODE_BINARY).parent().unwrap().parent().unwrap().join("web-studio");
+	std::fs::create_dir_all(&shots).unwrap();
+	let screenshot = shots.join("verification.png");
+	let honest_cid = cid::Cid::try_from(honest_output.as_slice()).unwrap().to_string();
+	let ferdie_address = subxt::utils::AccountId32(account(&ferdie)).to_string();
+	let states = [(lied_to, "fallen"), (honest_job, "verified"), (vanished_job, "fallen"), (quiet_job, "verified")]
+		.map(|(job, state)| format!("{job}={state}"));
+	let check = web.join("tests/check-page.mjs");
+	let mut args = vec![check.to_str().unwrap(), "--page", &page, "--cid", &honest_cid, "--incident-agent", &ferdie_address];
+	for state in &states {
+		args.extend(["--verification", state.as_str()]);
+	}
+	args.extend(["--screenshot", screenshot.to_str().unwrap(), "--timeout", "120"]);
+	let (status, said) = run_binary_to_exit(Path::new("node"), &args, Duration::from_secs(180));
+	println!("web studio screenshot: {}", screenshot.display());
+	assert!(status.success(), "the page does not show the verifications ({}):\n{said}", screenshot.display());
+	let report: serde_json::Value = serde_json::from_str(said.lines().last().unwrap()).unwrap();
+	assert!(report["incident"]["cause"].as_str().unwrap_or_default().contains("reported 0"), "{report}");
 	drop(workers);
 }

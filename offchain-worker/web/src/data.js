@@ -27,6 +27,8 @@ export async function readSnapshot(api, blockHash) {
     studioHalt,
     agentDeviationEntries,
     workerEntries,
+    verificationEntries,
+    verdictEntries,
   ] = await Promise.all([
     api.rpc.chain.getHeader(blockHash),
     q.provenance.assets.entries(),
@@ -45,6 +47,8 @@ export async function readSnapshot(api, blockHash) {
     q.circuitBreaker.studioHalt(),
     q.circuitBreaker.agentDeviation.entries(),
     q.jobEscrow.workers.entries(),
+    q.jobEscrow.verifications.entries(),
+    q.jobEscrow.verdicts.entries(),
   ]);
 
   const styles = new Map(styleEntries.map(([k, v]) => [k.args[0].toNumber(), readStyle(v.unwrap())]));
@@ -52,6 +56,14 @@ export async function readSnapshot(api, blockHash) {
   const jobs = jobEntries.map(([k, v]) => readJob(k.args[0].toString(), v.unwrap()));
   jobs.sort((a, b) => Number(BigInt(b.id) - BigInt(a.id)));
   const jobsById = new Map(jobs.map((job) => [job.id, job]));
+  for (const [k, v] of verificationEntries) {
+    const job = jobsById.get(k.args[0].toString());
+    if (job) job.verification = readVerification(v.unwrap());
+  }
+  for (const [k, v] of verdictEntries) {
+    const job = jobsById.get(k.args[0].toString());
+    if (job) job.verdict = readVerdict(v.unwrap());
+  }
 
   // Derivatives: Derivatives(parent, child) → (); the keys alone hold the lineage.
   const derivatives = new Map();
@@ -115,6 +127,11 @@ export async function readSnapshot(api, blockHash) {
   const incidents = incidentEntries
     .map(([k, v]) => readIncident(k.args[0].toNumber(), v.unwrap()))
     .sort((a, b) => b.id - a.id);
+  // A fallen result's incident names its job in its cause (the job itself is not quarantined).
+  for (const incident of incidents) {
+    const job = jobsById.get(incident.cause.job ?? incident.job);
+    if (job) (job.incidents ??= []).push(incident.id);
+  }
 
   const agentDeviation = new Map(agentDeviationEntries.map(([k, v]) => [k.args[0].toString(), readStats(v)]));
   const workers = new Map(
@@ -232,6 +249,26 @@ function readJob(id, j) {
   };
 }
 
+/** Verification { cause, challenger: Option<(AccountId, Balance)>, verifiers, commitUntil, revealUntil } */
+function readVerification(v) {
+  return {
+    cause: v.cause.type,
+    challenger: v.challenger.isSome ? v.challenger.unwrap()[0].toString() : null,
+    verifiers: v.verifiers.map((vote) => ({
+      account: vote.verifier.toString(),
+      committed: vote.commitment.isSome,
+      finding: vote.finding.isSome ? vote.finding.unwrap().type : null,
+    })),
+    commitUntil: v.commitUntil.toNumber(),
+    revealUntil: v.revealUntil.toNumber(),
+  };
+}
+
+/** Verdict { cause, outcome, confirming, revealed } */
+function readVerdict(v) {
+  return { cause: v.cause.type, outcome: v.outcome.type, confirming: v.confirming.toNumber(), revealed: v.revealed.toNumber() };
+}
+
 function readIncident(id, i) {
   const scope = i.scope.isAgent
     ? { kind: 'Agent', agent: i.scope.asAgent.toString() }
@@ -240,10 +277,13 @@ function readIncident(id, i) {
       : { kind: 'Studio' };
   // TripCause: AgentDrift { ema, limit }, ModelDrift { ema, limit, agents },
   // HardLimit { deviation, limit }, Reviewer { reviewer }.
+  // Misreport { job, reported, verified: Option }.
   const c = i.cause.value;
   const cause = { kind: i.cause.type };
-  for (const field of ['ema', 'limit', 'deviation', 'agents']) if (c[field]) cause[field] = c[field].toNumber();
+  for (const field of ['ema', 'limit', 'deviation', 'agents', 'reported']) if (c[field]) cause[field] = c[field].toNumber();
   if (c.reviewer) cause.reviewer = c.reviewer.toString();
+  if (c.job) cause.job = c.job.toString();
+  if (c.verified) cause.verified = c.verified.isSome ? c.verified.unwrap().toNumber() : null;
   return {
     id,
     scope,

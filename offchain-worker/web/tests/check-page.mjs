@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Opens the web studio in headless Chromium and checks that it shows a delivered output with its
-// provenance (and, when asked, an incident about an agent), then saves a full-page screenshot.
+// provenance (and, when asked, an incident about an agent, and jobs' verification states), then
+// saves a full-page screenshot.
 //
 //   node tests/check-page.mjs --page http://127.0.0.1:8080/ --cid bafkrei… [--prompt "text"]
-//        [--incident-agent <ss58>] --screenshot page.png [--timeout 120]
+//        [--incident-agent <ss58>] [--verification JOB=STATE …] --screenshot page.png [--timeout 120]
+//
+// STATE is what the job board shows of the job's result: audited, challenged, verified, fallen.
 //
 // Uses the system Chromium through playwright-core (no browser download): $CHROMIUM, or
 // /usr/bin/chromium. Prints one JSON line on success; on a timeout it still saves the screenshot,
@@ -14,7 +17,7 @@ import { chromium } from 'playwright-core';
 import { parseArgs } from 'node:util';
 
 const USAGE =
-  'usage: node tests/check-page.mjs --page URL --cid CID [--prompt TEXT] [--incident-agent SS58] --screenshot FILE.png [--timeout SECONDS]';
+  'usage: node tests/check-page.mjs --page URL --cid CID [--prompt TEXT] [--incident-agent SS58] [--verification JOB=STATE …] --screenshot FILE.png [--timeout SECONDS]';
 
 let args;
 try {
@@ -24,6 +27,7 @@ try {
       cid: { type: 'string' },
       prompt: { type: 'string' },
       'incident-agent': { type: 'string' },
+      verification: { type: 'string', multiple: true, default: [] },
       screenshot: { type: 'string' },
       timeout: { type: 'string', default: '120' },
       help: { type: 'boolean', short: 'h' },
@@ -50,7 +54,7 @@ if (!(timeoutMs > 0)) {
 }
 
 /** Runs in the page: what it shows now about the CID's card and the incident. */
-function inspect({ cid, prompt, incidentAgent }) {
+function inspect({ cid, prompt, incidentAgent, verifications }) {
   const text = (el) => (el ? (el.innerText ?? el.textContent).trim().replace(/\s+/g, ' ') : null);
   const header = document.getElementById('status');
   const errors = document.getElementById('errors');
@@ -63,7 +67,13 @@ function inspect({ cid, prompt, incidentAgent }) {
     gallery: document.querySelectorAll('#gallery [data-cid]').length,
     card: null,
     incident: null,
+    verifications: {},
   };
+  for (const [job] of verifications) {
+    const row = document.querySelector(`#jobs tr[data-job="${job}"]`);
+    const shown = row?.querySelector('[data-verification]');
+    state.verifications[job] = shown ? { state: shown.dataset.verification, text: text(shown) } : null;
+  }
   const card = [...document.querySelectorAll('#gallery [data-cid]')].find((el) => el.dataset.cid === cid);
   if (card) {
     const img = card.querySelector('img');
@@ -101,8 +111,12 @@ function inspect({ cid, prompt, incidentAgent }) {
 }
 
 /** What is still missing, in words; empty when the page shows everything asked for. */
-function missing(state, { cid, prompt, incidentAgent }) {
+function missing(state, { cid, prompt, incidentAgent, verifications }) {
   const out = [];
+  for (const [job, wanted] of verifications) {
+    const shown = state.verifications[job];
+    if (shown?.state !== wanted) out.push(`job ${job} shows ${shown ? `"${shown.text}"` : 'no verification'}, not ${wanted}`);
+  }
   if (!state.card) out.push(`no gallery card for ${cid} (the gallery shows ${state.gallery} card(s))`);
   else {
     if (!state.card.imageLoaded) out.push(`the image of ${cid} has not loaded (src ${state.card.imageSrc}, naturalWidth ${state.card.naturalWidth})`);
@@ -114,7 +128,12 @@ function missing(state, { cid, prompt, incidentAgent }) {
   return out;
 }
 
-const want = { cid: args.cid, prompt: args.prompt ?? null, incidentAgent: args['incident-agent'] ?? null };
+const verifications = args.verification.map((pair) => pair.split('='));
+if (verifications.some((pair) => pair.length !== 2 || !pair[0] || !pair[1])) {
+  console.error(`check-page: --verification takes JOB=STATE, not ${args.verification.join(' ')}\n${USAGE}`);
+  process.exit(2);
+}
+const want = { cid: args.cid, prompt: args.prompt ?? null, incidentAgent: args['incident-agent'] ?? null, verifications };
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 let browser;
 let page;
@@ -174,6 +193,7 @@ try {
       finalized: state.finalized,
       card: state.card,
       incident: state.incident,
+      verifications: state.verifications,
       screenshot: saved ? args.screenshot : null,
     }),
   );

@@ -343,6 +343,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Verifications<T: Config> = StorageMap<_, Twox64Concat, JobId, VerificationOf<T>>;
 
+	/// How each finished verification went, kept until its job is pruned.
+	#[pallet::storage]
+	pub type Verdicts<T: Config> = StorageMap<_, Twox64Concat, JobId, VerificationRecord>;
+
 	/// Draws due in the block after the key: the audit of a result delivered in that block, or
 	/// the verifiers of a result challenged in it. The key block's hash, which nobody knew
 	/// when submitting, seeds the draw.

@@ -493,6 +493,22 @@ where
 	}
 }
 
+/// How a finished verification went, kept with its job until the job is pruned.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq,
+	Debug,
+)]
+pub struct VerificationRecord {
+	/// Why the result was verified.
+	pub cause: VerificationCause,
+	/// How it ended.
+	pub outcome: VerificationOutcome,
+	/// How many revealed findings confirmed the result.
+	pub confirming: u32,
+	/// How many findings were revealed.
+	pub revealed: u32,
+}
+
 /// How a verification ended.
 #[derive(
 	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq,

@@ -130,6 +130,10 @@ fn an_audited_honest_result_stands_its_worker_is_paid_and_its_verifiers_share_th
 		reveal(job, VERIFIERS[2], honest());
 		assert!(matches!(status(job), JobStatus::Settled { .. }), "the last reveal decides");
 		assert_eq!(outcome(job), Some(VerificationOutcome::Stands));
+		assert_eq!(
+			Verdicts::<Test>::get(job),
+			Some(VerificationRecord { cause: VerificationCause::Audit, outcome: VerificationOutcome::Stands, confirming: 3, revealed: 3 })
+		);
 		assert_eq!(free(WORKER), ENDOWMENT - BOND + BOUNTY - FEE);
 		for (index, verifier) in VERIFIERS.iter().enumerate() {
 			assert_eq!(free(*verifier), before[index] + FEE / 3);
@@ -398,7 +402,7 @@ fn empty_settings_are_refused_and_a_model_lists_a_bounded_number_of_workers() {
 fn the_audit_chance_makes_every_lie_lose_money_in_expectation() {
 	let floor = Permill::from_percent(10);
 	// A small job against a large bond: the governed floor.
-	assert_eq!(audit_chance(floor, 95u64, 500u64), floor);
+	assert_eq!(audit_chance(floor, 95u64, 1_000u64), floor);
 	// A bounty large against the bond: audited more often, enough that lying does not pay.
 	for (gain, stake) in [(95u64, 25u64), (9_500, 25), (950, 500), (1, 0)] {
 		let p = audit_chance(floor, gain, stake);

@@ -241,6 +241,7 @@ pub fn next_block(idle: Weight) {
 	System::set_block_number(next);
 	Governance::on_initialize(next);
 	Breaker::on_initialize(next);
+	Escrow::on_initialize(next);
 	Escrow::on_idle(next, idle);
 }
 

@@ -47,6 +47,9 @@ enum Step {
 	Review { reviewer: Who, incident: Recent, resume: bool },
 	Transfer { from: Who, to: Who, amount: u64 },
 	ClaimAndDeliverInABatch { worker: Who, job: Recent, cid: u8 },
+	Challenge { who: Who, job: Recent },
+	Commit { verifier: Who, job: Recent },
+	Reveal { verifier: Who, job: Recent },
 	Blocks { count: u8, idle: bool },
 }
 
@@ -103,7 +106,7 @@ fn step() -> impl Strategy<Value = Step> {
 		1 => recent().prop_map(|job| Step::Settle { job }),
 		1 => recent().prop_map(|job| Step::Expire { job }),
 		2 => (who(), 0u8..12).prop_map(|(who, cid)| Step::RegisterExternal { who, cid }),
-		1 => (who(), 0usize..12, -110i32..110)
+		1 => (who(), 0usize..StudioParameter::ALL.len(), -110i32..110)
 			.prop_map(|(who, parameter, step_percent)| Step::Propose { who, parameter, step_percent }),
 		2 => (who(), recent(), any::<bool>(), 1u64..6_000)
 			.prop_map(|(who, proposal, aye, amount)| Step::Vote { who, proposal, aye, amount: amount * UNIT }),
@@ -116,6 +119,9 @@ fn step() -> impl Strategy<Value = Step> {
 			.prop_map(|(from, to, amount)| Step::Transfer { from, to, amount: amount * UNIT }),
 		1 => (who(), recent(), 0u8..60)
 			.prop_map(|(worker, job, cid)| Step::ClaimAndDeliverInABatch { worker, job, cid }),
+		2 => (who(), recent()).prop_map(|(who, job)| Step::Challenge { who, job }),
+		4 => (who(), recent()).prop_map(|(verifier, job)| Step::Commit { verifier, job }),
+		4 => (who(), recent()).prop_map(|(verifier, job)| Step::Reveal { verifier, job }),
 		6 => (1u8..15, prop::bool::weighted(0.6)).prop_map(|(count, idle)| Step::Blocks { count, idle }),
 	]
 }
@@ -273,9 +279,47 @@ fn call_of(step: &Step) -> Option<(u64, RuntimeCall)> {
 				],
 			}),
 		),
+		Step::Challenge { who, job } =>
+			(actor(who), RuntimeCall::Escrow(Escrow::challenge { job: job.below(next_job) })),
+		Step::Commit { verifier, job } => {
+			let (verifier, job) = drawn(verifier, job, next_job);
+			let commitment = pallet_job_escrow::commitment_of(job, &verifier, &finding_of(job, verifier), &[verifier as u8; 32]);
+			(verifier, RuntimeCall::Escrow(Escrow::commit_finding { job, commitment }))
+		},
+		Step::Reveal { verifier, job } => {
+			let (verifier, job) = drawn(verifier, job, next_job);
+			let finding = finding_of(job, verifier);
+			(verifier, RuntimeCall::Escrow(Escrow::reveal_finding { job, finding, salt: [verifier as u8; 32] }))
+		},
 		Step::Blocks { .. } => return None,
 	};
 	Some(call)
+}
+
+/// Mostly a verifier drawn for a result under verification, and that job; sometimes any worker
+/// and any job (a stranger trying).
+fn drawn(who: Who, job: Recent, next_job: u64) -> (u64, u64) {
+	let mut drawn: Vec<(u64, u64)> = pallet_job_escrow::Verifications::<Runtime>::iter()
+		.flat_map(|(job, verification)| verification.verifiers.into_iter().map(move |vote| (vote.verifier, job)))
+		.collect();
+	drawn.sort();
+	match drawn.get(who.0 % drawn.len().max(1)) {
+		Some(pair) if who.0 < 12 => *pair,
+		_ => (who.of(&WORKERS), job.below(next_job)),
+	}
+}
+
+/// What a fuzzed verifier finds: the same every time it is asked, so its reveal matches its
+/// commitment; confirming, refuting or unavailable by turns.
+fn finding_of(job: u64, verifier: u64) -> pallet_job_escrow::Finding {
+	match (job + verifier) % 3 {
+		0 => pallet_job_escrow::Finding::Unavailable,
+		turn => pallet_job_escrow::Finding::Measured {
+			style_deviation: Permill::from_parts(if turn == 1 { 50_000 } else { 600_000 }),
+			quality: Permill::from_parts(900_000),
+			reproduction_centibels: u32::MAX,
+		},
+	}
 }
 
 /// What the rules burned in the events since `from` (failed and expired proposals' deposits,
@@ -350,11 +394,15 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
 			if let Err(error) = check_invariants() {
 				return Err(TestCaseError::fail(format!("step {index} ({step:?}): {error:?}")));
 			}
-			// Nobody here sends the escrow anything: it holds exactly the live bounties.
+			// Nobody here sends the escrow anything: it holds exactly the live bounties and the
+			// deposits of running challenges (a slash passes through it within its call).
 			let live: u64 = pallet_job_escrow::Jobs::<Runtime>::iter_values()
 				.filter(|job| job.is_live())
 				.map(|job| job.bounty)
-				.sum();
+				.sum::<u64>() +
+				pallet_job_escrow::Verifications::<Runtime>::iter_values()
+					.filter_map(|verification| verification.challenger.map(|(_, deposit)| deposit))
+					.sum::<u64>();
 			let escrow = Balances::total_balance(&Escrow::escrow_account());
 			prop_assert_eq!(escrow, ExistentialDeposit::get() + live, "step {} ({:?}): escrow", index, step);
 		}

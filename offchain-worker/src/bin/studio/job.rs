@@ -298,7 +298,7 @@ pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 /// Prints what a delivered job's worker reported and, while it is verified, its verifiers and
 /// their commitments and findings.
 async fn show_verification(cli: &Cli, at: &studio_worker::chain::AtBlock, id: u64) -> Result<()> {
-	use studio::runtime_types::pallet_job_escrow::types::{Finding, VerificationCause};
+	use studio::runtime_types::pallet_job_escrow::types::{Finding, VerificationCause, VerificationOutcome};
 	let escrow = studio::storage().job_escrow();
 	if let Some(delivery) = at.storage().try_fetch(escrow.deliveries(), (id,)).await? {
 		if !cli.json {
@@ -312,10 +312,27 @@ async fn show_verification(cli: &Cli, at: &studio_worker::chain::AtBlock, id: u6
 		}
 	}
 	let Some(verification) = at.storage().try_fetch(escrow.verifications(), (id,)).await? else {
+		let Some(verdict) = at.storage().try_fetch(escrow.verdicts(), (id,)).await? else {
+			if !cli.json {
+				println!("verification: none");
+			}
+			return Ok(())
+		};
 		if !cli.json {
-			println!("verification: none under way");
+			let verdict = verdict.decode()?;
+			let cause = match verdict.cause {
+				VerificationCause::Audit => "audited",
+				VerificationCause::Challenge => "challenged",
+			};
+			let outcome = match verdict.outcome {
+				VerificationOutcome::Stands => "the result stands",
+				VerificationOutcome::Falls => "the result fell",
+				VerificationOutcome::NoVerifiers => "no other worker could verify it",
+				VerificationOutcome::Cancelled => "cancelled (its worker was retired)",
+			};
+			println!("verification: {cause}; {outcome} ({} of {} revealed findings confirmed it)", verdict.confirming, verdict.revealed);
 		}
-		return Ok(())
+		return cli.print_record(&format!("verdict on job {id}"), &verdict.decode_as()?)
 	};
 	if !cli.json {
 		let verification = verification.decode()?;

@@ -95,6 +95,8 @@ function cause(c) {
       return `one result ${permillPct(c.deviation)} > hard limit ${permillPct(c.limit)}`;
     case 'Reviewer':
       return h('span', {}, 'halted by reviewer ', account(c.reviewer, { short: true }));
+    case 'Misreport':
+      return `job #${c.job}: reported ${permillPct(c.reported ?? 0)}, verifiers ${c.verified == null ? 'could not fetch the output' : `measured ${permillPct(c.verified)}`}`;
     default:
       return c.kind;
   }

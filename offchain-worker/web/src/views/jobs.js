@@ -42,7 +42,7 @@ export function renderJobs(el, snapshot, { token }) {
       'tr',
       { dataset: { job: job.id, status: job.status } },
       h('td', { class: 'num' }, `#${job.id}`),
-      h('td', {}, pill(job.status), h('div', { class: 'small muted' }, next(job))),
+      h('td', {}, pill(job.status), h('div', { class: 'small muted' }, next(job)), verification(job)),
       h('td', { class: 'prompt-cell' }, promptText(job.prompt), job.parents.length ? h('div', { class: 'small' }, 'from ', job.parents.map((p) => cidLink(p))) : null),
       h('td', {}, styleName(snapshot.styles, job.style), h('div', { class: 'small muted' }, `model #${job.model} · ${job.candidates} cand. · seed ${job.seed}`)),
       h('td', { class: 'num' }, balance(job.bounty, token)),
@@ -75,4 +75,27 @@ function next(job) {
     default:
       return '';
   }
+}
+
+/**
+ * A result's verification state: audited or challenged (verifiers committing, revealing) while
+ * it runs; verified or fallen once decided, with the incidents it caused.
+ */
+function verification(job) {
+  const v = job.verification;
+  const d = job.verdict;
+  const incidents = (job.incidents ?? []).map((id) => h('a', { href: `#incidents`, class: 'incident-link' }, ` incident #${id}`));
+  if (v) {
+    const state = v.verifiers.length === 0
+      ? 'verifiers drawn next block'
+      : `${v.verifiers.filter((x) => x.committed).length}/${v.verifiers.length} committed, ${v.verifiers.filter((x) => x.finding).length} revealed · verdict ${blockNo(v.revealUntil)}`;
+    const label = v.challenger ? 'challenged' : 'audited';
+    return h('div', { class: 'small verification', dataset: { verification: label } }, pill(label), ' ', state);
+  }
+  if (d) {
+    const label = { Stands: 'verified', Falls: 'fallen', NoVerifiers: 'unverifiable', Cancelled: 'cancelled' }[d.outcome] ?? d.outcome;
+    const counted = d.revealed ? ` · ${d.confirming}/${d.revealed} confirmed` : '';
+    return h('div', { class: 'small verification', dataset: { verification: label } }, pill(label), counted, ...incidents);
+  }
+  return incidents.length ? h('div', { class: 'small' }, ...incidents) : null;
 }

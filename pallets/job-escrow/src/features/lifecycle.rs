@@ -205,6 +205,7 @@ impl<T: Config> Pallet<T> {
 					DueJobs::<T>::remove(due, job_id);
 				}
 				Jobs::<T>::remove(job_id);
+				Verdicts::<T>::remove(job_id);
 				Self::deposit_event(Event::JobPruned { job: job_id });
 				Ok(())
 			},

@@ -63,7 +63,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(DueJobs::<T>::iter().count() == timed, "DueJobs holds entries of no live job");
 		ensure!(
 			Deliveries::<T>::iter_keys().all(|job| Jobs::<T>::contains_key(job)) &&
-				Verifications::<T>::iter_keys().all(|job| Jobs::<T>::contains_key(job)),
+				Verifications::<T>::iter_keys().all(|job| Jobs::<T>::contains_key(job)) &&
+				Verdicts::<T>::iter_keys().all(|job| Jobs::<T>::contains_key(job)),
 			"a delivery or verification of no job"
 		);
 		for (model, listed) in ModelWorkers::<T>::iter() {

@@ -175,13 +175,7 @@ impl<T: Config> Pallet<T> {
 		if candidates.is_empty() {
 			// Nobody else runs the model: the result goes on to settle as delivered.
 			Self::end_verification(job_id, &verification, false);
-			Self::deposit_event(Event::ResultVerified {
-				job: job_id,
-				outcome: VerificationOutcome::NoVerifiers,
-				confirming: 0,
-				revealed: 0,
-				verified_deviation: None,
-			});
+			Self::record_verdict(job_id, verification.cause, VerificationOutcome::NoVerifiers, 0, 0, None);
 			return
 		}
 		verification.commit_until = now.saturating_add(T::CommitPeriod::get());
@@ -273,14 +267,22 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Self::fall(job_id, job, worker, output, &delivery, &verification, &refuting, verified_deviation)?;
 		}
-		Self::deposit_event(Event::ResultVerified {
-			job: job_id,
-			outcome: if stands { VerificationOutcome::Stands } else { VerificationOutcome::Falls },
-			confirming: confirming.len() as u32,
-			revealed,
-			verified_deviation,
-		});
+		let outcome = if stands { VerificationOutcome::Stands } else { VerificationOutcome::Falls };
+		Self::record_verdict(job_id, verification.cause, outcome, confirming.len() as u32, revealed, verified_deviation);
 		Ok(())
+	}
+
+	/// Keeps how `job`'s verification ended (until the job is pruned) and says so.
+	fn record_verdict(
+		job_id: JobId,
+		cause: VerificationCause,
+		outcome: VerificationOutcome,
+		confirming: u32,
+		revealed: u32,
+		verified_deviation: Option<Permill>,
+	) {
+		Verdicts::<T>::insert(job_id, VerificationRecord { cause, outcome, confirming, revealed });
+		Self::deposit_event(Event::ResultVerified { job: job_id, outcome, confirming, revealed, verified_deviation });
 	}
 
 	/// A result fell: `MisreportSlash` of its worker's bond pays the refuting verifiers and the
@@ -362,13 +364,7 @@ impl<T: Config> Pallet<T> {
 			Self::deposit_event(Event::ChallengeEnded { job: job_id, challenger: challenger.clone(), returned });
 		}
 		if cancelled {
-			Self::deposit_event(Event::ResultVerified {
-				job: job_id,
-				outcome: VerificationOutcome::Cancelled,
-				confirming: 0,
-				revealed: 0,
-				verified_deviation: None,
-			});
+			Self::record_verdict(job_id, verification.cause, VerificationOutcome::Cancelled, 0, 0, None);
 		}
 	}
 
