@@ -104,29 +104,14 @@ enum Command {
 		/// The published settings (the `settings` JSON object `search` prints).
 		#[arg(long)]
 		settings: String,
-		/// The job's prompt.
-		#[arg(long)]
-		prompt: String,
-		/// The style's reference vector: a JSON array of integers (ppm).
-		#[arg(long)]
-		reference: String,
-		/// The job's seed.
-		#[arg(long, default_value_t = 42)]
-		seed: u64,
+		#[command(flatten)]
+		job: JobArgs,
 	},
 	/// Run a job's search locally: the semantic agent picks the class from the prompt, the
 	/// search finds the candidate closest to the style; prints the result as JSON.
 	Search {
-		/// The prompt.
-		#[arg(long)]
-		prompt: String,
-		/// The style's reference vector: a JSON array of fixed-point integers (see
-		/// `style-reference`).
-		#[arg(long)]
-		reference: String,
-		/// The job's seed.
-		#[arg(long, default_value_t = 42)]
-		seed: u64,
+		#[command(flatten)]
+		job: JobArgs,
 		/// Candidates per round.
 		#[arg(long, default_value_t = 8)]
 		candidates: u32,
@@ -140,6 +125,30 @@ enum Command {
 		#[arg(long, default_value = "store")]
 		store: PathBuf,
 	},
+}
+
+/// What a job gives its search (and a verifier's check): the prompt, the style and the seed.
+#[derive(clap::Args)]
+struct JobArgs {
+	/// The prompt.
+	#[arg(long)]
+	prompt: String,
+	/// The style's reference vector: a JSON array of fixed-point integers (see
+	/// `style-reference`).
+	#[arg(long)]
+	reference: String,
+	/// The job's seed.
+	#[arg(long, default_value_t = 42)]
+	seed: u64,
+}
+
+impl JobArgs {
+	/// The reference vector.
+	fn reference(&self) -> Result<Vec<f32>> {
+		let reference: Vec<i32> =
+			serde_json::from_str(&self.reference).context("--reference must be a JSON array of integers")?;
+		Ok(from_fixed_point(&reference))
+	}
 }
 
 #[derive(Subcommand)]
@@ -232,14 +241,12 @@ fn main() -> Result<()> {
 			let reference = exemplar_reference(&generator, &critic, class_index(&class), seed, exemplars, &device)?;
 			println!("{}", serde_json::to_string(&to_fixed_point(&reference))?);
 		},
-		Command::Search { prompt, reference, seed, candidates, rounds, target_ppm, store } => {
-			let reference: Vec<i32> =
-				serde_json::from_str(&reference).context("--reference must be a JSON array of integers")?;
+		Command::Search { job, candidates, rounds, target_ppm, store } => {
+			let reference = job.reference()?;
 			let agents = Agents::load(&cli.models_dir, &device)?;
 			let settings = SearchSettings { candidates, rounds, keep: candidates.min(2), step: 0.3, target_ppm };
-			let reference = from_fixed_point(&reference);
 			let started = std::time::Instant::now();
-			let design = agents.design(&Brief { prompt: &prompt, reference: &reference, seed, settings })?;
+			let design = agents.design(&Brief { prompt: &job.prompt, reference: &reference, seed: job.seed, settings })?;
 			let seconds = started.elapsed().as_secs_f64();
 			let (class, similarities, outcome) = (design.class, design.similarities, design.outcome);
 			let store = ContentStore::open(store)?;
@@ -258,13 +265,11 @@ fn main() -> Result<()> {
 			});
 			println!("{report}");
 		},
-		Command::Verify { png, settings, prompt, reference, seed } => {
-			let reference: Vec<i32> =
-				serde_json::from_str(&reference).context("--reference must be a JSON array of integers")?;
+		Command::Verify { png, settings, job } => {
+			let reference = job.reference()?;
 			let png = std::fs::read(&png).with_context(|| format!("cannot read {}", png.display()))?;
 			let agents = Agents::load(&cli.models_dir, &device)?;
-			let reference = from_fixed_point(&reference);
-			let facts = verify::JobFacts { prompt: Some(&prompt), seed, reference: &reference };
+			let facts = verify::JobFacts { prompt: Some(&job.prompt), seed: job.seed, reference: &reference };
 			let started = std::time::Instant::now();
 			let measurement = verify::measure(&agents, &png, settings.as_bytes(), &facts)?;
 			let seconds = started.elapsed().as_secs_f64();

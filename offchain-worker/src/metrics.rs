@@ -55,6 +55,10 @@ fn counter(registry: &Registry, name: &str, help: &str) -> IntCounter {
 	registered(registry, IntCounter::with_opts(Opts::new(name, help)).expect("a valid counter"))
 }
 
+fn histogram(registry: &Registry, name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
+	registered(registry, Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets)).expect("a valid histogram"))
+}
+
 fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
 	registered(registry, IntGauge::with_opts(Opts::new(name, help)).expect("a valid gauge"))
 }
@@ -70,13 +74,7 @@ impl Metrics {
 			jobs_quarantined: counter(&registry, "jobs_quarantined_total", "Results the circuit breaker quarantined"),
 			jobs_rejected: counter(&registry, "jobs_rejected_total", "Results the chain refused"),
 			jobs_failed: counter(&registry, "jobs_failed_total", "Jobs that failed on this worker"),
-			inference_seconds: registered(
-				&registry,
-				Histogram::with_opts(
-					HistogramOpts::new("inference_seconds", "Seconds of each job's fitness loop").buckets(buckets),
-				)
-				.expect("a valid histogram"),
-			),
+			inference_seconds: histogram(&registry, "inference_seconds", "Seconds of each job's fitness loop", buckets),
 			candidates_per_second: registered(
 				&registry,
 				prometheus::Gauge::with_opts(Opts::new(
@@ -88,13 +86,11 @@ impl Metrics {
 			queue_depth: gauge(&registry, "queue_depth", "Claimed jobs waiting for or in inference"),
 			finalized_block: gauge(&registry, "finalized_block", "The last finalized block the worker saw"),
 			chain_connected: gauge(&registry, "chain_connected", "1 while connected to the node"),
-			content_fetch_seconds: registered(
+			content_fetch_seconds: histogram(
 				&registry,
-				Histogram::with_opts(
-					HistogramOpts::new("content_fetch_seconds", "Seconds of each fetch by CID")
-						.buckets(vec![0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 20.0]),
-				)
-				.expect("a valid histogram"),
+				"content_fetch_seconds",
+				"Seconds of each fetch by CID",
+				vec![0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 20.0],
 			),
 			content_corrupt_blocks: counter(&registry, "content_corrupt_blocks_total", "Corrupt blocks found in the repo"),
 			content_blocks: gauge(&registry, "content_blocks", "Blocks in the IPFS repo"),
@@ -103,13 +99,11 @@ impl Metrics {
 			content_peers: gauge(&registry, "content_peers", "IPFS peers connected"),
 			verifications_committed: counter(&registry, "verifications_committed_total", "Findings committed as a verifier"),
 			verifications_revealed: counter(&registry, "verifications_revealed_total", "Findings revealed as a verifier"),
-			verification_seconds: registered(
+			verification_seconds: histogram(
 				&registry,
-				Histogram::with_opts(
-					HistogramOpts::new("verification_seconds", "Seconds of each check of another's result")
-						.buckets(vec![0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0]),
-				)
-				.expect("a valid histogram"),
+				"verification_seconds",
+				"Seconds of each check of another's result",
+				vec![0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0],
 			),
 			registry,
 		}

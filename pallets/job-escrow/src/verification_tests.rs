@@ -412,3 +412,67 @@ fn the_audit_chance_makes_every_lie_lose_money_in_expectation() {
 	// Audits off: nothing is audited, whatever the stakes.
 	assert_eq!(audit_chance(Permill::zero(), 9_500u64, 25u64), Permill::zero());
 }
+
+#[test]
+fn verification_calls_need_a_signed_origin() {
+	story(|| {
+		let job = delivered(OnRejection::Reopen, DEVIATION);
+		for origin in [RuntimeOrigin::root(), RuntimeOrigin::none()] {
+			assert_noop!(Escrow::challenge(origin.clone(), job), sp_runtime::DispatchError::BadOrigin);
+			assert_noop!(Escrow::commit_finding(origin.clone(), job, [0; 32]), sp_runtime::DispatchError::BadOrigin);
+			assert_noop!(
+				Escrow::reveal_finding(origin, job, Finding::Unavailable, [0; 32]),
+				sp_runtime::DispatchError::BadOrigin
+			);
+		}
+	});
+}
+
+#[test]
+fn a_batch_can_neither_dodge_the_audit_nor_settle_a_challenged_result() {
+	story(|| {
+		set(StudioParameter::AuditProbability, 1_000_000);
+		let job = delivered(OnRejection::Reopen, DEVIATION);
+		// A colluding client accepts in the delivery's own block, before the draw: refused.
+		let accept = RuntimeCall::Escrow(Call::accept_result { job });
+		assert_noop!(
+			Utility::batch_all(origin(CLIENT), vec![accept.clone()]).map_err(|e| e.error),
+			Error::<Test>::UnderVerification
+		);
+		next_block();
+		// Challenging and accepting at once fails whole: the deposit stays with the client.
+		let before = free(CLIENT);
+		let challenge_then_accept = vec![RuntimeCall::Escrow(Call::challenge { job }), accept];
+		assert_noop!(
+			Utility::batch_all(origin(CLIENT), challenge_then_accept).map_err(|e| e.error),
+			Error::<Test>::UnderVerification
+		);
+		assert_eq!(free(CLIENT), before);
+		assert!(Verifications::<Test>::get(job).unwrap().challenger.is_none());
+	});
+}
+
+#[test]
+fn a_worker_that_challenges_its_own_false_result_still_loses() {
+	story(|| {
+		let job = delivered(OnRejection::Reopen, Permill::zero());
+		let before = free(WORKER) + bond_held(WORKER);
+		// Hoping to collect the challenger's share of its own slash.
+		assert_ok!(Escrow::challenge(origin(WORKER), job));
+		next_block();
+		let truth = Finding::Measured {
+			style_deviation: Permill::from_percent(30),
+			quality: QUALITY,
+			reproduction_centibels: u32::MAX,
+		};
+		for verifier in VERIFIERS {
+			commit(job, verifier, &truth);
+		}
+		for verifier in VERIFIERS {
+			reveal(job, verifier, truth);
+		}
+		assert_eq!(outcome(job), Some(VerificationOutcome::Falls));
+		let after = free(WORKER) + bond_held(WORKER);
+		assert_eq!(before - after, BOND / 2 - BOND / 2 / 4, "it gets a quarter of its own slash back, no more");
+	});
+}
