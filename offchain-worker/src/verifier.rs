@@ -28,12 +28,6 @@ use studio::runtime_types::{pallet_job_escrow::types::Finding as ChainFinding, s
 /// block.
 const COMMIT_MARGIN_BLOCKS: u32 = 5;
 
-/// The block commitments to `job`'s verification close in (0 when it is no longer verified).
-async fn verification_commit_until(at: &AtBlock, job: JobId) -> Result<u32, CheckError> {
-	let verification = at.storage().try_fetch(studio::storage().job_escrow().verifications(), (job,)).await?;
-	Ok(verification.map(|value| value.decode()).transpose()?.map_or(0, |verification| verification.commit_until))
-}
-
 /// The largest output a verifier fetches: a 1024 × 1024 RGB PNG, stored, with room to spare.
 const MAX_OUTPUT_BYTES: u64 = 8 << 20;
 
@@ -62,7 +56,7 @@ pub(crate) async fn on_block(session: &Arc<Session>, at: &AtBlock) -> Result<(),
 		if vote.commitment.is_none() && now < verification.commit_until {
 			if verifier.started.lock().expect("not poisoned").insert(job_id) {
 				tracing::info!(job = job_id, commit_until = verification.commit_until, "drawn to verify a result");
-				tokio::spawn(check_and_commit(session.clone(), job_id));
+				tokio::spawn(check_and_commit(session.clone(), job_id, verification.commit_until));
 			}
 		} else if vote.commitment.is_some() && vote.finding.is_none() && now < verification.reveal_until {
 			let open = now >= verification.commit_until ||
@@ -78,10 +72,10 @@ pub(crate) async fn on_block(session: &Arc<Session>, at: &AtBlock) -> Result<(),
 	Ok(())
 }
 
-/// Checks `job_id`'s result and commits to the finding.
-async fn check_and_commit(session: Arc<Session>, job_id: JobId) {
+/// Checks `job_id`'s result and commits to the finding before block `commit_until`.
+async fn check_and_commit(session: Arc<Session>, job_id: JobId, commit_until: u32) {
 	let started = Instant::now();
-	let finding = match check(&session, job_id).await {
+	let finding = match check(&session, job_id, commit_until).await {
 		Ok(finding) => finding,
 		Err(error) => {
 			tracing::warn!(job = job_id, %error, "could not check the result; committing nothing");
@@ -146,8 +140,9 @@ impl From<subxt::error::StorageValueError> for CheckError {
 }
 
 /// What this worker finds of `job_id`'s result: unavailable when its bytes cannot be fetched
-/// within the fetch timeout (every block is checked against its CID), else the measurement.
-async fn check(session: &Session, job_id: JobId) -> Result<Finding, CheckError> {
+/// before the commit period (ending at `commit_until`) runs out (every block is checked against
+/// its CID), else the measurement.
+async fn check(session: &Session, job_id: JobId, commit_until: u32) -> Result<Finding, CheckError> {
 	let at = session.client.at_current_block().await.map_err(subxt::Error::from)?;
 	let escrow = studio::storage().job_escrow();
 	let job: Job = at.storage().try_fetch(escrow.jobs(), (job_id,)).await?.ok_or(CheckError::NotDelivered)?.decode()?;
@@ -162,7 +157,7 @@ async fn check(session: &Session, job_id: JobId) -> Result<Finding, CheckError> 
 	let reference = style_reference(&at, job.spec.style).await.map_err(|error| CheckError::Job(error.to_string()))?;
 	// The output must be served within the commit period: tried again (dialling the delivering
 	// worker's published address each time) until a fetch could no longer end in time to commit.
-	let blocks_left = verification_commit_until(&at, job_id).await?.saturating_sub(at.block_number() as u32);
+	let blocks_left = commit_until.saturating_sub(at.block_number() as u32);
 	let seconds_left = blocks_left.saturating_sub(COMMIT_MARGIN_BLOCKS) as f64 * session.block_seconds;
 	let deadline = Instant::now() + Duration::from_secs_f64(seconds_left);
 	let address = at.storage().try_fetch(escrow.content_addresses(), (worker,)).await?.map(|value| value.decode()).transpose()?;

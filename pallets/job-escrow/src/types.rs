@@ -487,9 +487,9 @@ where
 		self.verifiers.iter().all(|vote| vote.commitment.is_some())
 	}
 
-	/// Whether every drawn verifier has revealed.
-	pub fn all_revealed(&self) -> bool {
-		self.verifiers.iter().all(|vote| vote.finding.is_some())
+	/// Whether every verifier that committed has revealed.
+	pub fn commitments_revealed(&self) -> bool {
+		self.verifiers.iter().all(|vote| vote.commitment.is_none() || vote.finding.is_some())
 	}
 }
 

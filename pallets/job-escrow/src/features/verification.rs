@@ -86,8 +86,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(vote.finding.is_none(), Error::<T>::AlreadyRevealed);
 		ensure!(commitment_of(job_id, &who, &finding, &salt) == commitment, Error::<T>::CommitmentMismatch);
 		vote.finding = Some(finding);
-		let complete =
-			verification.verifiers.iter().all(|vote| vote.commitment.is_none() || vote.finding.is_some());
+		let complete = verification.commitments_revealed();
 		Verifications::<T>::insert(job_id, verification);
 		Self::deposit_event(Event::FindingRevealed { job: job_id, verifier: who, finding });
 		if complete {
@@ -250,20 +249,11 @@ impl<T: Config> Pallet<T> {
 		Verifications::<T>::remove(job_id);
 		let deposit = verification.challenger.as_ref().map(|(_, deposit)| *deposit).unwrap_or_default();
 		if stands {
-			if revealed == 0 {
-				// No evidence either way: the result is paid as delivered, a deposit returned.
-				Self::end_challenge(job_id, &verification, deposit)?;
-				Self::pay_out(job_id, job, &[], Zero::zero())?;
-			} else {
-				if let Some((challenger, _)) = &verification.challenger {
-					Self::deposit_event(Event::ChallengeEnded {
-						job: job_id,
-						challenger: challenger.clone(),
-						returned: Zero::zero(),
-					});
-				}
-				Self::pay_out(job_id, job, &confirming, deposit)?;
-			}
+			// With no evidence either way (nobody revealed) a deposit is returned; otherwise it is
+			// lost to the confirming verifiers and the treasury.
+			let returned = if revealed == 0 { deposit } else { Zero::zero() };
+			Self::end_challenge(job_id, &verification, returned)?;
+			Self::pay_out(job_id, job, &confirming, deposit.saturating_sub(returned))?;
 		} else {
 			Self::fall(job_id, job, worker, output, &delivery, &verification, &refuting, verified_deviation)?;
 		}
