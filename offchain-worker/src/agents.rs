@@ -1,14 +1,18 @@
-//! The studio's three agents loaded together: the semantic agent reads the prompt, the
-//! generator paints, the style critic judges. [`Agents::design`] runs one brief through them.
+//! The studio's agents loaded together: the semantic agent reads the prompt, the generator
+//! paints, the style critic judges, and the restylers (style transfer and line art) rework a
+//! client's own images. [`Agents::design`] runs one brief through them.
 
 use crate::{
 	fitness::{search, FitnessError, Outcome, SearchSettings},
 	inference::{
 		generator::EyeGenerator,
 		semantic::{SemanticAgent, SemanticError},
+		line_art::Hed,
 		style_critic::StyleCritic,
+		stylize::StyleTransfer,
 	},
-	models::{self, load_verified, LoadError},
+	models::{self, load_verified, LoadError, ModelSource},
+	restyle::Restylers,
 };
 use candle_core::Device;
 use std::path::Path;
@@ -70,6 +74,8 @@ pub struct Agents {
 	pub critic_sha256: String,
 	/// The semantic agent.
 	pub semantic: SemanticAgent,
+	/// Style transfer and line art, each when fetched.
+	pub restylers: Restylers,
 	/// Where the models run.
 	pub device: Device,
 }
@@ -100,7 +106,30 @@ impl Agents {
 		let dir = models_dir.join(models::SEMANTIC_AGENT.id);
 		let config = String::from_utf8_lossy(&side_file(&dir, "config.json")?).into_owned();
 		let semantic = SemanticAgent::load(vb, &config, &side_file(&dir, "tokenizer.json")?)?;
-		Ok(Self { generator, generator_sha256, critic, critic_sha256, semantic, device: device.clone() })
+		let restylers = Self::restylers(models_dir, device)?;
+		Ok(Self { generator, generator_sha256, critic, critic_sha256, semantic, restylers, device: device.clone() })
+	}
+
+	/// Loads the restylers that are fetched (a worker without them still generates); a model
+	/// that is there but altered is an error.
+	pub fn restylers(models_dir: &Path, device: &Device) -> Result<Restylers, AgentsError> {
+		fn optional<M>(
+			models_dir: &Path,
+			source: &ModelSource,
+			device: &Device,
+			build: impl FnOnce(candle_nn::VarBuilder<'static>) -> candle_core::Result<M>,
+		) -> Result<Option<(String, M)>, AgentsError> {
+			if !models_dir.join(source.id).join(models::MANIFEST_FILE).exists() {
+				tracing::warn!(model = source.id, "not fetched: this worker takes no jobs that need it");
+				return Ok(None)
+			}
+			let (manifest, vb) = load_verified(models_dir, source, device)?;
+			Ok(Some((manifest.weights_sha256, build(vb)?)))
+		}
+		Ok(Restylers {
+			stylize: optional(models_dir, &models::STYLE_TRANSFER, device, StyleTransfer::load)?,
+			line_art: optional(models_dir, &models::LINE_ART, device, Hed::load)?,
+		})
 	}
 
 	/// Runs `brief`: the semantic agent picks the class, the search finds the candidate

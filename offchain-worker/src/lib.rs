@@ -18,6 +18,7 @@ pub mod inference;
 pub mod metrics;
 pub mod models;
 pub mod network;
+pub mod restyle;
 pub mod service;
 pub mod store;
 pub mod style;

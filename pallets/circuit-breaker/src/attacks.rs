@@ -8,7 +8,7 @@ use frame_support::{
 	BoundedVec,
 };
 use pallet_job_escrow::{
-	HoldReason as EscrowHold, ImageFormat, JobSpec, JobStatus, OnRejection, OutputSpec, Prompt,
+	HoldReason as EscrowHold, ImageFormat, JobKind, JobSpec, JobStatus, OnRejection, OutputSpec, Prompt,
 	ResultReport,
 };
 use pallet_studio_governance::{GovernanceAction, StudioParameter};
@@ -21,6 +21,7 @@ const FRESH: u64 = 3;
 fn job_by(client: u64) -> JobId {
 	let job = pallet_job_escrow::NextJobId::<Test>::get();
 	let spec = JobSpec {
+		kind: JobKind::Generate,
 		model: GENERATOR,
 		style: STYLE,
 		prompt: Prompt::Text(b"an amber eye".to_vec().try_into().unwrap()),

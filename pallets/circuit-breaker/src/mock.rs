@@ -8,7 +8,7 @@ use frame_support::{
 };
 use pallet_studio_governance::{default_parameters, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
 use sp_runtime::{BuildStorage, Perbill, Permill};
-use studio_primitives::{CidBytes, ModelId, ModelKind};
+use studio_primitives::{BasisWeight, CidBytes, ModelId, ModelKind};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -105,6 +105,7 @@ impl pallet_job_escrow::Config for Test {
 	type MaxUnsettledPerWorker = ConstU32<128>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
+	type ReleaseGrace = ConstU64<5>;
 	type MisreportSlash = MisreportSlash;
 	type AbsentSlash = AbsentSlash;
 	type VerifiersShare = VerifiersShare;
@@ -239,7 +240,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			min_approval: TWO_THIRDS,
 			enactment_delay: 3,
 		},
-		styles: vec![(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000])],
+		styles: vec![
+			(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000], vec![]),
+			(b"ink wash".to_vec(), vec![400_000, 100_000, -50_000], vec![BasisWeight { basis: 7, weight: Permill::from_percent(60) }, BasisWeight { basis: 12, weight: Permill::from_percent(40) }]),
+		],
 		models: vec![(b"omniart-eye-generator".to_vec(), ModelKind::Generator, GENERATOR_HASH, 1)],
 		reviewers: REVIEWERS.to_vec(),
 	}

@@ -8,7 +8,7 @@ use frame_support::{
 	BoundedVec,
 };
 use pallet_job_escrow::{
-	HoldReason as EscrowHold, ImageFormat, JobSpec, JobStatus, OnRejection, OutputSpec, Prompt,
+	HoldReason as EscrowHold, ImageFormat, JobKind, JobSpec, JobStatus, OnRejection, OutputSpec, Prompt,
 	ResultReport,
 };
 use pallet_studio_governance::{GovernanceAction, StudioParameter};
@@ -20,6 +20,7 @@ const FEE: u64 = BOUNTY / 20;
 fn submit_job(on_rejection: OnRejection) -> JobId {
 	let job = pallet_job_escrow::NextJobId::<Test>::get();
 	let spec = JobSpec {
+		kind: JobKind::Generate,
 		model: GENERATOR,
 		style: STYLE,
 		prompt: Prompt::Text(b"an amber eye".to_vec().try_into().unwrap()),

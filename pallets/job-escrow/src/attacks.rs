@@ -19,6 +19,7 @@ const SLASH: u64 = BOND / 10;
 
 fn spec() -> JobSpecOf<Test> {
 	JobSpec {
+		kind: JobKind::Generate,
 		model: GENERATOR,
 		style: STYLE,
 		prompt: Prompt::Text(b"a green study of an eye".to_vec().try_into().unwrap()),

@@ -67,6 +67,7 @@ fn spec<T: Config>(client: &T::AccountId, parents: u32) -> JobSpecOf<T> {
 	}
 	let side = T::MaxImageSide::get();
 	JobSpec {
+		kind: JobKind::Generate,
 		model,
 		style: T::BenchmarkHelper::active_style(),
 		prompt: Prompt::Text(

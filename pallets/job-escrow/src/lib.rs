@@ -69,6 +69,8 @@ mod attacks;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
+mod restyle_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod verification_tests;
@@ -215,6 +217,11 @@ pub mod pallet {
 		/// its result reports a quality below the studio's threshold.
 		#[pallet::constant]
 		type ExpirySlash: Get<Permill>;
+
+		/// Blocks after a claim within which the claimant may give it back without a slash
+		/// (`release_claim`): long enough to fetch and check a restyle job's content.
+		#[pallet::constant]
+		type ReleaseGrace: Get<BlockNumberFor<Self>>;
 
 		/// The share of a worker's bond slashed when verifiers find its result does not hold.
 		#[pallet::constant]
@@ -470,6 +477,10 @@ pub mod pallet {
 		/// A challenge ended: `returned` went back to the challenger (its deposit and reward
 		/// when the result fell, nothing when it stood).
 		ChallengeEnded { job: JobId, challenger: T::AccountId, returned: BalanceOf<T> },
+		/// A worker gave its claim back within `ReleaseGrace` (its input could not be used):
+		/// nothing was slashed, it may not claim the job again, and the job re-opened (or was
+		/// refunded past its deadline).
+		ClaimReleased { job: JobId, worker: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -499,8 +510,9 @@ pub mod pallet {
 		BountyTooLow,
 		/// The model is unknown, retired, or its weights changed.
 		ModelNotApproved,
-		/// The model does not generate images.
-		NotAGenerator,
+		/// The model is not of the kind the job needs (a generator for `Generate`, style transfer
+		/// for `Stylize`, line art for `LineArt`).
+		WrongModelForJobKind,
 		/// The style is unknown or retired.
 		UnknownStyle,
 		/// The circuit breaker has halted the whole studio: no new jobs.
@@ -598,6 +610,22 @@ pub mod pallet {
 		AlreadyRevealed,
 		/// The finding and salt do not hash to the caller's commitment.
 		CommitmentMismatch,
+		/// A stylize job's style has no basis blend: it is a style generators keep to.
+		StyleHasNoBlend,
+		/// A stylize job must take some of its style: a strength of zero would return the
+		/// content unchanged.
+		ZeroStrength,
+		/// The content a stylize or line-art job works on is not a recorded asset (register it
+		/// first).
+		UnknownContentAsset,
+		/// The content and the parents together are more than `MaxParents`.
+		TooManyParents,
+		/// The content belongs to another account: a client restyles only its own material.
+		NotContentOwner,
+		/// The content is an output whose job has not settled, or that was refused.
+		ContentNotFinal,
+		/// The claim is older than `ReleaseGrace`: deliver it or let it expire.
+		ReleaseGraceOver,
 	}
 
 	#[pallet::hooks]
@@ -668,8 +696,13 @@ pub mod pallet {
 		///
 		/// # Errors
 		/// - [`Error::BountyTooLow`]: `bounty` is below `MinBounty`.
-		/// - [`Error::ModelNotApproved`], [`Error::NotAGenerator`]: the model cannot be used.
+		/// - [`Error::ModelNotApproved`], [`Error::WrongModelForJobKind`]: the model cannot be used.
 		/// - [`Error::UnknownStyle`]: the style is unknown or retired.
+		/// - [`Error::StyleHasNoBlend`], [`Error::ZeroStrength`]: a stylize job's style cannot
+		///   be painted, or its strength would change nothing.
+		/// - [`Error::UnknownContentAsset`], [`Error::TooManyParents`], [`Error::NotContentOwner`],
+		///   [`Error::ContentNotFinal`]: a stylize or line-art job's content is not recorded,
+		///   leaves no room in the lineage, is not the caller's, or has not settled.
 		/// - [`Error::StudioHalted`], [`Error::ModelSuspended`]: the circuit breaker refuses.
 		/// - [`Error::EmptyPrompt`], [`Error::InvalidCandidates`], [`Error::InvalidOutputSize`],
 		///   [`Error::DeadlineInPast`], [`Error::DeadlineTooSoon`], [`Error::DeadlineTooFar`]: a
@@ -677,7 +710,7 @@ pub mod pallet {
 		/// - [`Error::UnknownParentAsset`], [`Error::DuplicateParentAsset`]: a bad lineage.
 		/// - A balances error when the bounty cannot be paid (frozen or missing funds).
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::submit_job(spec.parents.len() as u32))]
+		#[pallet::weight(T::WeightInfo::submit_job(spec.parents.len() as u32 + spec.kind.content().is_some() as u32))]
 		pub fn submit_job(
 			origin: OriginFor<T>,
 			spec: Box<JobSpecOf<T>>,
@@ -864,6 +897,24 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_reveal_finding(who, job, finding, salt)
+		}
+
+		/// The claimant gives a claim back within `ReleaseGrace` blocks of claiming it, without
+		/// a slash: for a job it cannot run, above all a restyle job whose content is missing,
+		/// corrupt or not an image the studio takes. It may not claim the job again; the job
+		/// re-opens at once (or is refunded past its deadline). Past the grace a claim can only
+		/// be delivered or expire (with its slash), so holding a claim and then releasing it
+		/// squats nothing.
+		///
+		/// # Errors
+		/// - [`Error::UnknownJob`].
+		/// - [`Error::NotClaimant`]: the job is not claimed by the caller.
+		/// - [`Error::ReleaseGraceOver`]: more than `ReleaseGrace` blocks since the claim.
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::expire())]
+		pub fn release_claim(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_release_claim(who, job)
 		}
 	}
 }

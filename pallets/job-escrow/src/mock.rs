@@ -11,7 +11,7 @@ use frame_support::{
 use pallet_studio_governance::{default_parameters, StudioParameter, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
 use sp_runtime::{BuildStorage, Perbill, Permill};
 use studio_primitives::{
-	AgentGate, CidBytes, GateRefusal, IncidentId, JobId, ModelId, ModelKind, StudioParams,
+	AgentGate, BasisWeight, CidBytes, GateRefusal, IncidentId, JobId, ModelId, ModelKind, StudioParams,
 	Verdict,
 };
 
@@ -91,7 +91,7 @@ impl pallet_provenance::Config for Test {
 	type Clock = Timestamp;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type ExternalDeposit = ConstU64<{ UNIT }>;
+	type ExternalDeposit = ConstU64<{ EXTERNAL_DEPOSIT }>;
 	type MaxParents = ConstU32<3>;
 	type MaxLineage = ConstU32<8>;
 	type MaxDerivatives = ConstU32<8>;
@@ -114,6 +114,7 @@ impl pallet_job_escrow::Config for Test {
 	type MaxUnsettledPerWorker = ConstU32<8>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
+	type ReleaseGrace = ConstU64<{ RELEASE_GRACE }>;
 	type MisreportSlash = MisreportSlash;
 	type AbsentSlash = AbsentSlash;
 	type VerifiersShare = VerifiersShare;
@@ -268,6 +269,10 @@ pub const RETRY_DELAY: u64 = 5;
 pub const JOB_RETENTION: u64 = 5_000;
 /// Blocks between unregistering and withdrawing a bond.
 pub const UNBONDING_DELAY: u64 = 20;
+/// Blocks after a claim within which it may be released without a slash.
+pub const RELEASE_GRACE: u64 = 5;
+/// What registering an external asset holds of its registrant.
+pub const EXTERNAL_DEPOSIT: u64 = UNIT;
 /// The approved generator of the genesis.
 pub const GENERATOR: ModelId = 0;
 /// The sha2-256 of the generator's weights.
@@ -276,6 +281,16 @@ pub const GENERATOR_HASH: [u8; 32] = [7; 32];
 pub const CRITIC: ModelId = 1;
 /// The active style of the genesis.
 pub const STYLE: u32 = 0;
+/// The style-transfer model (model 2).
+pub const STYLE_TRANSFER: ModelId = 2;
+/// Its weights' hash.
+pub const STYLE_TRANSFER_HASH: [u8; 32] = [10; 32];
+/// The line-art model (model 3).
+pub const LINE_ART: ModelId = 3;
+/// Its weights' hash.
+pub const LINE_ART_HASH: [u8; 32] = [11; 32];
+/// A style with a basis blend: what stylize jobs paint in (style 1).
+pub const STYLIZE_STYLE: u32 = 1;
 /// The timestamp of every test block, in milliseconds.
 pub const NOW_MS: u64 = 1_700_000_000_000;
 
@@ -317,10 +332,15 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			min_approval: TWO_THIRDS,
 			enactment_delay: 3,
 		},
-		styles: vec![(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000])],
+		styles: vec![
+			(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000], vec![]),
+			(b"ink wash".to_vec(), vec![400_000, 100_000, -50_000], vec![BasisWeight { basis: 7, weight: Permill::from_percent(60) }, BasisWeight { basis: 12, weight: Permill::from_percent(40) }]),
+		],
 		models: vec![
 			(b"omniart-eye-generator".to_vec(), ModelKind::Generator, GENERATOR_HASH, 1),
 			(b"efficientnet-lite0".to_vec(), ModelKind::StyleScorer, [8; 32], 1),
+			(b"multistyle26".to_vec(), ModelKind::StyleTransfer, STYLE_TRANSFER_HASH, 1),
+			(b"hed-bsds500".to_vec(), ModelKind::LineArt, LINE_ART_HASH, 1),
 		],
 		reviewers: vec![],
 	}
@@ -403,4 +423,9 @@ pub fn bond_held(who: u64) -> u64 {
 /// The chain's existential deposit.
 pub fn existential_deposit() -> u64 {
 	<<Test as pallet_balances::Config>::ExistentialDeposit as frame_support::traits::Get<u64>>::get()
+}
+
+/// What the escrow's account keeps beyond its existential deposit: the live bounties.
+pub fn escrowed() -> u64 {
+	free(Escrow::escrow_account()) - existential_deposit()
 }

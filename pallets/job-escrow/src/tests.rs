@@ -15,6 +15,7 @@ use studio_primitives::{AssetStatus, CidBytes, JobId, JobsControl, QuarantineOut
 
 fn spec() -> JobSpecOf<Test> {
 	JobSpec {
+		kind: JobKind::Generate,
 		model: GENERATOR,
 		style: STYLE,
 		prompt: Prompt::Text(b"an amber eye, painterly".to_vec().try_into().unwrap()),
@@ -61,11 +62,6 @@ fn delivered_job(output: &CidBytes) -> JobId {
 	let job = claimed_job();
 	assert_ok!(Escrow::submit_result(origin(WORKER), job, report(output)));
 	job
-}
-
-/// What the escrow's account keeps beyond its existential deposit: the live bounties.
-fn escrowed() -> u64 {
-	free(Escrow::escrow_account()) - existential_deposit()
 }
 
 fn enact(action: pallet_studio_governance::ActionOf<Test>) {
@@ -180,7 +176,7 @@ fn jobs_need_an_approved_generator_and_an_active_style() {
 		};
 		assert_noop!(
 			Escrow::submit_job(origin(CLIENT), with(|s| s.model = CRITIC), BOUNTY),
-			Error::<Test>::NotAGenerator
+			Error::<Test>::WrongModelForJobKind
 		);
 		assert_noop!(
 			Escrow::submit_job(origin(CLIENT), with(|s| s.model = 77), BOUNTY),
@@ -224,7 +220,7 @@ fn a_prompt_longer_than_the_limit_does_not_even_decode() {
 			let mut encoded = spec().encode();
 			let original = spec().prompt.encode();
 			let replacement = Prompt::<ConstU32<100>>::Text(vec![b'a'; length].try_into().unwrap());
-			let start = (GENERATOR, STYLE).encode().len();
+			let start = (JobKind::Generate, GENERATOR, STYLE).encode().len();
 			encoded.splice(start..start + original.len(), replacement.encode());
 			JobSpecOf::<Test>::decode(&mut &encoded[..])
 		};
@@ -265,7 +261,7 @@ fn a_bad_specification_is_refused_by_name() {
 				|s, sketch| s.parents = vec![sketch.clone(), sketch.clone()].try_into().unwrap(),
 				Error::DuplicateParentAsset,
 			),
-			(|s, _| s.model = CRITIC, Error::NotAGenerator),
+			(|s, _| s.model = CRITIC, Error::WrongModelForJobKind),
 		];
 		for (edit, error) in cases {
 			let mut bad = spec();

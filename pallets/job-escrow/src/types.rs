@@ -7,7 +7,7 @@ use frame_support::{
 };
 use scale_info::TypeInfo;
 use sp_runtime::Permill;
-use studio_primitives::{CidBytes, IncidentId, JobId, ModelId, Sha256, StyleId};
+use studio_primitives::{CidBytes, IncidentId, JobId, ModelId, ModelKind, Sha256, StyleId};
 
 /// The longest content address a worker may publish, in bytes.
 pub const MAX_CONTENT_ADDRESS_LEN: u32 = 256;
@@ -80,6 +80,48 @@ pub struct OutputSpec {
 	pub height: u32,
 }
 
+/// What a job makes.
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq, Debug,
+)]
+pub enum JobKind {
+	/// A new image, painted by a generator.
+	Generate,
+	/// A recorded asset (`content`, a client's registered image or an earlier output) repainted
+	/// by a style-transfer model in the job's style, which must have a basis blend; `strength`
+	/// is the most of the style the result may take (the rest is the content).
+	Stylize {
+		/// The image to repaint.
+		content: CidBytes,
+		/// The largest share of the stylized image in the result.
+		strength: Permill,
+	},
+	/// A recorded asset turned into line art by an edge-detection model.
+	LineArt {
+		/// The photo or sketch.
+		content: CidBytes,
+	},
+}
+
+impl JobKind {
+	/// The kind of model that makes this kind of job.
+	pub fn model_kind(&self) -> ModelKind {
+		match self {
+			JobKind::Generate => ModelKind::Generator,
+			JobKind::Stylize { .. } => ModelKind::StyleTransfer,
+			JobKind::LineArt { .. } => ModelKind::LineArt,
+		}
+	}
+
+	/// The asset the job works on, if it works on one.
+	pub fn content(&self) -> Option<&CidBytes> {
+		match self {
+			JobKind::Generate => None,
+			JobKind::Stylize { content, .. } | JobKind::LineArt { content } => Some(content),
+		}
+	}
+}
+
 /// What happens to a job when its result is refused (off-style or below the quality bar).
 #[derive(
 	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq,
@@ -111,13 +153,17 @@ where
 	MaxPromptLength: Get<u32>,
 	MaxParents: Get<u32>,
 {
-	/// The generator model; it must be approved.
+	/// What the job makes.
+	pub kind: JobKind,
+	/// The model that makes it; it must be approved and of the kind the job needs.
 	pub model: ModelId,
-	/// The style the output must keep to; it must be active.
+	/// The style the output must keep to; it must be active (and, for a stylize job, have a
+	/// basis blend).
 	pub style: StyleId,
 	/// The prompt, or its hash.
 	pub prompt: Prompt<MaxPromptLength>,
-	/// The recorded assets the output derives from: the prompt lineage.
+	/// Further recorded assets the output derives from (the prompt lineage); a stylize or
+	/// line-art job's content is its first parent and is not repeated here.
 	pub parents: BoundedVec<CidBytes, MaxParents>,
 	/// The seed every random draw of the job starts from.
 	pub seed: u64,
@@ -129,6 +175,18 @@ where
 	pub deadline: BlockNumber,
 	/// What happens when a result is refused.
 	pub on_rejection: OnRejection,
+}
+
+impl<BlockNumber, MaxPromptLength, MaxParents> JobSpec<BlockNumber, MaxPromptLength, MaxParents>
+where
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxPromptLength: Get<u32>,
+	MaxParents: Get<u32>,
+{
+	/// The output's parents in provenance: the content the job works on, then `parents`.
+	pub fn lineage(&self) -> alloc::vec::Vec<CidBytes> {
+		self.kind.content().into_iter().chain(self.parents.iter()).cloned().collect()
+	}
 }
 
 /// What a worker reports with its output.

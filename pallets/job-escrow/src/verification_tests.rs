@@ -24,6 +24,7 @@ fn register(worker: u64) {
 
 fn spec(on_rejection: OnRejection) -> JobSpecOf<Test> {
 	JobSpec {
+		kind: JobKind::Generate,
 		model: GENERATOR,
 		style: STYLE,
 		prompt: Prompt::Text(b"an amber eye".to_vec().try_into().unwrap()),

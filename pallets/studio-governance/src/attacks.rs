@@ -60,6 +60,7 @@ fn h8_nobody_can_fill_every_slot_for_free() {
 		let style = |name: &[u8]| GovernanceAction::AddStyle {
 			name: name.to_vec().try_into().unwrap(),
 			reference: vec![1, 2, 3].try_into().unwrap(),
+			blend: Default::default(),
 		};
 		let first = propose_by(4, style(b"spam one"));
 		propose_by(4, style(b"spam two"));

@@ -277,8 +277,8 @@ pub mod pallet {
 		pub fast_track: TrackInfo<BlockNumberFor<T>>,
 		/// The slow (loosening) track.
 		pub slow_track: TrackInfo<BlockNumberFor<T>>,
-		/// Styles: name and reference vector.
-		pub styles: Vec<(Vec<u8>, Vec<i32>)>,
+		/// Styles: name, reference vector and basis blend (empty for a generator's style).
+		pub styles: Vec<(Vec<u8>, Vec<i32>, Vec<studio_primitives::BasisWeight>)>,
 		/// Approved models: name, kind, sha2-256 of the weights, version.
 		pub models: Vec<(Vec<u8>, ModelKind, Sha256, u32)>,
 		/// The reviewer council.
@@ -407,6 +407,12 @@ pub mod pallet {
 		NoLongerTightening,
 		/// Too many enactments are already scheduled around the enactment block.
 		EnactmentQueueFull,
+		/// A blend names a basis style the style-transfer network does not have.
+		BasisStyleOutOfRange,
+		/// A blend names a basis style twice.
+		DuplicateBasisStyle,
+		/// A blend's shares are not all positive, or do not sum to exactly one.
+		BlendNotNormalized,
 	}
 
 	#[pallet::hooks]
@@ -435,6 +441,7 @@ pub mod pallet {
 		/// - [`Error::OutOfBounds`], [`Error::StepTooLarge`], [`Error::UnknownStyle`],
 		///   [`Error::UnknownModel`], [`Error::StyleRetired`], [`Error::ModelRetired`],
 		///   [`Error::ModelAlreadyApproved`], [`Error::EmptyName`], [`Error::EmptyStyleVector`],
+		///   [`Error::BasisStyleOutOfRange`], [`Error::DuplicateBasisStyle`], [`Error::BlendNotNormalized`],
 		///   [`Error::DuplicateReviewer`], [`Error::QuorumAboveReviewers`]: the action is invalid.
 		/// - A balances error when the deposit cannot be held.
 		#[pallet::call_index(0)]

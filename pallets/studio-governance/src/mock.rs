@@ -4,7 +4,8 @@ use crate as pallet_studio_governance;
 use crate::{default_parameters, GenesisConfig, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
 use frame_support::{derive_impl, parameter_types, traits::{ConstU32, ConstU64, Hooks}};
 use sp_runtime::{BuildStorage, Perbill};
-use studio_primitives::ModelKind;
+use sp_runtime::Permill;
+use studio_primitives::{BasisWeight, ModelKind};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -92,7 +93,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			min_approval: TWO_THIRDS,
 			enactment_delay: SLOW_DELAY,
 		},
-		styles: vec![(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000])],
+		styles: vec![
+			(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000], vec![]),
+			(b"ink wash".to_vec(), vec![400_000, 100_000, -50_000], vec![BasisWeight { basis: 7, weight: Permill::from_percent(60) }, BasisWeight { basis: 12, weight: Permill::from_percent(40) }]),
+		],
 		models: vec![(b"omniart-eye-generator".to_vec(), ModelKind::Generator, GENERATOR_HASH, 1)],
 		reviewers: vec![1, 2, 3],
 	}

@@ -250,6 +250,7 @@ fn unknown_styles_and_models_are_refused() {
 				Box::new(GovernanceAction::AddStyle {
 					name: b"empty".to_vec().try_into().unwrap(),
 					reference: Default::default(),
+					blend: Default::default(),
 				})
 			),
 			Error::<Test>::EmptyStyleVector
@@ -464,5 +465,47 @@ fn genesis_refuses_a_parameter_outside_its_bounds() {
 	let config = GenesisConfig::<Test> { parameters, ..Default::default() };
 	sp_io::TestExternalities::default().execute_with(|| {
 		assert!(Governance::build_genesis(&config).unwrap_err().contains("outside its bounds"));
+	});
+}
+
+#[test]
+fn a_stylize_style_carries_a_valid_blend_slowly_added_fast_retired() {
+	story(|| {
+		let blend = |terms: &[(u8, u32)]| -> studio_primitives::StyleBlend {
+			terms
+				.iter()
+				.map(|(basis, ppm)| studio_primitives::BasisWeight { basis: *basis, weight: sp_runtime::Permill::from_parts(*ppm) })
+				.collect::<Vec<_>>()
+				.try_into()
+				.unwrap()
+		};
+		let style = |terms: &[(u8, u32)]| GovernanceAction::AddStyle {
+			name: b"starry swirl".to_vec().try_into().unwrap(),
+			reference: vec![1, 2, 3].try_into().unwrap(),
+			blend: blend(terms),
+		};
+		let cases: [(&[(u8, u32)], fn() -> Error<Test>); 4] = [
+			(&[(26, 1_000_000)], || Error::BasisStyleOutOfRange),
+			(&[(3, 500_000), (3, 500_000)], || Error::DuplicateBasisStyle),
+			(&[(3, 500_000), (4, 400_000)], || Error::BlendNotNormalized),
+			(&[(3, 1_000_000), (4, 0)], || Error::BlendNotNormalized),
+		];
+		for (terms, error) in cases {
+			assert_noop!(Governance::propose(origin(1), Box::new(style(terms))), error());
+			assert_noop!(Governance::force_enact(RuntimeOrigin::root(), Box::new(style(terms))), error());
+		}
+		// Adding a style (re-weighting is adding the new blend) is slow; retiring one is fast.
+		let add = propose(style(&[(16, 600_000), (19, 400_000)]));
+		assert_eq!(Proposals::<Test>::get(add).unwrap().track, Track::Slow);
+		assert_ok!(Governance::force_enact(RuntimeOrigin::root(), Box::new(style(&[(16, 600_000), (19, 400_000)]))));
+		let added = NextStyleId::<Test>::get() - 1;
+		let read = <Governance as StyleRegistry>::stylize_blend(added).unwrap();
+		assert_eq!(read, blend(&[(16, 600_000), (19, 400_000)]).into_inner());
+		// A generator's style has no blend to paint with.
+		assert_eq!(<Governance as StyleRegistry>::stylize_blend(0), None);
+		let retire = propose(GovernanceAction::RetireStyle { style: added });
+		assert_eq!(Proposals::<Test>::get(retire).unwrap().track, Track::Fast);
+		assert_ok!(Governance::force_enact(RuntimeOrigin::root(), Box::new(GovernanceAction::RetireStyle { style: added })));
+		assert_eq!(<Governance as StyleRegistry>::stylize_blend(added), None);
 	});
 }

@@ -9,7 +9,7 @@ use frame_support::{
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 use sp_runtime::Perbill;
-use studio_primitives::{ModelId, ModelKind, Sha256, StyleId};
+use studio_primitives::{ModelId, ModelKind, Sha256, StyleBlend, StyleId};
 
 /// Identifies a proposal.
 pub type ProposalId = u32;
@@ -308,13 +308,17 @@ where
 		/// Its new value.
 		value: u128,
 	},
-	/// Add a style with its reference vector.
+	/// Add a style with its reference vector (and, for a stylize style, its basis blend).
 	AddStyle {
 		/// A human name, e.g. "impressionist eyes".
 		name: BoundedVec<u8, MaxNameLength>,
 		/// The style critic's embedding of the style's exemplars, in units of
 		/// `studio_primitives::STYLE_VECTOR_SCALE`.
 		reference: BoundedVec<i32, MaxStyleDimensions>,
+		/// The blend of the style-transfer network's basis styles that paints the style; empty
+		/// for a style generators keep to. Changing a blend is adding the re-weighted style and
+		/// retiring the old one.
+		blend: StyleBlend,
 	},
 	/// Retire a style: no new jobs may use it.
 	RetireStyle {
@@ -397,6 +401,8 @@ pub struct StyleInfo<MaxNameLength: Get<u32>, MaxStyleDimensions: Get<u32>> {
 	pub name: BoundedVec<u8, MaxNameLength>,
 	/// The reference style vector (units of `studio_primitives::STYLE_VECTOR_SCALE`).
 	pub reference: BoundedVec<i32, MaxStyleDimensions>,
+	/// The basis blend a stylize job paints with; empty for a style generators keep to.
+	pub blend: StyleBlend,
 	/// Active or retired.
 	pub status: EntryStatus,
 }

@@ -62,6 +62,75 @@ pub enum ModelKind {
 	StyleScorer,
 	/// Embeds text (the semantic agent that reads prompts).
 	TextEmbedder,
+	/// Repaints a client's image in a blend of its basis styles (style transfer).
+	StyleTransfer,
+	/// Turns a client's photo or sketch into line art (an edge detector).
+	LineArt,
+}
+
+/// The basis styles of the studio's style-transfer network (`multistyle26`): a stylize style
+/// is a blend of them.
+pub const BASIS_STYLES: u8 = 26;
+/// The most basis styles one style may blend.
+pub const MAX_BLEND_TERMS: u32 = 8;
+
+/// One basis style of a blend and its share.
+#[derive(
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	PartialEq,
+	Eq,
+	Debug,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct BasisWeight {
+	/// The basis style's index, below [`BASIS_STYLES`].
+	pub basis: u8,
+	/// Its share of the blend.
+	pub weight: Permill,
+}
+
+/// A stylize style's blend over the basis styles: distinct indices, positive shares that sum
+/// to exactly one. Empty for the styles generators keep to.
+pub type StyleBlend = BoundedVec<BasisWeight, ConstU32<MAX_BLEND_TERMS>>;
+
+/// Why a blend is not a valid one.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BlendError {
+	/// An index is not below [`BASIS_STYLES`].
+	BasisOutOfRange,
+	/// A basis style appears twice.
+	DuplicateBasis,
+	/// A share is zero, or the shares do not sum to one.
+	NotNormalized,
+}
+
+/// Checks a non-empty blend: indices below [`BASIS_STYLES`] and distinct, shares positive and
+/// summing to exactly one (1 000 000 parts per million).
+pub fn check_blend(blend: &[BasisWeight]) -> Result<(), BlendError> {
+	let mut total = 0u64;
+	for (index, term) in blend.iter().enumerate() {
+		if term.basis >= BASIS_STYLES {
+			return Err(BlendError::BasisOutOfRange)
+		}
+		if blend[..index].iter().any(|earlier| earlier.basis == term.basis) {
+			return Err(BlendError::DuplicateBasis)
+		}
+		if term.weight.deconstruct() == 0 {
+			return Err(BlendError::NotNormalized)
+		}
+		total += term.weight.deconstruct() as u64;
+	}
+	if total != Permill::one().deconstruct() as u64 {
+		return Err(BlendError::NotNormalized)
+	}
+	Ok(())
 }
 
 /// What a consumer needs to know of an approved model.
@@ -122,6 +191,9 @@ pub trait StyleRegistry {
 	/// The reference vector of an active style (components in units of
 	/// [`STYLE_VECTOR_SCALE`]), or `None` if the style is unknown or retired.
 	fn active_style(style: StyleId) -> Option<Vec<i32>>;
+	/// The basis blend of an active stylize style; `None` if the style is unknown, retired or
+	/// has no blend (a style generators keep to).
+	fn stylize_blend(style: StyleId) -> Option<Vec<BasisWeight>>;
 }
 
 /// The models token holders curate.
@@ -287,6 +359,8 @@ pub enum AssetStatus {
 pub trait AssetLedger<AccountId> {
 	/// Whether an asset with this CID is recorded.
 	fn contains(cid: &CidBytes) -> bool;
+	/// The owner and status of a recorded asset.
+	fn owner_and_status(cid: &CidBytes) -> Option<(AccountId, AssetStatus)>;
 	/// Records a delivered output under `cid`, owned by the job's `client`, descending from
 	/// `parents`. An external registration of the same CID gives way to it. Fails (changing
 	/// nothing) when the CID is invalid or already recorded otherwise, or a parent is unknown.
@@ -298,4 +372,24 @@ pub trait AssetLedger<AccountId> {
 	) -> DispatchResult;
 	/// Moves a recorded asset to `status`.
 	fn set_status(cid: &CidBytes, status: AssetStatus);
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn blend(terms: &[(u8, u32)]) -> Vec<BasisWeight> {
+		terms.iter().map(|(basis, ppm)| BasisWeight { basis: *basis, weight: Permill::from_parts(*ppm) }).collect()
+	}
+
+	#[test]
+	fn a_blend_has_distinct_basis_styles_in_range_with_shares_summing_to_one() {
+		assert_eq!(check_blend(&blend(&[(3, 500_000), (12, 500_000)])), Ok(()));
+		assert_eq!(check_blend(&blend(&[(25, 1_000_000)])), Ok(()));
+		assert_eq!(check_blend(&blend(&[(26, 1_000_000)])), Err(BlendError::BasisOutOfRange));
+		assert_eq!(check_blend(&blend(&[(3, 500_000), (3, 500_000)])), Err(BlendError::DuplicateBasis));
+		assert_eq!(check_blend(&blend(&[(3, 500_000), (4, 499_999)])), Err(BlendError::NotNormalized));
+		assert_eq!(check_blend(&blend(&[(3, 1_000_000), (4, 0)])), Err(BlendError::NotNormalized));
+		assert_eq!(check_blend(&[]), Err(BlendError::NotNormalized));
+	}
 }

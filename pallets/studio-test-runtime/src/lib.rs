@@ -124,6 +124,7 @@ impl pallet_job_escrow::Config for Runtime {
 	type MaxUnsettledPerWorker = ConstU32<6>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
+	type ReleaseGrace = ConstU64<5>;
 	type MisreportSlash = MisreportSlash;
 	type AbsentSlash = AbsentSlash;
 	type VerifiersShare = VerifiersShare;
@@ -218,8 +219,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			enactment_delay: 3,
 		},
 		styles: vec![
-			(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000]),
-			(b"etching".to_vec(), vec![100_000, 200_000, -300_000]),
+			(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000], vec![]),
+			(b"etching".to_vec(), vec![100_000, 200_000, -300_000], vec![]),
 		],
 		models: vec![
 			(b"eye-generator".to_vec(), ModelKind::Generator, GENERATOR_HASH, 1),

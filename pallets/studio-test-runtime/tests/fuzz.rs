@@ -14,7 +14,7 @@ use frame_support::{
 	BoundedVec,
 };
 use pallet_circuit_breaker::{Decision, Scope};
-use pallet_job_escrow::{ImageFormat, JobSpec, JobStatus, OnRejection, OutputSpec, Prompt, ResultReport};
+use pallet_job_escrow::{ImageFormat, JobKind, JobSpec, JobStatus, OnRejection, OutputSpec, Prompt, ResultReport};
 use pallet_studio_governance::{GovernanceAction, StudioParameter};
 use proptest::prelude::*;
 use sp_runtime::{traits::Dispatchable, Permill};
@@ -128,6 +128,7 @@ fn step() -> impl Strategy<Value = Step> {
 
 fn spec(deadline_in: u64, candidates: u32, style: u32, refund: bool, parent: Option<u8>) -> pallet_job_escrow::JobSpecOf<Runtime> {
 	JobSpec {
+		kind: JobKind::Generate,
 		model: GENERATOR,
 		style,
 		prompt: Prompt::Text(b"an eye".to_vec().try_into().unwrap()),

@@ -69,6 +69,8 @@ impl pallet_job_escrow::Config for Runtime {
 	type MaxUnsettledPerWorker = ConstU32<64>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
+	// 30 s: time to fetch and check a restyle job's content.
+	type ReleaseGrace = ConstU32<10>;
 	type MisreportSlash = MisreportSlash;
 	type AbsentSlash = AbsentSlash;
 	type VerifiersShare = VerifiersShare;
@@ -126,6 +128,7 @@ mod benchmark_helper {
 			let action = GovernanceAction::AddStyle {
 				name: b"benchmark style".to_vec().try_into().expect("short name"),
 				reference: alloc::vec![0; 64].try_into().expect("64 components fit"),
+				blend: Default::default(),
 			};
 			StudioGovernance::force_enact(RuntimeOrigin::root(), Box::new(action))
 				.expect("a new style is added");

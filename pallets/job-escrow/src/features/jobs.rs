@@ -11,7 +11,7 @@ use sp_runtime::{
 	SaturatedConversion, Saturating,
 };
 use studio_primitives::{
-	AgentGate, AssetLedger, GateRefusal, JobId, ModelKind, ModelRegistry, StudioParams,
+	AgentGate, AssetLedger, AssetStatus, CidBytes, GateRefusal, JobId, ModelRegistry, StudioParams,
 	StyleRegistry,
 };
 
@@ -33,7 +33,7 @@ impl<T: Config> Pallet<T> {
 		bounty: BalanceOf<T>,
 	) -> DispatchResult {
 		ensure!(bounty >= T::Params::min_bounty(), Error::<T>::BountyTooLow);
-		Self::check_spec(&spec)?;
+		Self::check_spec(&client, &spec)?;
 		T::Gate::may_take_job(spec.model).map_err(Error::<T>::from)?;
 
 		// Into escrow: from here on nothing the client does to its own account (a vote's
@@ -62,10 +62,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Checks a job specification against the registries, the parameters and the limits.
-	fn check_spec(spec: &JobSpecOf<T>) -> DispatchResult {
+	fn check_spec(client: &T::AccountId, spec: &JobSpecOf<T>) -> DispatchResult {
 		let model = T::Models::approved_model(spec.model).ok_or(Error::<T>::ModelNotApproved)?;
-		ensure!(model.kind == ModelKind::Generator, Error::<T>::NotAGenerator);
+		ensure!(model.kind == spec.kind.model_kind(), Error::<T>::WrongModelForJobKind);
 		ensure!(T::Styles::active_style(spec.style).is_some(), Error::<T>::UnknownStyle);
+		if let JobKind::Stylize { strength, .. } = &spec.kind {
+			ensure!(T::Styles::stylize_blend(spec.style).is_some(), Error::<T>::StyleHasNoBlend);
+			ensure!(!strength.is_zero(), Error::<T>::ZeroStrength);
+		}
 		if let Prompt::Text(text) = &spec.prompt {
 			ensure!(!text.is_empty(), Error::<T>::EmptyPrompt);
 		}
@@ -87,10 +91,25 @@ impl<T: Config> Pallet<T> {
 			spec.deadline <= now.saturating_add(T::Params::job_max_lifetime()),
 			Error::<T>::DeadlineTooFar
 		);
-		for (index, parent) in spec.parents.iter().enumerate() {
-			ensure!(!spec.parents[..index].contains(parent), Error::<T>::DuplicateParentAsset);
+		if let Some(content) = spec.kind.content() {
+			Self::check_content(client, content)?;
+			ensure!((spec.parents.len() as u32) < T::MaxParents::get(), Error::<T>::TooManyParents);
+		}
+		let lineage = spec.lineage();
+		for (index, parent) in lineage.iter().enumerate() {
+			ensure!(!lineage[..index].contains(parent), Error::<T>::DuplicateParentAsset);
 			ensure!(T::Assets::contains(parent), Error::<T>::UnknownParentAsset);
 		}
+		Ok(())
+	}
+
+	/// A client restyles only its own material, and only material that stands: an asset it
+	/// owns that is a registered original or a settled output (never one still under
+	/// challenge, or refused).
+	fn check_content(client: &T::AccountId, content: &CidBytes) -> DispatchResult {
+		let (owner, status) = T::Assets::owner_and_status(content).ok_or(Error::<T>::UnknownContentAsset)?;
+		ensure!(owner == *client, Error::<T>::NotContentOwner);
+		ensure!(matches!(status, AssetStatus::External | AssetStatus::Final), Error::<T>::ContentNotFinal);
 		Ok(())
 	}
 
@@ -136,6 +155,23 @@ impl<T: Config> Pallet<T> {
 		Workers::<T>::insert(&who, worker);
 		Self::deposit_event(Event::JobClaimed { job: job_id, worker: who, expires_at });
 		Ok(())
+	}
+
+	pub(crate) fn do_release_claim(who: T::AccountId, job_id: JobId) -> DispatchResult {
+		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+		let JobStatus::Claimed { worker, expires_at } = &job.status else {
+			return Err(Error::<T>::NotClaimant.into())
+		};
+		ensure!(*worker == who, Error::<T>::NotClaimant);
+		// The claim was made `claim_timeout` before it expires; a timeout raised since only
+		// shortens the grace.
+		let now = frame_system::Pallet::<T>::block_number();
+		let grace_ends = expires_at.saturating_sub(T::Params::claim_timeout()).saturating_add(T::ReleaseGrace::get());
+		ensure!(now <= grace_ends, Error::<T>::ReleaseGraceOver);
+		Workers::<T>::mutate_extant(&who, |info| info.claims.retain(|claimed| *claimed != job_id));
+		job.barred = Some(who.clone());
+		Self::deposit_event(Event::ClaimReleased { job: job_id, worker: who });
+		Self::reopen_or_refund(job_id, job)
 	}
 
 	/// How many claims a bond of `bond` may hold at once: one per `min_bond`, at least one

@@ -28,7 +28,7 @@ impl<T: Config> Pallet<T> {
 		T::Assets::record_generated(
 			report.output.clone(),
 			job.client.clone(),
-			job.spec.parents.to_vec(),
+			job.spec.lineage(),
 			Generation {
 				worker: who.clone(),
 				job: job_id,

@@ -119,6 +119,10 @@ impl<T: Config> AssetLedger<T::AccountId> for Pallet<T> {
 		Assets::<T>::contains_key(cid)
 	}
 
+	fn owner_and_status(cid: &CidBytes) -> Option<(T::AccountId, AssetStatus)> {
+		Assets::<T>::get(cid).map(|record| (record.owner, record.status))
+	}
+
 	fn record_generated(
 		cid: CidBytes,
 		client: T::AccountId,

@@ -40,12 +40,13 @@ impl<T: Config> Pallet<T> {
 		Tracks::<T>::insert(Track::Fast, fast);
 		Tracks::<T>::insert(Track::Slow, slow);
 
-		for (name, reference) in &config.styles {
+		for (name, reference, blend) in &config.styles {
 			let name = BoundedVec::try_from(name.clone()).map_err(|_| "style name too long")?;
 			let reference =
 				BoundedVec::try_from(reference.clone()).map_err(|_| "style vector too long")?;
-			Self::check_new_style(&name, &reference).map_err(|e| format!("style: {e:?}"))?;
-			Self::add_style(name, reference);
+			let blend = BoundedVec::try_from(blend.clone()).map_err(|_| "style blend too long")?;
+			Self::check_new_style(&name, &reference, &blend).map_err(|e| format!("style: {e:?}"))?;
+			Self::add_style(name, reference, blend);
 		}
 		for (name, kind, weights_hash, version) in &config.models {
 			let name = BoundedVec::try_from(name.clone()).map_err(|_| "model name too long")?;

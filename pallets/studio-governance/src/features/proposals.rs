@@ -153,8 +153,8 @@ impl<T: Config> Pallet<T> {
 		match action {
 			GovernanceAction::SetParameter { parameter, value } =>
 				Self::check_parameter_change(*parameter, *value),
-			GovernanceAction::AddStyle { name, reference } =>
-				Self::check_new_style(name, reference),
+			GovernanceAction::AddStyle { name, reference, blend } =>
+				Self::check_new_style(name, reference, blend),
 			GovernanceAction::RetireStyle { style } => Self::check_style_retirable(*style),
 			GovernanceAction::ApproveModel { name, weights_hash, .. } =>
 				Self::check_new_model(name, weights_hash),
@@ -168,8 +168,8 @@ impl<T: Config> Pallet<T> {
 		match action {
 			GovernanceAction::SetParameter { parameter, value } =>
 				Self::set_parameter(parameter, value),
-			GovernanceAction::AddStyle { name, reference } => {
-				Self::add_style(name, reference);
+			GovernanceAction::AddStyle { name, reference, blend } => {
+				Self::add_style(name, reference, blend);
 				Ok(())
 			},
 			GovernanceAction::RetireStyle { style } => Self::retire_style(style),

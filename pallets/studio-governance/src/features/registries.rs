@@ -5,16 +5,25 @@ use crate::*;
 use alloc::vec::Vec;
 use frame_support::pallet_prelude::*;
 use studio_primitives::{
-	ApprovedModel, ModelId, ModelKind, ModelRegistry, ReviewerSet, Sha256, StyleId, StyleRegistry,
+	check_blend, ApprovedModel, BasisWeight, BlendError, ModelId, ModelKind, ModelRegistry,
+	ReviewerSet, Sha256, StyleBlend, StyleId, StyleRegistry,
 };
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn check_new_style(
 		name: &BoundedVec<u8, T::MaxNameLength>,
 		reference: &BoundedVec<i32, T::MaxStyleDimensions>,
+		blend: &StyleBlend,
 	) -> DispatchResult {
 		ensure!(!name.is_empty(), Error::<T>::EmptyName);
 		ensure!(!reference.is_empty(), Error::<T>::EmptyStyleVector);
+		if !blend.is_empty() {
+			check_blend(blend).map_err(|error| match error {
+				BlendError::BasisOutOfRange => Error::<T>::BasisStyleOutOfRange,
+				BlendError::DuplicateBasis => Error::<T>::DuplicateBasisStyle,
+				BlendError::NotNormalized => Error::<T>::BlendNotNormalized,
+			})?;
+		}
 		Ok(())
 	}
 
@@ -55,9 +64,10 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn add_style(
 		name: BoundedVec<u8, T::MaxNameLength>,
 		reference: BoundedVec<i32, T::MaxStyleDimensions>,
+		blend: StyleBlend,
 	) -> StyleId {
 		let style = Self::take_next_id::<NextStyleId<T>>();
-		Styles::<T>::insert(style, StyleInfo { name, reference, status: EntryStatus::Active });
+		Styles::<T>::insert(style, StyleInfo { name, reference, blend, status: EntryStatus::Active });
 		Self::deposit_event(Event::StyleAdded { style });
 		style
 	}
@@ -111,6 +121,12 @@ impl<T: Config> StyleRegistry for Pallet<T> {
 		Styles::<T>::get(style)
 			.filter(|info| info.status == EntryStatus::Active)
 			.map(|info| info.reference.into_inner())
+	}
+
+	fn stylize_blend(style: StyleId) -> Option<Vec<BasisWeight>> {
+		Styles::<T>::get(style)
+			.filter(|info| info.status == EntryStatus::Active && !info.blend.is_empty())
+			.map(|info| info.blend.into_inner())
 	}
 }
 

