@@ -2,9 +2,11 @@
 //! run, runs each through the [`Agents`], adds the output to its IPFS node and submits
 //! the signed result.
 //!
-//! - A job is runnable when its model is the one whose weights this worker loaded (the
-//!   registry's hash equals the local file's), the model is approved and not suspended, the
-//!   prompt is on chain as text, and the output is the generator's PNG size.
+//! - A job is runnable when its model is one whose weights this worker loaded (the registry's
+//!   hash equals the local file's), approved and not suspended, and the job is of the model's
+//!   kind: a generator's job needs its prompt on chain as text and the generator's PNG size; a
+//!   restyle job (stylize, line art) takes its content's size ([`crate::restyle_jobs`]: a
+//!   content that cannot be used gives the claim back).
 //! - The worker claims nothing while its agent or the studio is halted, never a job it gave
 //!   up this session (or that the chain bars it from), and only what it can finish within the
 //!   claim window: the job's most candidates, after the work already in hand, at the speed it
@@ -25,8 +27,8 @@
 use crate::{
 	agents::{Agents, AgentsError, Brief},
 	chain::{
-		self, account_of, studio, AtBlock, Client, EntryStatus, Job, JobStatus, Prompt, ResultReport, StudioParameter,
-		SubmitError, WorkerInfo,
+		self, account_of, studio, AtBlock, Client, EntryStatus, Job, JobKind, JobStatus, Prompt, ResultReport,
+		StudioParameter, SubmitError, WorkerInfo,
 	},
 	fitness::SearchSettings,
 	inference::{
@@ -36,6 +38,8 @@ use crate::{
 	content::{ContentError, ContentNode},
 	metrics::Metrics,
 	network,
+	restyle::RestyleError,
+	restyle_jobs::{design_restyle, restyle_kind},
 	style::from_fixed_point,
 	verifier::{self, Verifier},
 };
@@ -130,6 +134,10 @@ pub(crate) enum JobError {
 	Content(#[from] ContentError),
 	#[error("the chain refused the result: {0}")]
 	Refused(String),
+	#[error("restyling failed: {0}")]
+	Restyle(#[from] RestyleError),
+	#[error("the claim was given back: {0}")]
+	Released(String),
 	#[error(transparent)]
 	Chain(#[from] subxt::Error),
 }
@@ -157,6 +165,9 @@ pub(crate) struct Session {
 	rounds: u32,
 	/// The model id the chain gives the local generator's weights.
 	model: u32,
+	/// The model ids the chain gives the local style-transfer and line-art weights, when
+	/// loaded and approved.
+	restyle_models: (Option<u32>, Option<u32>),
 	/// Jobs claimed and queued or running here, each with the most candidates it generates.
 	in_hand: Mutex<BTreeMap<JobId, u64>>,
 	/// Jobs designed here whose results are on their way to the chain: they need no more CPU,
@@ -253,6 +264,10 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 		.transpose()
 		.map_err(subxt::Error::from)?
 		.ok_or_else(|| DaemonError::ModelNotApproved(agents.generator_sha256.clone()))?;
+	let restyle_models = (
+		approved_id(&at, agents.restylers.stylize.as_ref().map(|(hash, _)| hash.as_str())).await?,
+		approved_id(&at, agents.restylers.line_art.as_ref().map(|(hash, _)| hash.as_str())).await?,
+	);
 	let account = account_of(&config.signer);
 	worker_info(&at, &account).await?;
 	let slot_millis = at.constants().entry(studio::constants().aura().slot_duration()).map_err(subxt::Error::from)?;
@@ -265,6 +280,7 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 		metrics,
 		rounds: config.rounds,
 		model,
+		restyle_models,
 		in_hand: Mutex::default(),
 		delivering: Mutex::default(),
 		delivered: Mutex::default(),
@@ -308,6 +324,19 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 	outcome
 }
 
+/// The id of the approved model with the weights `sha256` (hex), if any.
+async fn approved_id(at: &AtBlock, sha256: Option<&str>) -> Result<Option<u32>, SessionError> {
+	let Some(sha256) = sha256 else { return Ok(None) };
+	let registry = studio::storage().studio_governance();
+	Ok(at
+		.storage()
+		.try_fetch(registry.approved_model_by_hash(), (sha256_from_hex(sha256),))
+		.await?
+		.map(|value| value.decode())
+		.transpose()
+		.map_err(subxt::Error::from)?)
+}
+
 /// The worker's registration at `at`; an account that is not registered cannot work.
 async fn worker_info(at: &AtBlock, account: &AccountId32) -> Result<WorkerInfo<u128, u32>, SessionError> {
 	Ok(at
@@ -328,7 +357,7 @@ fn sha256_from_hex(hex: &str) -> [u8; 32] {
 }
 
 /// A governed parameter's value at `at`; zero when it has none, as the chain reads it.
-async fn parameter(at: &AtBlock, which: StudioParameter) -> Result<u128, subxt::Error> {
+pub(crate) async fn parameter(at: &AtBlock, which: StudioParameter) -> Result<u128, subxt::Error> {
 	let values = studio::storage().studio_governance().parameter_values();
 	Ok(at.storage().try_fetch(values, (which,)).await?.map(|value| value.decode()).transpose()?.unwrap_or_default())
 }
@@ -492,24 +521,34 @@ async fn enqueue(session: &Session, queue: &mpsc::Sender<JobId>, job: JobId) {
 	let _ = queue.send(job).await;
 }
 
-/// Whether this worker can run `job`: its model, prompt and output.
+/// Whether this worker can run `job`: its kind and model, prompt and output.
 async fn runnable(session: &Session, at: &AtBlock, job: &Job) -> Result<bool, SessionError> {
 	let spec = &job.spec;
 	let side = IMAGE_SIDE as u32;
-	let fits = spec.model == session.model &&
-		matches!(spec.prompt, Prompt::Text(_)) &&
-		matches!(spec.output.format, ImageFormat::Png) &&
-		(spec.output.width, spec.output.height) == (side, side);
+	let fits = matches!(spec.output.format, ImageFormat::Png) &&
+		match spec.kind {
+			JobKind::Generate =>
+				spec.model == session.model &&
+					matches!(spec.prompt, Prompt::Text(_)) &&
+					(spec.output.width, spec.output.height) == (side, side),
+			JobKind::Stylize { .. } => Some(spec.model) == session.restyle_models.0,
+			JobKind::LineArt { .. } => Some(spec.model) == session.restyle_models.1,
+		};
 	if !fits {
 		return Ok(false)
 	}
+	let local_weights = match spec.kind {
+		JobKind::Generate => Some(&session.agents.generator_sha256),
+		JobKind::Stylize { .. } => session.agents.restylers.stylize.as_ref().map(|(hash, _)| hash),
+		JobKind::LineArt { .. } => session.agents.restylers.line_art.as_ref().map(|(hash, _)| hash),
+	};
 	let registry = studio::storage().studio_governance();
 	let Some(model) = at.storage().try_fetch(registry.models(), (spec.model,)).await? else { return Ok(false) };
 	let model = model.decode().map_err(subxt::Error::from)?;
 	let suspended =
 		at.storage().try_fetch(studio::storage().circuit_breaker().suspended_models(), (spec.model,)).await?.is_some();
 	Ok(matches!(model.status, EntryStatus::Active) &&
-		chain::hex(&model.weights_hash) == session.agents.generator_sha256 &&
+		Some(&chain::hex(&model.weights_hash)) == local_weights &&
 		!suspended)
 }
 
@@ -563,11 +602,13 @@ fn settle_outcome(session: &Session, (job, outcome): (JobId, Result<(), JobError
 }
 
 /// A designed job, ready to deliver.
-struct Designed {
-	job_id: JobId,
+pub(crate) struct Designed {
+	pub(crate) job_id: JobId,
 	/// When the claim it answers expires (marked in the output).
-	claim: u32,
-	outcome: crate::fitness::Outcome,
+	pub(crate) claim: u32,
+	/// sha2-256 (hex) of the weights of the model that made it.
+	pub(crate) weights_sha256: String,
+	pub(crate) outcome: crate::fitness::Outcome,
 }
 
 /// Designs `job_id`: reads the job, its style and the studio's deviation limit at the current
@@ -584,6 +625,9 @@ async fn design(session: &Session, job_id: JobId) -> Result<Designed, JobError> 
 		JobStatus::Claimed { worker, expires_at } if *worker == session.account => *expires_at,
 		_ => return Err(JobError::NotOurs),
 	};
+	if let Some((content, kind)) = restyle_kind(&at, &job).await? {
+		return design_restyle(session, &at, job_id, job, claim, content, kind).await
+	}
 	let prompt = match job.spec.prompt {
 		Prompt::Text(text) => String::from_utf8(text.0).map_err(|_| JobError::PromptNotText)?,
 		Prompt::Hash(_) => return Err(JobError::PromptNotOnChain),
@@ -606,7 +650,7 @@ async fn design(session: &Session, job_id: JobId) -> Result<Designed, JobError> 
 	session.metrics.candidates_per_second.set(outcome.candidates_tried as f64 / seconds);
 	session.timed(outcome.candidates_tried, seconds);
 	tracing::info!(job = job_id, deviation_ppm = outcome.deviation_ppm, quality_ppm = outcome.quality_ppm, tried = outcome.candidates_tried, seconds, "designed");
-	Ok(Designed { job_id, claim, outcome })
+	Ok(Designed { job_id, claim, weights_sha256: session.agents.generator_sha256.clone(), outcome })
 }
 
 /// The reference vector of `style` at `at`.
@@ -619,7 +663,7 @@ pub(crate) async fn style_reference(at: &AtBlock, style: u32) -> Result<Vec<f32>
 /// Adds a designed job's output to IPFS and submits the result, marking the output anew while
 /// the chain already records it.
 async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> {
-	let Designed { job_id, claim, outcome } = designed;
+	let Designed { job_id, claim, weights_sha256, outcome } = designed;
 	let mut tries = 0;
 	let (cid, events) = loop {
 		let mark = format!("job={job_id};claim={claim};try={tries}");
@@ -628,7 +672,7 @@ async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> 
 			output: BoundedVec(cid.to_bytes()),
 			style_deviation: Permill(outcome.deviation_ppm),
 			quality: Permill(outcome.quality_ppm),
-			weights_hash: sha256_from_hex(&session.agents.generator_sha256),
+			weights_hash: sha256_from_hex(&weights_sha256),
 			settings: BoundedVec(outcome.settings.clone()),
 			candidates_tried: outcome.candidates_tried,
 		};

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod models;
 pub mod network;
 pub mod restyle;
+mod restyle_jobs;
 pub mod service;
 pub mod store;
 pub mod style;

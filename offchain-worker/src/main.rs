@@ -13,7 +13,10 @@ use studio_worker::{
 		generator::CLASSES,
 		image::png_bytes,
 	},
+	inference::client_image::decode_input,
 	models::{self, fetch},
+	restyle::{restyle, RestyleKind},
+	unixfs::file_cid,
 	service::{self, ServiceArgs},
 	store::ContentStore,
 	style::{exemplar_reference, from_fixed_point, to_fixed_point},
@@ -107,6 +110,47 @@ enum Command {
 		#[command(flatten)]
 		job: JobArgs,
 	},
+	/// Restyle an image locally as a stylize or line-art job does: candidates over the
+	/// strength (or line threshold), judged by the style critic against the reference; prints
+	/// the result as JSON (deviation, content preservation, the published settings).
+	Restyle {
+		/// The image (PNG or JPEG).
+		#[arg(long)]
+		input: PathBuf,
+		/// A stylize style's basis blend as `basis:share` pairs (e.g. `2:0.7,14:0.3`); without
+		/// it, line art.
+		#[arg(long)]
+		blend: Option<String>,
+		/// The most of the style the result may take.
+		#[arg(long, default_value_t = 0.8)]
+		strength: f32,
+		/// The style's reference vector: a JSON array of fixed-point integers.
+		#[arg(long)]
+		reference: String,
+		/// Candidates.
+		#[arg(long, default_value_t = 4)]
+		candidates: u32,
+		/// The largest deviation a candidate may have to be chosen for its content
+		/// preservation (parts per million).
+		#[arg(long, default_value_t = 250_000)]
+		max_deviation_ppm: u32,
+		/// The largest side taken (the chain's `MaxImageSide`).
+		#[arg(long, default_value_t = 1024)]
+		max_side: u32,
+		/// The content store's directory.
+		#[arg(long, default_value = "store")]
+		store: PathBuf,
+	},
+	/// Measure the restyling networks on this machine: images per second of style transfer and
+	/// line art at each side (a deterministic wave image), one thread count.
+	BenchRestyle {
+		/// How long to run each measurement, in seconds.
+		#[arg(long, default_value_t = 5.0)]
+		seconds: f64,
+		/// The image sides to measure.
+		#[arg(long, num_args = 1.., default_values_t = [256usize, 512])]
+		sides: Vec<usize>,
+	},
 	/// Run a job's search locally: the semantic agent picks the class from the prompt, the
 	/// search finds the candidate closest to the style; prints the result as JSON.
 	Search {
@@ -184,6 +228,28 @@ fn throughput(seconds: f64, batch: u64, mut step: impl FnMut(u64) -> Result<()>)
 		step(rounds)?;
 	}
 	Ok((rounds * batch) as f64 / start.elapsed().as_secs_f64())
+}
+
+/// `2:0.7,14:0.3` as (basis, share) pairs.
+fn parse_blend(text: &str) -> Result<Vec<(u8, f32)>> {
+	text.split(',')
+		.map(|term| {
+			let (basis, share) = term.split_once(':').with_context(|| format!("`{term}` is not basis:share"))?;
+			Ok((basis.trim().parse()?, share.trim().parse()?))
+		})
+		.collect()
+}
+
+/// The benchmark's input, as the golden fixtures': channel c of pixel (h, w) is
+/// (sin(0.3·h + c)·cos(0.2·w) + 1) / 2.
+fn wave_image(side: usize, device: &Device) -> Result<candle_core::Tensor> {
+	let values: Vec<f32> = (0..3 * side * side)
+		.map(|i| {
+			let (c, h, w) = (i / (side * side), (i / side) % side, i % side);
+			(((0.3 * h as f64 + c as f64).sin() * (0.2 * w as f64).cos() + 1.0) / 2.0) as f32
+		})
+		.collect();
+	Ok(candle_core::Tensor::from_vec(values, (1, 3, side, side), device)?)
 }
 
 fn main() -> Result<()> {
@@ -264,6 +330,72 @@ fn main() -> Result<()> {
 				"seconds": seconds,
 			});
 			println!("{report}");
+		},
+		Command::Restyle { input, blend, strength, reference, candidates, max_deviation_ppm, max_side, store } => {
+			let reference: Vec<i32> =
+				serde_json::from_str(&reference).context("--reference must be a JSON array of integers")?;
+			let bytes = std::fs::read(&input).with_context(|| format!("cannot read {}", input.display()))?;
+			let image = decode_input(&bytes, max_side).with_context(|| format!("{} cannot be restyled", input.display()))?;
+			let kind = match blend {
+				Some(blend) => RestyleKind::Stylize { blend: parse_blend(&blend)?, max_strength: strength },
+				None => RestyleKind::LineArt,
+			};
+			let restylers = Agents::restylers(&cli.models_dir, &device)?;
+			let (critic_hash, critic) = Agents::critic(&cli.models_dir, &device)?;
+			let content = file_cid(&bytes).to_string();
+			let started = std::time::Instant::now();
+			let outcome = restyle(
+				&restylers,
+				(&critic_hash, &critic),
+				kind,
+				&image,
+				&content,
+				&from_fixed_point(&reference),
+				candidates,
+				max_deviation_ppm,
+				&device,
+			)?;
+			let seconds = started.elapsed().as_secs_f64();
+			let store = ContentStore::open(store)?;
+			let cid = store.put(&outcome.png)?;
+			println!(
+				"{}",
+				serde_json::json!({
+					"cid": cid.to_string(),
+					"path": store.path_of(&cid),
+					"deviation_ppm": outcome.deviation_ppm,
+					"quality_ppm": outcome.quality_ppm,
+					"settings": serde_json::from_slice::<serde_json::Value>(&outcome.settings)?,
+					"seconds": seconds,
+				})
+			);
+		},
+		Command::BenchRestyle { seconds, sides } => {
+			let restylers = Agents::restylers(&cli.models_dir, &device)?;
+			let (Some((_, stylize)), Some((_, hed))) = (&restylers.stylize, &restylers.line_art) else {
+				bail!("the restyling models are not fetched (run `studio-worker models fetch`)");
+			};
+			let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+			let style = candle_core::Tensor::from_vec(
+				(0..26).map(|i| if i == 7 { 1f32 } else { 0.0 }).collect::<Vec<_>>(),
+				(1, 26),
+				&device,
+			)?;
+			println!("| network | side | images/s |");
+			println!("|---|---|---|");
+			for side in sides {
+				let image = wave_image(side, &device)?;
+				let per_second = throughput(seconds, 1, |_| {
+					stylize.forward(&image, &style)?;
+					Ok(())
+				})?;
+				println!("| style transfer (candle, CPU, {threads} threads) | {side} | {per_second:.2} |");
+				let per_second = throughput(seconds, 1, |_| {
+					hed.forward(&image)?;
+					Ok(())
+				})?;
+				println!("| line art, HED (candle, CPU, {threads} threads) | {side} | {per_second:.2} |");
+			}
 		},
 		Command::Verify { png, settings, job } => {
 			let reference = job.reference()?;

@@ -53,6 +53,11 @@ pub async fn join(client: &Client, at: &AtBlock, signer: &Keypair, content: &Con
 	if content.is_archive() {
 		tokio::spawn(archive_recorded_outputs(at.clone(), content.clone()));
 	}
+	dial_workers(at, content).await
+}
+
+/// Dials every worker's published address (connections already open stay as they are).
+pub(crate) async fn dial_workers(at: &AtBlock, content: &ContentNode) -> Result<(), subxt::Error> {
 	let mut entries =
 		at.storage().iter(studio::storage().job_escrow().content_addresses(), ()).await.map_err(subxt::Error::from)?;
 	while let Some(entry) = entries.next().await {

@@ -1,8 +1,11 @@
 //! The daemon's verifying side (`docs/verification.md`). When the chain draws this worker to
 //! verify another's result, it fetches the output by CID (from the delivering worker's IPFS
 //! node, or any peer that has it; the bytes are checked against the CID), re-scores it with the
-//! style critic, re-generates the winning candidate from the published settings, and commits to
-//! its finding; once every verifier has committed (or the commit period is over), it reveals.
+//! style critic, re-generates the winning candidate from the published settings (a restyle
+//! job's winner is re-made from its content, fetched the same way: the delivering worker, which
+//! used it, serves it too; a content nobody serves counts as an unavailable result), and commits
+//! to its finding; once every verifier has committed (or the commit period is over), it
+//! reveals.
 //!
 //! Driven by chain state at each finalized block, before the worker claims anything: a
 //! verification this worker has not committed to is checked, a committed one revealed when
@@ -13,7 +16,8 @@ use crate::{
 	chain::{self, studio, AtBlock, Job, JobStatus, Prompt, SubmitError},
 	daemon::{style_reference, JobId, Session},
 	network,
-	verify::{measure, JobFacts, VerifyError},
+	restyle_jobs::{fetch_content, max_image_side, restyle_kind},
+	verify::{measure, measure_restyle, JobFacts, RestyleFacts, VerifyError},
 };
 use std::{
 	collections::{BTreeMap, BTreeSet},
@@ -177,15 +181,42 @@ async fn check(session: &Session, job_id: JobId, commit_until: u32) -> Result<Fi
 			},
 		}
 	};
-	let prompt = match job.spec.prompt {
+	let prompt = match &job.spec.prompt {
 		Prompt::Text(text) => Some(String::from_utf8_lossy(&text.0).into_owned()),
 		Prompt::Hash(_) => None,
 	};
-	let (agents, seed, settings) = (session.agents.clone(), job.spec.seed, delivery.settings.0);
-	let measured = tokio::task::spawn_blocking(move || {
-		measure(&agents, &bytes, &settings, &JobFacts { prompt: prompt.as_deref(), seed, reference: &reference })
-	})
-	.await
+	let (agents, seed, settings) = (session.agents.clone(), job.spec.seed, delivery.settings.0.clone());
+	let restyle = restyle_kind(&at, &job).await.map_err(|error| CheckError::Job(error.to_string()))?;
+	let measured = match restyle {
+		None => tokio::task::spawn_blocking(move || {
+			measure(&agents, &bytes, &settings, &JobFacts { prompt: prompt.as_deref(), seed, reference: &reference })
+		})
+		.await,
+		Some((content, kind)) => {
+			let patience = deadline.saturating_duration_since(Instant::now());
+			let (content_cid, image) = match fetch_content(session, &at, &content, max_image_side(&at)?, patience).await {
+				Ok(fetched) => fetched,
+				Err(problem) => {
+					tracing::info!(job = job_id, %problem, "the job's content is not available");
+					return Ok(Finding::Unavailable)
+				},
+			};
+			let registry = studio::storage().studio_governance();
+			let model = at.storage().try_fetch(registry.models(), (job.spec.model,)).await?.ok_or(CheckError::NotDelivered)?.decode()?;
+			let model_sha256 = chain::hex(&model.weights_hash);
+			tokio::task::spawn_blocking(move || {
+				let facts = RestyleFacts {
+					content: &image,
+					content_cid: &content_cid,
+					kind: &kind,
+					model_sha256: &model_sha256,
+					reference: &reference,
+				};
+				measure_restyle(&agents, &bytes, &settings, &facts)
+			})
+			.await
+		},
+	}
 	.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()));
 	Ok(match measured {
 		Ok(measurement) => {

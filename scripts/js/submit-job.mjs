@@ -48,6 +48,7 @@ try {
   const alice = new Keyring({ type: 'sr25519' }).addFromUri(option('suri', '//Alice'));
   const header = await api.rpc.chain.getHeader();
   const spec = {
+    kind: 'Generate',
     model: 0,
     style: Number(option('style', '0')),
     prompt: { Text: option('prompt', 'an amber painted eye') },

@@ -8,6 +8,7 @@ mod escrow;
 mod governance;
 mod harness;
 mod local_testnet;
+mod restyle;
 mod studio;
 mod studio_script;
 mod verification;

@@ -114,6 +114,7 @@ pub async fn job_spec(
 ) -> Value {
 	let (best, _) = heights(rpc).await.unwrap();
 	Value::named_composite([
+		("kind", Value::unnamed_variant("Generate", [])),
 		("model", Value::u128(model)),
 		("style", Value::u128(style)),
 		("prompt", Value::unnamed_variant("Text", [Value::from_bytes(prompt)])),

@@ -598,7 +598,9 @@ async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_v
 	let node = Node::start(&["--dev", "--tmp"], dir.path().join("node.log"));
 	node.rpc().await; // waits until the node answers
 	let bob = dev::bob();
-	let (ok, said) = studio(&node, &["--suri", "//Bob", "--dev", "worker", "register", "--bond", "50", "--models", "0"]);
+	// Bob runs the generator and both restylers.
+	let models = format!("0,{},{}", crate::restyle::STYLE_TRANSFER, crate::restyle::LINE_ART);
+	let (ok, said) = studio(&node, &["--suri", "//Bob", "--dev", "worker", "register", "--bond", "50", "--models", &models]);
 	assert!(ok, "{said}");
 	let worker = Worker::start_with_studio_cli(&node, "//Bob", dir.path(), "bob", None);
 	let gateway = format!("http://127.0.0.1:{}", worker.gateway);
@@ -685,6 +687,9 @@ async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_v
 	assert!(!ok && said.contains("CircuitBreaker::"), "a non-reviewer is refused by name: {said}");
 	let (ok, said) = studio(&node, &["review", "list", "--json"]);
 	assert!(ok && said.contains("Resumed"), "{said}");
+
+	// Alice's settled design becomes her material to restyle.
+	crate::restyle::restyle_stories(&node, &gateway, dir.path(), &eye).await;
 }
 
 #[tokio::test]

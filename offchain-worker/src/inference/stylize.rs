@@ -164,7 +164,7 @@ pub fn reflect_pad(x: &Tensor, dim: usize, left: usize, right: usize) -> Result<
 		.map(|i| i as u32)
 		.collect();
 	let indices = Tensor::new(indices, x.device())?;
-	x.index_select(&indices, dim)
+	x.contiguous()?.index_select(&indices, dim)
 }
 
 /// `strength · stylized + (1 − strength) · content`: how much of the style a result takes.

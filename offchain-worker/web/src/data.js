@@ -171,7 +171,14 @@ export async function readSnapshot(api, blockHash) {
 }
 
 function readStyle(s) {
-  return { name: utf8(s.name), dimensions: s.reference.length, status: s.status.type };
+  return {
+    name: utf8(s.name),
+    dimensions: s.reference.length,
+    status: s.status.type,
+    // A stylize style's basis blend: [[basis, share]], shares summing to 1; empty for a
+    // generator's style.
+    blend: s.blend.map((term) => [term.basis.toNumber(), term.weight.toNumber() / 1e6]),
+  };
 }
 
 function readModel(m) {
@@ -229,6 +236,9 @@ function readJob(id, j) {
     id,
     client: j.client.toString(),
     bounty: j.bounty.toBigInt(),
+    kind: spec.kind.type,
+    content: spec.kind.isStylize ? cidToText(spec.kind.asStylize.content) : spec.kind.isLineArt ? cidToText(spec.kind.asLineArt.content) : null,
+    strength: spec.kind.isStylize ? spec.kind.asStylize.strength.toNumber() / 1e6 : null,
     model: spec.model.toNumber(),
     style: spec.style.toNumber(),
     prompt,
@@ -303,7 +313,7 @@ function readAction(a) {
     case 'SetParameter':
       return { kind: a.type, parameter: v.parameter.type, value: v.value.toBigInt() };
     case 'AddStyle':
-      return { kind: a.type, name: utf8(v.name), dimensions: v.reference.length };
+      return { kind: a.type, name: utf8(v.name), dimensions: v.reference.length, blend: v.blend.map((t) => [t.basis.toNumber(), t.weight.toNumber() / 1e6]) };
     case 'RetireStyle':
       return { kind: a.type, style: v.style.toNumber() };
     case 'ApproveModel':

@@ -178,6 +178,10 @@ pub const GENERATOR: ModelId = 0;
 pub const GENERATOR_HASH: [u8; 32] = [7; 32];
 /// A second approved model, not a generator.
 pub const CRITIC: ModelId = 1;
+/// The line-art model of the genesis (its restyle jobs work on a recorded asset).
+pub const LINE_ART: ModelId = 2;
+/// The sha2-256 of the line-art model's weights.
+pub const LINE_ART_HASH: [u8; 32] = [12; 32];
 /// The claim timeout and challenge window of this runtime's genesis, in blocks.
 pub const CLAIM_TIMEOUT: u64 = 10;
 
@@ -225,6 +229,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		models: vec![
 			(b"eye-generator".to_vec(), ModelKind::Generator, GENERATOR_HASH, 1),
 			(b"critic".to_vec(), ModelKind::StyleScorer, [8; 32], 1),
+			(b"line-art".to_vec(), ModelKind::LineArt, LINE_ART_HASH, 1),
 		],
 		reviewers: REVIEWERS.to_vec(),
 	}

@@ -27,6 +27,9 @@ use studio_test_runtime::*;
 #[derive(Clone, Debug)]
 enum Step {
 	SubmitJob { client: Who, bounty: u64, deadline_in: u64, candidates: u32, style: u32, refund: bool, parent: Option<u8> },
+	/// A line-art job on the recorded asset `cid_of([content])` (mostly the client's own).
+	SubmitLineArt { client: Who, bounty: u64, deadline_in: u64, content: u8 },
+	Release { worker: Who, job: Recent },
 	CancelJob { client: Who, job: Recent },
 	Register { worker: Who, bond: u64, critic_too: bool },
 	BondExtra { worker: Who, amount: u64 },
@@ -91,6 +94,9 @@ fn step() -> impl Strategy<Value = Step> {
 				client, bounty: bounty * UNIT / 4, deadline_in, candidates, style: [0, 1, 0, 1, 2][style as usize], refund, parent
 			}),
 		1 => (who(), recent()).prop_map(|(client, job)| Step::CancelJob { client, job }),
+		3 => (who(), 1u64..400, 0u64..60, 0u8..12)
+			.prop_map(|(client, bounty, deadline_in, content)| Step::SubmitLineArt { client, bounty: bounty * UNIT / 4, deadline_in, content }),
+		2 => (who(), recent()).prop_map(|(worker, job)| Step::Release { worker, job }),
 		2 => (who(), 0u64..80, any::<bool>())
 			.prop_map(|(worker, bond, critic_too)| Step::Register { worker, bond: bond * UNIT, critic_too }),
 		1 => (who(), 1u64..30).prop_map(|(worker, amount)| Step::BondExtra { worker, amount: amount * UNIT }),
@@ -189,12 +195,22 @@ fn call_of(step: &Step) -> Option<(u64, RuntimeCall)> {
 				bounty,
 			}),
 		),
+		Step::SubmitLineArt { client: who, bounty, deadline_in, content } => {
+			let mut spec = spec(deadline_in, 1, 0, false, None);
+			spec.kind = JobKind::LineArt { content: cid_of(&[content]) };
+			spec.model = LINE_ART;
+			(client(who), RuntimeCall::Escrow(Escrow::submit_job { spec: Box::new(spec), bounty }))
+		},
+		Step::Release { worker: who, job } => {
+			let worker = worker(who);
+			(worker, RuntimeCall::Escrow(Escrow::release_claim { job: claimed_by(worker, job) }))
+		},
 		Step::CancelJob { client: who, job } => {
 			let job = job.below(next_job);
 			(client_of(who, job), RuntimeCall::Escrow(Escrow::cancel_job { job }))
 		},
 		Step::Register { worker: who, bond, critic_too } => {
-			let models = if critic_too { vec![GENERATOR, CRITIC] } else { vec![GENERATOR] };
+			let models = if critic_too { vec![GENERATOR, CRITIC, LINE_ART] } else { vec![GENERATOR, LINE_ART] };
 			(
 				worker(who),
 				RuntimeCall::Escrow(Escrow::register_worker { bond, capabilities: models.try_into().unwrap() }),
@@ -219,7 +235,11 @@ fn call_of(step: &Step) -> Option<(u64, RuntimeCall)> {
 				_ => worker(who),
 			};
 			let job = claimed_by(worker, job);
-			let report = report(deviation, quality, cid, right_weights);
+			let mut report = report(deviation, quality, cid, right_weights);
+			let line_art = pallet_job_escrow::Jobs::<Runtime>::get(job).is_some_and(|info| info.spec.model == LINE_ART);
+			if line_art && right_weights {
+				report.weights_hash = LINE_ART_HASH;
+			}
 			(worker, RuntimeCall::Escrow(Escrow::submit_result { job, report }))
 		},
 		Step::Accept { client: who, job } => {

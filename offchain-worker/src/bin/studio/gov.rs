@@ -22,6 +22,8 @@ use subxt::{
 use studio::runtime_types::{
 	bounded_collections::bounded_vec::BoundedVec,
 	pallet_studio_governance::types::{EntryStatus, GovernanceAction, StudioParameter, Track},
+	sp_arithmetic::per_things::Permill,
+	studio_primitives::BasisWeight,
 };
 
 /// The side of the image the studio's styles are measured on.
@@ -86,20 +88,60 @@ pub enum StyleCommand {
 	/// The style registry.
 	List,
 	/// Propose a new style. Its reference vector is the mean of the example images' style
-	/// vectors, measured by the worker's own style critic.
+	/// vectors, measured by the worker's own style critic. A stylize style (`--blend`) is
+	/// measured on its blend's work: the `--from` images (PNG or JPEG, any size) restyled in
+	/// it, or the studio's own exemplar eyes when none are given. Re-weighting a style is
+	/// adding the new blend and retiring the old style.
 	Add {
 		/// The style's name.
 		#[arg(long)]
 		name: String,
-		/// Example images of the style: 128×128 8-bit RGB PNGs, such as the studio makes.
-		#[arg(long, num_args = 1.., required = true)]
+		/// Example images: of the style itself (128×128 8-bit RGB PNGs, such as the studio
+		/// makes), or, with `--blend`, contents to restyle in it.
+		#[arg(long, num_args = 1.., required_unless_present = "blend")]
 		from: Vec<PathBuf>,
+		/// A stylize style's blend of the style-transfer network's basis styles, as
+		/// `basis:share` pairs summing to 1 (e.g. `3:0.5,12:0.5`).
+		#[arg(long, value_parser = parse_blend)]
+		blend: Option<Blend>,
 		/// Where the models live (`studio-worker models fetch` puts them there).
 		#[arg(long, default_value = "models")]
 		models_dir: PathBuf,
 		#[command(flatten)]
 		dry_run: DryRun,
 	},
+}
+
+/// A basis blend as `basis:share` pairs, shares in parts per million.
+#[derive(Clone, Debug)]
+pub struct Blend(Vec<(u8, u32)>);
+
+/// `3:0.5,12:0.5` as a blend whose shares sum to exactly one (1 000 000 ppm); the last share
+/// absorbs the rounding.
+fn parse_blend(text: &str) -> Result<Blend, String> {
+	let mut terms = Vec::new();
+	for term in text.split(',') {
+		let (basis, share) = term.split_once(':').ok_or_else(|| format!("`{term}` is not basis:share"))?;
+		let basis: u8 = basis.trim().parse().map_err(|_| format!("`{basis}` is not a basis style index"))?;
+		if basis as usize >= studio_worker::inference::stylize::BASIS_STYLES {
+			return Err(format!("basis style {basis} does not exist (0 to {})", studio_worker::inference::stylize::BASIS_STYLES - 1))
+		}
+		let share: f64 = share.trim().parse().map_err(|_| format!("`{share}` is not a share"))?;
+		if !(share > 0.0 && share <= 1.0) {
+			return Err(format!("share {share} is not in (0, 1]"))
+		}
+		if terms.iter().any(|(b, _)| *b == basis) {
+			return Err(format!("basis style {basis} is named twice"))
+		}
+		terms.push((basis, (share * 1e6).round() as u32));
+	}
+	let total: u32 = terms.iter().map(|(_, ppm)| ppm).sum();
+	if total.abs_diff(1_000_000) > terms.len() as u32 {
+		return Err(format!("the shares sum to {}, not 1", total as f64 / 1e6))
+	}
+	let last = terms.last_mut().expect("split yields at least one term");
+	last.1 = last.1 + 1_000_000 - total;
+	Ok(Blend(terms))
 }
 
 /// A parameter by its name, in any case, with or without `-` and `_`.
@@ -296,8 +338,12 @@ fn print_lines(cli: &Cli, lines: &[String]) {
 fn describe_action(action: &GovernanceAction<subxt::utils::AccountId32>) -> String {
 	match action {
 		GovernanceAction::SetParameter { parameter, value } => format!("set {parameter:?} to {value}"),
-		GovernanceAction::AddStyle { name, reference } =>
-			format!("add style \"{}\" ({} components)", String::from_utf8_lossy(&name.0), reference.0.len()),
+		GovernanceAction::AddStyle { name, reference, blend } => format!(
+			"add style \"{}\" ({} components{})",
+			String::from_utf8_lossy(&name.0),
+			reference.0.len(),
+			if blend.0.is_empty() { String::new() } else { format!(", blend {}", blend_text(&blend.0)) }
+		),
 		GovernanceAction::RetireStyle { style } => format!("retire style {style}"),
 		GovernanceAction::ApproveModel { name, version, .. } =>
 			format!("approve model \"{}\" v{version}", String::from_utf8_lossy(&name.0)),
@@ -393,6 +439,37 @@ pub async fn run(cli: &Cli, command: &GovCommand) -> Result<()> {
 	}
 }
 
+/// A blend as `basis:share` pairs.
+fn blend_text(blend: &[studio::runtime_types::studio_primitives::BasisWeight]) -> String {
+	blend.iter().map(|term| format!("{}:{}", term.basis, term.weight.0 as f64 / 1e6)).collect::<Vec<_>>().join(",")
+}
+
+/// The reference of a stylize style: the mean style vector of `files` (or the studio's
+/// exemplar eyes) restyled at full strength in `blend`, in the critic's view.
+fn blend_reference(models_dir: &std::path::Path, files: &[PathBuf], blend: &Blend, max_side: u32) -> Result<Vec<f32>> {
+	use studio_worker::{
+		inference::client_image::decode_input,
+		restyle::{exemplar_contents, exemplar_reference, RestyleKind},
+	};
+	let device = Device::Cpu;
+	let contents = if files.is_empty() {
+		let (_, generator) = Agents::generator(models_dir, &device)?;
+		exemplar_contents(&generator, 1_000, 8, &device)?
+	} else {
+		files
+			.iter()
+			.map(|file| {
+				let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+				decode_input(&bytes, max_side).with_context(|| format!("{} cannot be restyled", file.display()))
+			})
+			.collect::<Result<_>>()?
+	};
+	let restylers = Agents::restylers(models_dir, &device)?;
+	let (_, critic) = Agents::critic(models_dir, &device)?;
+	let kind = RestyleKind::Stylize { blend: blend.0.iter().map(|(basis, ppm)| (*basis, *ppm as f32 / 1e6)).collect(), max_strength: 1.0 };
+	Ok(exemplar_reference(&restylers, &critic, &kind, &contents, &device)?)
+}
+
 /// The style vectors of example images, each a 128×128 RGB PNG.
 fn example_vectors(models_dir: &std::path::Path, files: &[PathBuf]) -> Result<Vec<Vec<f32>>> {
 	let device = Device::Cpu;
@@ -419,15 +496,37 @@ pub async fn run_style(cli: &Cli, command: &StyleCommand) -> Result<()> {
 			for (id, style) in styles {
 				let name = String::from_utf8_lossy(&style.name.0).to_string();
 				let status = if matches!(style.status, EntryStatus::Active) { "active" } else { "retired" };
+				let blend = blend_text(&style.blend.0);
 				if cli.json {
-					println!("{}", serde_json::json!({ "style": id, "name": name, "status": status, "reference": style.reference.0 }));
+					println!("{}", serde_json::json!({ "style": id, "name": name, "status": status, "blend": blend, "reference": style.reference.0 }));
 				} else {
-					println!("{id}\t{name}\t{status}\t{} components", style.reference.0.len());
+					let kind = if blend.is_empty() { "generator's style".to_string() } else { format!("stylize blend {blend}") };
+					println!("{id}\t{name}\t{status}\t{kind}\t{} components", style.reference.0.len());
 				}
 			}
 			Ok(())
 		},
-		StyleCommand::Add { name, from, models_dir, dry_run } => {
+		StyleCommand::Add { name, from, blend: Some(blend), models_dir, dry_run } => {
+			let max_side = at.constants().entry(studio::constants().job_escrow().max_image_side())?;
+			let style_reference = blend_reference(models_dir, from, blend, max_side)?;
+			let measured_on = if from.is_empty() { "the studio's 8 exemplar eyes".to_string() } else { format!("{} images", from.len()) };
+			let blend = blend.0.iter().map(|(basis, ppm)| BasisWeight { basis: *basis, weight: Permill(*ppm) }).collect::<Vec<_>>();
+			let plan = Plan {
+				lines: vec![format!(
+					"add stylize style \"{name}\", blend {}: a reference of {} components measured on {measured_on} restyled in it",
+					blend_text(&blend),
+					style_reference.len()
+				)],
+				action: GovernanceAction::AddStyle {
+					name: BoundedVec(name.as_bytes().to_vec()),
+					reference: BoundedVec(to_fixed_point(&style_reference)),
+					blend: BoundedVec(blend),
+				},
+				track: Track::Slow,
+			};
+			propose(cli, &client, &at, plan, dry_run.dry_run).await
+		},
+		StyleCommand::Add { name, from, blend: None, models_dir, dry_run } => {
 			let vectors = example_vectors(models_dir, from)?;
 			let style_reference = reference(&vectors);
 			let spread: Vec<u32> = vectors.iter().map(|v| to_permill(deviation(v, &style_reference))).collect();
@@ -435,6 +534,7 @@ pub async fn run_style(cli: &Cli, command: &StyleCommand) -> Result<()> {
 				action: GovernanceAction::AddStyle {
 					name: BoundedVec(name.as_bytes().to_vec()),
 					reference: BoundedVec(to_fixed_point(&style_reference)),
+					blend: BoundedVec(Vec::new()),
 				},
 				lines: vec![
 					format!("add style \"{name}\": a reference of {} components from {} examples", style_reference.len(), from.len()),

@@ -1,6 +1,10 @@
 //! `studio job`: submit a design job and follow it to its end; inspect, cancel and accept jobs.
 
-use crate::{cid_text, fetch, parse_amount, parse_cid_arg, transact, units, CidArg, Cli};
+use crate::{
+	cid_text, fetch, parse_amount, parse_cid_arg,
+	restyle::{self, Restyle, RestyleArgs},
+	transact, units, CidArg, Cli,
+};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -52,6 +56,27 @@ pub enum JobCommand {
 		/// Give up following after this many seconds.
 		#[arg(long, default_value_t = 600)]
 		timeout: u64,
+	},
+	/// Restyle one of your images in a DAO style (a style with a basis blend): checks it,
+	/// registers it as your asset, uploads it, submits a stylize job, follows it and saves the
+	/// result, verified against its CID.
+	Stylize {
+		#[command(flatten)]
+		args: RestyleArgs,
+		/// The style, by name or id (`studio style list`).
+		#[arg(long)]
+		style: String,
+		/// The most of the style the result may take, in (0, 1]: the rest is your image.
+		#[arg(long, default_value_t = 0.8)]
+		strength: f64,
+	},
+	/// Turn one of your photos or sketches into line art, as `stylize` does.
+	Lineart {
+		#[command(flatten)]
+		args: RestyleArgs,
+		/// The style the lines keep to, by name or id.
+		#[arg(long, default_value = "clean line")]
+		style: String,
 	},
 	/// Show a job.
 	Show { job: u64 },
@@ -151,7 +176,7 @@ impl Progress {
 pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 	use studio::runtime_types::{
 		bounded_collections::bounded_vec::BoundedVec,
-		pallet_job_escrow::types::{ImageFormat, JobSpec, OnRejection, OutputSpec, Prompt},
+		pallet_job_escrow::types::{ImageFormat, JobKind, JobSpec, OnRejection, OutputSpec, Prompt},
 	};
 	let client = cli.client().await?;
 	let escrow = studio::tx().job_escrow();
@@ -178,6 +203,7 @@ pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 			});
 			let now = client.at_current_block().await?.block_number() as u32;
 			let spec = JobSpec {
+				kind: JobKind::Generate,
 				model: *model,
 				style: *style,
 				prompt: Prompt::Text(BoundedVec(prompt.as_bytes().to_vec())),
@@ -193,54 +219,11 @@ pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 				.find_first::<studio::job_escrow::events::JobSubmitted>()
 				.context("no JobSubmitted event")??;
 			let id = submitted.job;
-			if *no_wait {
-				if cli.json {
-					println!("{}", serde_json::json!({ "job": id }));
-				} else {
-					println!("submitted job {id}");
-				}
-				return Ok(())
-			}
-			let progress = Progress::new(id, *bounty);
-			let deadline = std::time::Instant::now() + Duration::from_secs(*timeout);
-			let mut saved: Option<PathBuf> = None;
-			loop {
-				let job = job(&client, id).await?;
-				progress.show(&job.status);
-				let delivered = match &job.status {
-					JobStatus::Delivered { output, .. } | JobStatus::Settled { output, .. } => Some(output.0.clone()),
-					_ => None,
-				};
-				if let (Some(cid), None) = (&delivered, &saved) {
-					let path = output.clone().unwrap_or_else(|| PathBuf::from(format!("{}.png", cid_text(cid))));
-					std::fs::write(&path, fetch(gateway, cid)?).with_context(|| format!("cannot write {}", path.display()))?;
-					progress.note(&format!("saved {} (verified against its CID)", path.display()));
-					saved = Some(path);
-				}
-				match &job.status {
-					JobStatus::Settled { output, .. } => {
-						progress.finish();
-						let path = saved.expect("saved when delivered");
-						if cli.json {
-							println!("{}", serde_json::json!({ "job": id, "cid": cid_text(&output.0), "path": path }));
-						} else {
-							println!("{}\t{}", cid_text(&output.0), path.display());
-						}
-						return Ok(())
-					},
-					JobStatus::Cancelled | JobStatus::Refunded => {
-						progress.finish();
-						bail!("job {id} ended without a design: {}", describe(&job.status))
-					},
-					_ => {},
-				}
-				if std::time::Instant::now() > deadline {
-					progress.finish();
-					bail!("gave up following job {id} after {timeout} s: it is {}", describe(&job.status));
-				}
-				tokio::time::sleep(Duration::from_secs(2)).await;
-			}
+			follow(cli, &client, id, *bounty, *no_wait, gateway, output.clone(), *timeout).await
 		},
+		JobCommand::Stylize { args, style, strength } =>
+			restyle::run(cli, args, Restyle::Stylize { style, strength: *strength }).await,
+		JobCommand::Lineart { args, style } => restyle::run(cli, args, Restyle::LineArt { style }).await,
 		JobCommand::Show { job: id } => {
 			let at = client.at_current_block().await?;
 			let value = at
@@ -292,6 +275,68 @@ pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 			);
 			Ok(())
 		},
+	}
+}
+
+/// Follows job `id` through claimed, delivered and settled (or says why not) and saves its
+/// output, verified against its CID; with `no_wait`, prints the id and returns.
+#[allow(clippy::too_many_arguments)]
+pub async fn follow(
+	cli: &Cli,
+	client: &Client,
+	id: u64,
+	bounty: u128,
+	no_wait: bool,
+	gateway: &str,
+	output: Option<PathBuf>,
+	timeout: u64,
+) -> Result<()> {
+	if no_wait {
+		if cli.json {
+			println!("{}", serde_json::json!({ "job": id }));
+		} else {
+			println!("submitted job {id}");
+		}
+		return Ok(())
+	}
+	let progress = Progress::new(id, bounty);
+	let deadline = std::time::Instant::now() + Duration::from_secs(timeout);
+	let mut saved: Option<PathBuf> = None;
+	loop {
+		let job = job(client, id).await?;
+		progress.show(&job.status);
+		let delivered = match &job.status {
+			JobStatus::Delivered { output, .. } | JobStatus::Settled { output, .. } => Some(output.0.clone()),
+			_ => None,
+		};
+		if let (Some(cid), None) = (&delivered, &saved) {
+			let path = output.clone().unwrap_or_else(|| PathBuf::from(format!("{}.png", cid_text(cid))));
+			std::fs::write(&path, fetch(gateway, cid)?).with_context(|| format!("cannot write {}", path.display()))?;
+			progress.note(&format!("saved {} (verified against its CID)", path.display()));
+			saved = Some(path);
+		}
+		match &job.status {
+			JobStatus::Settled { output, .. } => {
+				progress.finish();
+				let path = saved.expect("saved when delivered");
+				if cli.json {
+					println!("{}", serde_json::json!({ "job": id, "cid": cid_text(&output.0), "path": path }));
+				} else {
+					println!("{}\t{}", cid_text(&output.0), path.display());
+				}
+				return Ok(())
+			},
+			JobStatus::Cancelled | JobStatus::Refunded => {
+				progress.finish();
+				bail!("job {id} ended without a design: {}", describe(&job.status))
+			},
+			_ => {},
+		}
+		if std::time::Instant::now() > deadline {
+			progress.finish();
+			bail!("gave up following job {id} after {timeout} s: it is {}", describe(&job.status));
+		}
+		tokio::time::sleep(Duration::from_secs(2)).await;
 	}
 }
 

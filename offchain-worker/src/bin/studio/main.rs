@@ -19,6 +19,7 @@ macro_rules! sorted_entries {
 mod asset;
 mod gov;
 mod job;
+mod restyle;
 mod review;
 mod worker;
 

@@ -2,6 +2,7 @@
 
 import { h, replaceChildren } from '../dom.js';
 import { balance, blockNo, perbillPct, permillPct } from '../format.js';
+import { ipfsUrl } from '../cid.js';
 import { account, pill, table, empty } from './common.js';
 
 /** The unit of each StudioParameter (studio-governance's `StudioParameter::unit`). */
@@ -90,7 +91,14 @@ export function renderGovernance(el, snapshot, { token }) {
   });
 
   const styleRows = [...snapshot.styles].sort((a, b) => a[0] - b[0]).map(([id, s]) =>
-    h('tr', { dataset: { style: id } }, h('td', { class: 'num' }, `#${id}`), h('td', {}, s.name), h('td', {}, `${s.dimensions}-d reference`), h('td', {}, pill(s.status))),
+    h(
+      'tr',
+      { dataset: { style: id } },
+      h('td', { class: 'num' }, `#${id}`),
+      h('td', {}, s.name, s.blend.length ? blendBar(s.blend) : null, sample(snapshot.jobs, id)),
+      h('td', {}, s.blend.length ? `stylize blend of ${s.blend.length} basis styles` : 'generator’s style', h('div', { class: 'small muted' }, `${s.dimensions}-d reference`)),
+      h('td', {}, pill(s.status)),
+    ),
   );
   const modelRows = [...snapshot.models].sort((a, b) => a[0] - b[0]).map(([id, m]) =>
     h(
@@ -129,6 +137,23 @@ function position(value, { min, max }) {
   return h('span', { class: 'range', title: `${pct}% of the way from min to max` }, h('span', { class: 'marker', style: `left:${pct}%` }));
 }
 
+/** The newest settled restyle made in style `id`, as a small sample. */
+function sample(jobs, id) {
+  const made = jobs.find((job) => job.style === id && job.content && job.status === 'Settled' && job.output);
+  if (!made) return null;
+  return h('a', { class: 'style-sample', href: ipfsUrl(made.output), target: '_blank', rel: 'noopener', title: `job #${made.id}` },
+    h('img', { class: 'pair-thumb', src: ipfsUrl(made.output), alt: `a sample of the style (job #${made.id})`, width: 64, height: 64, decoding: 'async' }));
+}
+
+/** A stylize style's basis blend as a bar of its shares, each labelled with its basis style. */
+function blendBar(blend) {
+  return h(
+    'div',
+    { class: 'blend', title: blend.map(([basis, share]) => `basis ${basis}: ${Math.round(share * 100)} %`).join(', ') },
+    blend.map(([basis, share], i) => h('span', { class: `blend-term blend-${i % 4}`, style: `width:${share * 100}%`, dataset: { basis } }, `${basis}`)),
+  );
+}
+
 function describeAction(a, snapshot, token) {
   switch (a.kind) {
     case 'SetParameter': {
@@ -137,7 +162,9 @@ function describeAction(a, snapshot, token) {
         current ? h('span', { class: 'small muted' }, ` (now ${formatParameter(a.parameter, current.value, token)})`) : null);
     }
     case 'AddStyle':
-      return `Add style “${a.name}” (${a.dimensions}-d reference)`;
+      return a.blend.length
+        ? `Add stylize style “${a.name}” (blend ${a.blend.map(([b, w]) => `${b}:${w}`).join(', ')})`
+        : `Add style “${a.name}” (${a.dimensions}-d reference)`;
     case 'RetireStyle':
       return `Retire style ${snapshot.styles.get(a.style)?.name ?? ''} #${a.style}`;
     case 'ApproveModel':

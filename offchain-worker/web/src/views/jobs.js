@@ -2,6 +2,7 @@
 
 import { h, replaceChildren } from '../dom.js';
 import { balance, blockNo } from '../format.js';
+import { ipfsUrl } from '../cid.js';
 import { account, cidLink, pill, promptText, styleName, table, empty } from './common.js';
 
 /** JobStatus's variants, in the order a job goes through them. */
@@ -43,7 +44,7 @@ export function renderJobs(el, snapshot, { token }) {
       { dataset: { job: job.id, status: job.status } },
       h('td', { class: 'num' }, `#${job.id}`),
       h('td', {}, pill(job.status), h('div', { class: 'small muted' }, next(job)), verification(job)),
-      h('td', { class: 'prompt-cell' }, promptText(job.prompt), job.parents.length ? h('div', { class: 'small' }, 'from ', job.parents.map((p) => cidLink(p))) : null),
+      h('td', { class: 'prompt-cell' }, restyle(job), promptText(job.prompt), job.parents.length ? h('div', { class: 'small' }, 'from ', job.parents.map((p) => cidLink(p))) : null),
       h('td', {}, styleName(snapshot.styles, job.style), h('div', { class: 'small muted' }, `model #${job.model} · ${job.candidates} cand. · seed ${job.seed}`)),
       h('td', { class: 'num' }, balance(job.bounty, token)),
       h('td', {}, account(job.client, { short: true })),
@@ -58,6 +59,21 @@ export function renderJobs(el, snapshot, { token }) {
     shown.length
       ? h('div', { class: 'table-wrap' }, table(['Job', 'Status', 'Prompt', 'Style', 'Bounty', 'Client', 'Worker', 'Submitted', 'Output'], rows, { class: 'jobs' }))
       : empty(jobs.length ? `No ${filter.toLowerCase()} jobs.` : 'No jobs yet.'),
+  );
+}
+
+/** A restyle job's input → output pair (thumbnails from the gateway), with its kind. */
+function restyle(job) {
+  if (!job.content) return null;
+  const thumb = (cid, alt) => h('a', { href: ipfsUrl(cid), target: '_blank', rel: 'noopener', title: cid }, h('img', { class: 'pair-thumb', src: ipfsUrl(cid), alt, width: 64, height: 64, decoding: 'async' }));
+  const what = job.kind === 'Stylize' ? `stylize, strength ≤ ${Math.round(job.strength * 100)} %` : 'line art';
+  return h(
+    'div',
+    { class: 'restyle-pair', dataset: { kind: job.kind } },
+    thumb(job.content, 'the client’s image'),
+    h('span', { class: 'arrow', 'aria-hidden': 'true' }, '→'),
+    job.output ? thumb(job.output, 'the result') : h('span', { class: 'muted small' }, 'pending'),
+    h('div', { class: 'small muted' }, what, ' · from ', cidLink(job.content)),
   );
 }
 
