@@ -36,7 +36,9 @@ pub const CRITIC_VIEW_SIDE: usize = 128;
 
 /// What a restyle job makes.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "kind")]
+// Externally tagged and not flattened: serde buffers flattened and internally tagged values,
+// which breaks numbers under serde_json's `arbitrary_precision` (enabled in this workspace).
+#[serde(rename_all = "kebab-case")]
 pub enum RestyleKind {
 	/// The content repainted in `blend` (basis index, share), at most `max_strength` of it.
 	Stylize { blend: Vec<(u8, f32)>, max_strength: f32 },
@@ -49,7 +51,6 @@ pub enum RestyleKind {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RestyleSettings {
 	/// What was made.
-	#[serde(flatten)]
 	pub kind: RestyleKind,
 	/// sha2-256 (hex) of the style-transfer or line-art model's weights.
 	pub model_sha256: String,
@@ -302,7 +303,7 @@ mod tests {
 			level: 0.6,
 		};
 		let json = serde_json::to_string(&settings).unwrap();
-		assert!(json.contains(r#""kind":"stylize""#), "{json}");
+		assert!(json.contains(r#""kind":{"stylize":{"blend":[[3,0.5],[12,0.5]],"max_strength":0.8}}"#), "{json}");
 		assert_eq!(serde_json::from_str::<RestyleSettings>(&json).unwrap(), settings);
 		let lines = RestyleSettings { kind: RestyleKind::LineArt, ..settings };
 		let json = serde_json::to_string(&lines).unwrap();

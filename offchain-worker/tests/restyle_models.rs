@@ -167,3 +167,47 @@ fn dev_restyle_styles_are_what_the_worker_measures() {
 		assert_eq!(&on_chain[..], &computed[..], "the reference of {name} on the dev chains is stale: bless it");
 	}
 }
+
+/// A restyle's winner is re-made exactly from its content and published settings, as a
+/// verifier does; settings that do not follow from the job re-make nothing, and forged ones do
+/// not reproduce the image.
+#[test]
+fn a_verifier_remakes_a_restyle_exactly_and_catches_forged_settings() {
+	use studio_worker::{
+		agents::Agents,
+		inference::client_image::RgbImage,
+		restyle::{restyle, RestyleSettings},
+		verify::{measure_restyle, RestyleFacts},
+	};
+	let dir = tempfile::tempdir().unwrap();
+	let device = Device::Cpu;
+	for source in models::DEFAULT_MODELS {
+		models::fetch(&source, dir.path(), &common::wheel_cache()).unwrap();
+	}
+	let agents = Agents::load(dir.path(), &device).unwrap();
+	let content: RgbImage = exemplar_contents(&agents.generator, 5, 1, &device).unwrap().remove(0);
+	let reference = vec![1.0f32; studio_worker::style::STYLE_DIMENSIONS];
+	for kind in [RestyleKind::Stylize { blend: vec![(11, 0.5), (18, 0.5)], max_strength: 0.8 }, RestyleKind::LineArt] {
+		let model_sha256 = match kind {
+			RestyleKind::Stylize { .. } => &agents.restylers.stylize.as_ref().unwrap().0,
+			RestyleKind::LineArt => &agents.restylers.line_art.as_ref().unwrap().0,
+		};
+		let critic = (agents.critic_sha256.as_str(), &agents.critic);
+		let made = restyle(&agents.restylers, critic, kind.clone(), &content, "bafkcontent", &reference, 4, 1_000_000, &device).unwrap();
+		let facts = RestyleFacts { content: &content, content_cid: "bafkcontent", kind: &kind, model_sha256, reference: &reference };
+		let honest = measure_restyle(&agents, &made.png, &made.settings, &facts).unwrap();
+		assert_eq!(honest.reproduction_centibels, u32::MAX, "{kind:?} re-made exactly");
+		assert_eq!((honest.deviation_ppm, honest.quality_ppm), (made.deviation_ppm, made.quality_ppm));
+
+		// Another level than the one delivered: re-made, but not the same pixels.
+		let mut forged: RestyleSettings = serde_json::from_slice(&made.settings).unwrap();
+		forged.level *= 0.5;
+		let measured = measure_restyle(&agents, &made.png, &serde_json::to_vec(&forged).unwrap(), &facts).unwrap();
+		assert!(measured.reproduction_centibels < 4_000, "{kind:?}: {measured:?}");
+		// Settings naming another content follow from nothing.
+		let mut elsewhere: RestyleSettings = serde_json::from_slice(&made.settings).unwrap();
+		elsewhere.content = "bafkother".into();
+		let measured = measure_restyle(&agents, &made.png, &serde_json::to_vec(&elsewhere).unwrap(), &facts).unwrap();
+		assert_eq!(measured.reproduction_centibels, 0);
+	}
+}

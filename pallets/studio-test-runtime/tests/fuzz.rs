@@ -94,7 +94,7 @@ fn step() -> impl Strategy<Value = Step> {
 				client, bounty: bounty * UNIT / 4, deadline_in, candidates, style: [0, 1, 0, 1, 2][style as usize], refund, parent
 			}),
 		1 => (who(), recent()).prop_map(|(client, job)| Step::CancelJob { client, job }),
-		3 => (who(), 1u64..400, 0u64..60, 0u8..12)
+		2 => (who(), 1u64..400, 0u64..60, 0u8..12)
 			.prop_map(|(client, bounty, deadline_in, content)| Step::SubmitLineArt { client, bounty: bounty * UNIT / 4, deadline_in, content }),
 		2 => (who(), recent()).prop_map(|(worker, job)| Step::Release { worker, job }),
 		2 => (who(), 0u64..80, any::<bool>())
@@ -109,7 +109,7 @@ fn step() -> impl Strategy<Value = Step> {
 				worker, job, deviation, quality, cid, right_weights
 			}),
 		3 => (who(), recent()).prop_map(|(client, job)| Step::Accept { client, job }),
-		1 => recent().prop_map(|job| Step::Settle { job }),
+		2 => recent().prop_map(|job| Step::Settle { job }),
 		1 => recent().prop_map(|job| Step::Expire { job }),
 		2 => (who(), 0u8..12).prop_map(|(who, cid)| Step::RegisterExternal { who, cid }),
 		1 => (who(), 0usize..StudioParameter::ALL.len(), -110i32..110)
@@ -210,7 +210,7 @@ fn call_of(step: &Step) -> Option<(u64, RuntimeCall)> {
 			(client_of(who, job), RuntimeCall::Escrow(Escrow::cancel_job { job }))
 		},
 		Step::Register { worker: who, bond, critic_too } => {
-			let models = if critic_too { vec![GENERATOR, CRITIC, LINE_ART] } else { vec![GENERATOR, LINE_ART] };
+			let models = if critic_too { vec![GENERATOR, CRITIC] } else { vec![GENERATOR, LINE_ART] };
 			(
 				worker(who),
 				RuntimeCall::Escrow(Escrow::register_worker { bond, capabilities: models.try_into().unwrap() }),
