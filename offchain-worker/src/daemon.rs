@@ -592,6 +592,11 @@ fn settle_outcome(session: &Session, (job, outcome): (JobId, Result<(), JobError
 			Ok(())
 		},
 		Err(JobError::Chain(error)) => Err(error),
+		Err(JobError::Released(reason)) => {
+			session.given_up.lock().expect("not poisoned").insert(job);
+			tracing::warn!(job, %reason, "gave the claim back; the chain re-opened the job for other workers");
+			Ok(())
+		},
 		Err(error) => {
 			session.metrics.jobs_failed.inc();
 			session.given_up.lock().expect("not poisoned").insert(job);

@@ -9,10 +9,10 @@
 use crate::{
 	harness::{free_balance, studio, submit, submit_and_fail, wait_for, Node},
 	studio::{cid_of, event, field_u128, BOUNTY},
-	worker::{account, bond_of, models_dir, wait_for_status, worker_to_exit, EventLog},
+	worker::{account, bond_of, models_dir, worker_to_exit},
 };
 use std::{path::Path, time::Duration};
-use subxt::dynamic::{self, Value};
+use subxt::dynamic::{self, At, Value};
 use subxt_signer::sr25519::dev;
 
 /// The style-transfer and line-art models of the dev chains.
@@ -64,7 +64,6 @@ async fn stylize_spec(node: &Node, content: &[u8], style: u128, (width, height):
 /// `gateway`; `design` is a 128×128 design Alice owns, settled.
 pub async fn restyle_stories(node: &Node, gateway: &str, dir: &Path, design: &Path) {
 	let client = node.client().await;
-	let events = EventLog::start(&client).await;
 	let alice = ["--suri", "//Alice", "--dev"];
 	let run = |args: &[&str]| studio(node, &[&alice[..], args].concat());
 
@@ -136,11 +135,16 @@ pub async fn restyle_stories(node: &Node, gateway: &str, dir: &Path, design: &Pa
 	let spec = stylize_spec(node, &missing_cid, INK_WASH, (128, 128)).await;
 	let submitted = submit(&client, &dynamic::transaction("JobEscrow", "submit_job", (spec, Value::u128(BOUNTY))), &alice_key).await;
 	let job = field_u128(event(&submitted, "JobEscrow", "JobSubmitted"), "job") as u64;
+	// Given back: open again, and Bob barred from it (what `release_claim` alone does).
 	wait_for(&format!("Bob to give job {job} back"), Duration::from_secs(120), || async {
-		events.find("JobEscrow", "ClaimReleased").into_iter().find(|(_, fields)| field_u128(fields, "job") == job as u128)
+		let at = client.at_current_block().await.unwrap();
+		let address = dynamic::storage::<(u64,), Value>("JobEscrow", "Jobs");
+		let info = at.storage().fetch(address, (job,)).await.unwrap().decode().unwrap();
+		let barred = info.at("barred").and_then(|barred| barred.at(0)).map(crate::studio::bytes_in);
+		let (status, _) = crate::worker::status_of(&client, job).await;
+		(status == "Open" && barred == Some(account(&dev::bob()).to_vec())).then_some(())
 	})
 	.await;
-	wait_for_status(&client, job, "Open", Duration::from_secs(30)).await;
 	assert_eq!(bond_of(&client, &dev::bob()).await, bond, "no slash for a content nobody serves");
 	let (ok, said) = run(&["job", "cancel", &job.to_string()]);
 	assert!(ok, "{said}");
