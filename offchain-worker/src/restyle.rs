@@ -159,6 +159,11 @@ pub fn critic_view(images: &Tensor) -> candle_core::Result<Tensor> {
 	images.upsample_bilinear2d(CRITIC_VIEW_SIDE, CRITIC_VIEW_SIDE, false)
 }
 
+/// The critic's view of a content: [1, 3, 128, 128] in [−1, 1].
+pub fn content_view(content: &RgbImage, device: &Device) -> candle_core::Result<Tensor> {
+	critic_view(&tensor_from_rgb(content.width, content.height, &content.pixels, device)?.unsqueeze(0)?)
+}
+
 /// The content preservation of each image against the content (critic views): the cosine
 /// similarity of their stage-3 feature maps, floored at 0, in parts per million.
 pub fn preservation_ppm(critic: &StyleCritic, content_view: &Tensor, views: &Tensor) -> candle_core::Result<Vec<u32>> {
@@ -191,7 +196,7 @@ pub fn restyle(
 	}
 	let content_unit = content.unit_tensor(device)?;
 	let output = network_output(restylers, &kind, &content_unit)?;
-	let content_view = critic_view(&tensor_from_rgb(content.width, content.height, &content.pixels, device)?.unsqueeze(0)?)?;
+	let content_view = content_view(content, device)?;
 	let mut images = Vec::with_capacity(candidates as usize);
 	for k in 0..candidates {
 		images.push(candidate(&kind, &content_unit, &output, level(&kind, k, candidates))?);

@@ -8,9 +8,9 @@ use crate::{
 	fitness::{quality_ppm, regenerate, PublishedSettings},
 	inference::{
 		client_image::RgbImage,
-		image::{decode_png, rgb_bytes, tensor_from_rgb},
+		image::{decode_png, rgb_bytes},
 	},
-	restyle::{critic_view, preservation_ppm, remake, RestyleKind, RestyleSettings},
+	restyle::{content_view, critic_view, preservation_ppm, remake, RestyleKind, RestyleSettings},
 	style::{deviation, style_vectors, to_permill},
 };
 use candle_core::Tensor;
@@ -57,11 +57,17 @@ pub fn measure(agents: &Agents, png: &[u8], settings: &[u8], facts: &JobFacts) -
 	let vector = style_vectors(&agents.critic, &image.unsqueeze(0)?)?.remove(0);
 	let deviation_ppm = to_permill(deviation(&vector, facts.reference));
 	let quality_ppm = quality_ppm(&image)?;
-	let reproduction_centibels = match reproduction(agents, settings, facts) {
-		Some(regenerated) => centibels(&psnr(&regenerated, &image)?),
-		None => 0,
-	};
+	let reproduction_centibels = reproduced(reproduction(agents, settings, facts), &image)?;
 	Ok(Measurement { deviation_ppm, quality_ppm, reproduction_centibels })
+}
+
+/// How closely the re-made winner reproduces the delivered `image`, in hundredths of a decibel
+/// (0 when the settings re-make nothing).
+fn reproduced(remade: Option<Tensor>, image: &Tensor) -> Result<u32, VerifyError> {
+	Ok(match remade {
+		Some(remade) => centibels(&psnr(&remade, image)?),
+		None => 0,
+	})
 }
 
 /// The winner the settings re-generate, if they are readable and follow from the job: its
@@ -110,13 +116,8 @@ pub fn measure_restyle(agents: &Agents, png: &[u8], settings: &[u8], facts: &Res
 	let view = critic_view(&image.unsqueeze(0)?)?;
 	let vector = style_vectors(&agents.critic, &view)?.remove(0);
 	let deviation_ppm = to_permill(deviation(&vector, facts.reference));
-	let content = facts.content;
-	let content_view = critic_view(&tensor_from_rgb(content.width, content.height, &content.pixels, &agents.device)?.unsqueeze(0)?)?;
-	let quality_ppm = preservation_ppm(&agents.critic, &content_view, &view)?[0];
-	let reproduction_centibels = match remade(agents, settings, facts) {
-		Some(remade) => centibels(&psnr(&remade, &image)?),
-		None => 0,
-	};
+	let quality_ppm = preservation_ppm(&agents.critic, &content_view(facts.content, &agents.device)?, &view)?[0];
+	let reproduction_centibels = reproduced(remade(agents, settings, facts), &image)?;
 	Ok(Measurement { deviation_ppm, quality_ppm, reproduction_centibels })
 }
 

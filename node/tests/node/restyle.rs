@@ -7,7 +7,7 @@
 //! without a slash.
 
 use crate::{
-	harness::{free_balance, studio, submit, submit_and_fail, wait_for, Node},
+	harness::{free_balance, run_binary_to_exit, studio, submit, submit_and_fail, wait_for, workspace_root, Node, NODE_BINARY},
 	studio::{cid_of, event, field_u128, BOUNTY},
 	worker::{account, bond_of, models_dir, worker_to_exit},
 };
@@ -104,6 +104,21 @@ pub async fn restyle_stories(node: &Node, gateway: &str, dir: &Path, design: &Pa
 	assert!(ok, "{said}");
 	let report: serde_json::Value = serde_json::from_str(said.lines().last().unwrap()).unwrap();
 	let lines_cid = report["cid"].as_str().unwrap().to_string();
+	// The web studio shows each input → output pair and the style's blend with its sample.
+	let web = workspace_root().join("offchain-worker/web");
+	let shots = Path::new(NODE_BINARY).parent().unwrap().parent().unwrap().join("web-studio");
+	std::fs::create_dir_all(&shots).unwrap();
+	let screenshot = shots.join("restyle.png");
+	let page = format!("{gateway}/");
+	let check = web.join("tests/check-page.mjs");
+	let args = [
+		check.to_str().unwrap(), "--page", &page, "--cid", &lines_cid, "--restyle", "1=Stylize", "--restyle", "2=LineArt",
+		"--blend", "3", "--screenshot", screenshot.to_str().unwrap(), "--timeout", "120",
+	];
+	let (status, said) = run_binary_to_exit(Path::new("node"), &args, Duration::from_secs(180));
+	println!("web studio screenshot: {}", screenshot.display());
+	assert!(status.success(), "the page does not show the restyles ({}):\n{said}", screenshot.display());
+
 	let (ok, said) = studio(node, &["asset", "lineage", &lines_cid]);
 	assert!(ok, "{said}");
 	let tree: Vec<&str> = said.lines().collect();

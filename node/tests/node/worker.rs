@@ -602,7 +602,8 @@ async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_v
 	let models = format!("0,{},{}", crate::restyle::STYLE_TRANSFER, crate::restyle::LINE_ART);
 	let (ok, said) = studio(&node, &["--suri", "//Bob", "--dev", "worker", "register", "--bond", "50", "--models", &models]);
 	assert!(ok, "{said}");
-	let worker = Worker::start_with_studio_cli(&node, "//Bob", dir.path(), "bob", None);
+	let web = workspace_root().join("offchain-worker/web/dist");
+	let worker = Worker::start_with_studio_cli(&node, "//Bob", dir.path(), "bob", Some(&web));
 	let gateway = format!("http://127.0.0.1:{}", worker.gateway);
 
 	// A person's sketch becomes a lineage root, kept in the worker's store; a file that is

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // Opens the web studio in headless Chromium and checks that it shows a delivered output with its
-// provenance (and, when asked, an incident about an agent, and jobs' verification states), then
-// saves a full-page screenshot.
+// provenance (and, when asked, an incident about an agent, jobs' verification states, restyle
+// jobs' input → output pairs and stylize styles' blends with a sample), then saves a full-page
+// screenshot.
 //
 //   node tests/check-page.mjs --page http://127.0.0.1:8080/ --cid bafkrei… [--prompt "text"]
-//        [--incident-agent <ss58>] [--verification JOB=STATE …] --screenshot page.png [--timeout 120]
+//        [--incident-agent <ss58>] [--verification JOB=STATE …] [--restyle JOB=KIND …]
+//        [--blend STYLE …] --screenshot page.png [--timeout 120]
 //
 // STATE is what the job board shows of the job's result: audited, challenged, verified, fallen.
+// KIND is a restyle job's kind (Stylize, LineArt): its row must show both images, loaded. A
+// STYLE's registry row must show its basis blend and a loaded sample of it.
 //
 // Uses the system Chromium through playwright-core (no browser download): $CHROMIUM, or
 // /usr/bin/chromium. Prints one JSON line on success; on a timeout it still saves the screenshot,
@@ -17,7 +21,7 @@ import { chromium } from 'playwright-core';
 import { parseArgs } from 'node:util';
 
 const USAGE =
-  'usage: node tests/check-page.mjs --page URL --cid CID [--prompt TEXT] [--incident-agent SS58] [--verification JOB=STATE …] --screenshot FILE.png [--timeout SECONDS]';
+  'usage: node tests/check-page.mjs --page URL --cid CID [--prompt TEXT] [--incident-agent SS58] [--verification JOB=STATE …] [--restyle JOB=KIND …] [--blend STYLE …] --screenshot FILE.png [--timeout SECONDS]';
 
 let args;
 try {
@@ -28,6 +32,8 @@ try {
       prompt: { type: 'string' },
       'incident-agent': { type: 'string' },
       verification: { type: 'string', multiple: true, default: [] },
+      restyle: { type: 'string', multiple: true, default: [] },
+      blend: { type: 'string', multiple: true, default: [] },
       screenshot: { type: 'string' },
       timeout: { type: 'string', default: '120' },
       help: { type: 'boolean', short: 'h' },
@@ -54,7 +60,7 @@ if (!(timeoutMs > 0)) {
 }
 
 /** Runs in the page: what it shows now about the CID's card and the incident. */
-function inspect({ cid, prompt, incidentAgent, verifications }) {
+function inspect({ cid, prompt, incidentAgent, verifications, restyles, blends }) {
   const text = (el) => (el ? (el.innerText ?? el.textContent).trim().replace(/\s+/g, ' ') : null);
   const header = document.getElementById('status');
   const errors = document.getElementById('errors');
@@ -68,7 +74,20 @@ function inspect({ cid, prompt, incidentAgent, verifications }) {
     card: null,
     incident: null,
     verifications: {},
+    restyles: {},
+    blends: {},
   };
+  const loaded = (img) => Boolean(img && img.complete && img.naturalWidth > 0);
+  for (const [job] of restyles) {
+    const pair = document.querySelector(`#jobs tr[data-job="${job}"] .restyle-pair`);
+    const images = pair ? [...pair.querySelectorAll('img')] : [];
+    state.restyles[job] = pair ? { kind: pair.dataset.kind, images: images.length, loaded: images.filter(loaded).length, text: text(pair) } : null;
+  }
+  for (const style of blends) {
+    const row = document.querySelector(`#governance tr[data-style="${style}"]`);
+    const terms = row ? [...row.querySelectorAll('.blend-term')].map((term) => term.dataset.basis) : [];
+    state.blends[style] = row ? { terms, sampleLoaded: loaded(row.querySelector('.style-sample img')) } : null;
+  }
   for (const [job] of verifications) {
     const row = document.querySelector(`#jobs tr[data-job="${job}"]`);
     const shown = row?.querySelector('[data-verification]');
@@ -111,8 +130,18 @@ function inspect({ cid, prompt, incidentAgent, verifications }) {
 }
 
 /** What is still missing, in words; empty when the page shows everything asked for. */
-function missing(state, { cid, prompt, incidentAgent, verifications }) {
+function missing(state, { cid, prompt, incidentAgent, verifications, restyles, blends }) {
   const out = [];
+  for (const [job, kind] of restyles) {
+    const shown = state.restyles[job];
+    if (!shown) out.push(`job ${job} shows no input → output pair`);
+    else if (shown.kind !== kind || shown.loaded < 2) out.push(`job ${job}'s pair is ${shown.kind} with ${shown.loaded} of ${shown.images} images loaded, not ${kind} with both`);
+  }
+  for (const style of blends) {
+    const shown = state.blends[style];
+    if (!shown?.terms.length) out.push(`style ${style} shows no basis blend`);
+    else if (!shown.sampleLoaded) out.push(`style ${style} shows no loaded sample`);
+  }
   for (const [job, wanted] of verifications) {
     const shown = state.verifications[job];
     if (shown?.state !== wanted) out.push(`job ${job} shows ${shown ? `"${shown.text}"` : 'no verification'}, not ${wanted}`);
@@ -133,7 +162,12 @@ if (verifications.some((pair) => pair.length !== 2 || !pair[0] || !pair[1])) {
   console.error(`check-page: --verification takes JOB=STATE, not ${args.verification.join(' ')}\n${USAGE}`);
   process.exit(2);
 }
-const want = { cid: args.cid, prompt: args.prompt ?? null, incidentAgent: args['incident-agent'] ?? null, verifications };
+const restyles = args.restyle.map((pair) => pair.split('='));
+if (restyles.some((pair) => pair.length !== 2 || !pair[0] || !pair[1])) {
+  console.error(`check-page: --restyle takes JOB=KIND, not ${args.restyle.join(' ')}\n${USAGE}`);
+  process.exit(2);
+}
+const want = { cid: args.cid, prompt: args.prompt ?? null, incidentAgent: args['incident-agent'] ?? null, verifications, restyles, blends: args.blend };
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 let browser;
 let page;
@@ -194,6 +228,8 @@ try {
       card: state.card,
       incident: state.incident,
       verifications: state.verifications,
+      restyles: state.restyles,
+      blends: state.blends,
       screenshot: saved ? args.screenshot : null,
     }),
   );

@@ -96,7 +96,7 @@ export function renderGovernance(el, snapshot, { token }) {
       { dataset: { style: id } },
       h('td', { class: 'num' }, `#${id}`),
       h('td', {}, s.name, s.blend.length ? blendBar(s.blend) : null, sample(snapshot.jobs, id)),
-      h('td', {}, s.blend.length ? `stylize blend of ${s.blend.length} basis styles` : 'generator’s style', h('div', { class: 'small muted' }, `${s.dimensions}-d reference`)),
+      h('td', {}, s.blend.length ? `stylize blend of ${s.blend.length} basis styles` : 'no blend: for generators and line art', h('div', { class: 'small muted' }, `${s.dimensions}-d reference`)),
       h('td', {}, pill(s.status)),
     ),
   );
