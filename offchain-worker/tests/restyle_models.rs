@@ -211,3 +211,33 @@ fn a_verifier_remakes_a_restyle_exactly_and_catches_forged_settings() {
 		assert_eq!(measured.reproduction_centibels, 0);
 	}
 }
+
+/// Content preservation is the quality a restyle reports: the studio's eye in "sepia sketch"
+/// at 0.8 keeps well above the default 30 % `QualityThreshold`; the same eye repainted wholly in
+/// the Mondrian-like basis style 17 is restyled beyond recognition and falls below it.
+#[test]
+fn a_restyle_beyond_recognition_scores_below_the_quality_threshold() {
+	let dir = tempfile::tempdir().unwrap();
+	let device = Device::Cpu;
+	let generator = EyeGenerator::load(load(dir.path(), &models::EYE_GENERATOR)).unwrap();
+	let critic = StyleCritic::load(load(dir.path(), &models::STYLE_CRITIC)).unwrap();
+	let restylers = Restylers {
+		stylize: Some((String::new(), StyleTransfer::load(load(dir.path(), &models::STYLE_TRANSFER)).unwrap())),
+		line_art: None,
+	};
+	let eye = exemplar_contents(&generator, 5, 1, &device).unwrap().remove(0);
+	let reference = vec![1.0f32; studio_worker::style::STYLE_DIMENSIONS];
+	let quality = |blend: Vec<(u8, f32)>, strength: f32| {
+		let kind = RestyleKind::Stylize { blend, max_strength: strength };
+		let made = studio_worker::restyle::restyle(&restylers, ("", &critic), kind, &eye, "bafk", &reference, 1, 1_000_000, &device);
+		made.unwrap().quality_ppm
+	};
+	const QUALITY_THRESHOLD: u32 = 300_000;
+	let faithful = quality(vec![(11, 0.5), (18, 0.5)], 0.8);
+	let unrecognisable = quality(vec![(17, 1.0)], 1.0);
+	assert!(faithful > QUALITY_THRESHOLD, "sepia sketch keeps {faithful} ppm");
+	assert!(unrecognisable < QUALITY_THRESHOLD, "basis 17 keeps {unrecognisable} ppm");
+	// The missing line-art model is a clear error, not a panic.
+	let error = studio_worker::restyle::restyle(&restylers, ("", &critic), RestyleKind::LineArt, &eye, "bafk", &reference, 1, 1, &device);
+	assert!(error.unwrap_err().to_string().contains("has not loaded the line-art model"));
+}

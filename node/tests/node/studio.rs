@@ -65,6 +65,7 @@ pub async fn register_generator_and_style(client: &OnlineClient<PolkadotConfig>)
 		[
 			("name", Value::from_bytes(b"amber painterly")),
 			("reference", Value::unnamed_composite([500_000i128, -250_000, 125_000].map(Value::i128))),
+			("blend", Value::unnamed_composite([])),
 		],
 	);
 	let batch = Value::unnamed_variant(

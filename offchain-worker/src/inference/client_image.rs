@@ -190,6 +190,19 @@ mod tests {
 	}
 
 	#[test]
+	fn a_jpeg_photo_decodes_to_its_rgb_pixels() {
+		// 64×48, saved by Pillow at quality 85 from a red ball on a soft background.
+		let jpeg = include_bytes!("../../tests/fixtures/photo-64x48.jpg");
+		let image = decode_input(jpeg, 1024).unwrap();
+		assert_eq!((image.width, image.height), (64, 48));
+		let pixel = |x: usize, y: usize| &image.pixels[(y * 64 + x) * 3..(y * 64 + x) * 3 + 3];
+		let near = |found: &[u8], expected: [u8; 3]| found.iter().zip(expected).all(|(f, e)| f.abs_diff(e) <= 12);
+		assert!(near(pixel(32, 24), [200, 40, 40]), "the ball: {:?}", pixel(32, 24));
+		assert!(near(pixel(2, 2), [189, 198, 166]), "the background: {:?}", pixel(2, 2));
+		assert_eq!(decode_input(jpeg, 60), Err(InputError::TooLarge { width: 64, height: 48, max: 60 }));
+	}
+
+	#[test]
 	fn bytes_survive_the_trip_through_the_networks_range() {
 		let image = RgbImage { width: 2, height: 1, pixels: vec![0, 128, 255, 1, 2, 254] };
 		let tensor = image.unit_tensor(&Device::Cpu).unwrap();
