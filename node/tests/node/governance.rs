@@ -114,5 +114,6 @@ async fn token_holders_change_a_parameter_and_propose_a_style_with_the_studio_cl
 	let (ok, said) = studio_as(&node, "//Alice", &["style", "add", "--name", "x", "--from", notes.to_str().unwrap(), "--dry-run"]);
 	assert!(!ok && said.contains("notes.txt is not an image the studio reads"), "{said}");
 	let (ok, said) = studio(&node, &["style", "list"]);
-	assert!(ok && said.contains("0\tamber painterly\tactive\t68 components"), "{said}");
+	assert!(ok && said.contains("0\tamber painterly\tactive\tgenerator's style\t68 components"), "{said}");
+	assert!(ok && said.contains("3\tink wash\tactive\tstylize blend 2:0.7,14:0.3\t68 components"), "{said}");
 }
