@@ -95,9 +95,10 @@ impl<T: Config> Pallet<T> {
 			Self::check_content(client, content)?;
 			ensure!((spec.parents.len() as u32) < T::MaxParents::get(), Error::<T>::TooManyParents);
 		}
-		let lineage = spec.lineage();
-		for (index, parent) in lineage.iter().enumerate() {
-			ensure!(!lineage[..index].contains(parent), Error::<T>::DuplicateParentAsset);
+		// The content's record was read by `check_content`; only the parents are looked up.
+		for (index, parent) in spec.parents.iter().enumerate() {
+			let seen = spec.kind.content() == Some(parent) || spec.parents[..index].contains(parent);
+			ensure!(!seen, Error::<T>::DuplicateParentAsset);
 			ensure!(T::Assets::contains(parent), Error::<T>::UnknownParentAsset);
 		}
 		Ok(())
