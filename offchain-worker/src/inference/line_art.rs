@@ -8,9 +8,9 @@
 //! minus the Caffe means, padded to a multiple of 16 (four poolings) by reflection and cropped
 //! after.
 
-use super::stylize::reflect_pad;
+use super::conv::{reflect_pad, Activation, Conv, ConvSpec, Edge};
 use candle_core::{Result, Tensor};
-use candle_nn::{Conv2d, Conv2dConfig, Module, VarBuilder};
+use candle_nn::VarBuilder;
 
 /// The Caffe VGG means the network was trained with, in BGR order on the 0–255 scale.
 const BGR_MEANS: [f32; 3] = [104.00699, 116.66877, 122.67892];
@@ -24,23 +24,30 @@ pub const MIN_SIDE: usize = 16;
 /// The HED network.
 #[derive(Debug)]
 pub struct Hed {
-	blocks: Vec<Vec<Conv2d>>,
-	sides: Vec<Conv2d>,
-	fuse: Conv2d,
+	/// Each block's 3×3 convolutions, ReLU included.
+	blocks: Vec<Vec<Conv>>,
+	sides: Vec<Conv>,
+	/// The fusion, sigmoid included.
+	fuse: Conv,
+}
+
+/// A convolution with bias and "same" zero padding from `weight` and `bias`.
+fn conv(vb: VarBuilder, (inputs, outputs, kernel): (usize, usize, usize), activation: Activation) -> Result<Conv> {
+	let weight = vb.get((outputs, inputs, kernel, kernel), "weight")?;
+	Conv::new(weight, Some(vb.get(outputs, "bias")?), ConvSpec::centred(kernel, Edge::Zeros, 1, activation))
 }
 
 impl Hed {
 	/// From the converted weights: `block{1..5}.conv{0..2}.{weight,bias}`, `dsn{1..5}.*`,
 	/// `fuse.*`.
 	pub fn load(vb: VarBuilder) -> Result<Self> {
-		let same = Conv2dConfig { padding: 1, ..Default::default() };
 		let mut inputs = 3;
 		let mut blocks = Vec::new();
 		for (index, (convs, width)) in BLOCKS.into_iter().enumerate() {
 			let block = vb.pp(format!("block{}", index + 1));
 			let mut layers = Vec::new();
-			for conv in 0..convs {
-				layers.push(candle_nn::conv2d(inputs, width, 3, same, block.pp(format!("conv{conv}")))?);
+			for layer in 0..convs {
+				layers.push(conv(block.pp(format!("conv{layer}")), (inputs, width, 3), Activation::Relu)?);
 				inputs = width;
 			}
 			blocks.push(layers);
@@ -48,9 +55,9 @@ impl Hed {
 		let sides = BLOCKS
 			.iter()
 			.enumerate()
-			.map(|(index, (_, width))| candle_nn::conv2d(*width, 1, 1, Default::default(), vb.pp(format!("dsn{}", index + 1))))
+			.map(|(index, (_, width))| conv(vb.pp(format!("dsn{}", index + 1)), (*width, 1, 1), Activation::Identity))
 			.collect::<Result<_>>()?;
-		let fuse = candle_nn::conv2d(BLOCKS.len(), 1, 1, Default::default(), vb.pp("fuse"))?;
+		let fuse = conv(vb.pp("fuse"), (BLOCKS.len(), 1, 1), Activation::Sigmoid)?;
 		Ok(Self { blocks, sides, fuse })
 	}
 
@@ -75,13 +82,13 @@ impl Hed {
 			if index > 0 {
 				x = x.max_pool2d(2)?;
 			}
-			for conv in block {
-				x = conv.forward(&x)?.relu()?;
+			for layer in block {
+				x = layer.forward(&x)?;
 			}
 			let out = side.forward(&x)?;
 			sides.push(if index == 0 { out } else { out.upsample_bilinear2d(height, width, false)? });
 		}
-		candle_nn::ops::sigmoid(&self.fuse.forward(&Tensor::cat(&sides, 1)?)?)
+		self.fuse.forward(&Tensor::cat(&sides, 1)?)
 	}
 }
 

@@ -3,6 +3,7 @@
 //! files.
 
 pub mod client_image;
+pub mod conv;
 pub mod generator;
 pub mod image;
 pub mod latents;

@@ -12,8 +12,10 @@
 //! 1e-5) and scales and shifts it by `style_weights · gamma` and `style_weights · beta`: a
 //! style is a point of the 26-simplex, and any blend is a style.
 
-use candle_core::{Result, Tensor, D};
+use super::conv::{contiguous_f32, reflect_pad, Activation, Conv, ConvSpec, Edge};
+use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor, D};
 use candle_nn::VarBuilder;
+use rayon::prelude::*;
 
 /// The number of basis styles.
 pub const BASIS_STYLES: usize = 26;
@@ -24,65 +26,97 @@ pub const MIN_SIDE: usize = 32;
 const STRIDE: usize = 4;
 const EPSILON: f64 = 1e-5;
 
-/// What follows a block's norm.
-#[derive(Clone, Copy, Debug)]
-enum Activation {
-	Relu,
-	Identity,
-	Sigmoid,
-}
-
-/// Reflection pad, convolution without bias, conditional instance norm, activation.
+/// Upsampling (nearest ×2) and reflection pad, convolution without bias, conditional instance
+/// norm, activation.
 #[derive(Debug)]
 struct Block {
-	weight: Tensor,
+	conv: Conv,
 	/// [26, C]: each basis style's scale and shift.
 	gamma: Tensor,
 	beta: Tensor,
-	stride: usize,
-	/// Nearest ×2 upsampling before the pad.
-	upsample: bool,
 	activation: Activation,
 }
 
 impl Block {
 	fn load(vb: VarBuilder, shape: (usize, usize, usize), stride: usize, upsample: bool, activation: Activation) -> Result<Self> {
 		let (outputs, inputs, kernel) = shape;
+		let spec = ConvSpec {
+			upsample: if upsample { 2 } else { 1 },
+			..ConvSpec::centred(kernel, Edge::Reflect, stride, Activation::Identity)
+		};
 		Ok(Self {
-			weight: vb.get((outputs, inputs, kernel, kernel), "w")?,
+			conv: Conv::new(vb.get((outputs, inputs, kernel, kernel), "w")?, None, spec)?,
 			gamma: vb.get((BASIS_STYLES, outputs), "norm.gamma")?,
 			beta: vb.get((BASIS_STYLES, outputs), "norm.beta")?,
-			stride,
-			upsample,
 			activation,
 		})
 	}
 
 	/// `x`: [n, C, h, w]; `style`: [n, 26].
 	fn forward(&self, x: &Tensor, style: &Tensor) -> Result<Tensor> {
-		let x = if self.upsample {
-			let (_, _, height, width) = x.dims4()?;
-			x.upsample_nearest2d(2 * height, 2 * width)?
-		} else {
-			x.clone()
+		let x = self.conv.forward(x)?;
+		instance_norm(&x, &style.matmul(&self.gamma)?, &style.matmul(&self.beta)?, self.activation)
+	}
+}
+
+/// Instance norm of `x` ([n, C, h, w]: each channel of each image over its pixels, biased
+/// variance, ε 1e-5), scaled by `scale` and shifted by `shift` (both [n, C]), then
+/// `activation`. One pass over the planes on the CPU; candle's ops elsewhere.
+fn instance_norm(x: &Tensor, scale: &Tensor, shift: &Tensor, activation: Activation) -> Result<Tensor> {
+	if x.device().is_cpu() {
+		let op = CpuInstanceNorm {
+			scale: scale.flatten_all()?.to_vec1()?,
+			shift: shift.flatten_all()?.to_vec1()?,
+			activation,
 		};
-		let pad = self.weight.dim(3)? / 2;
-		let x = reflect_pad(&reflect_pad(&x, 2, pad, pad)?, 3, pad, pad)?;
-		let x = x.conv2d(&self.weight, 0, self.stride, 1, 1)?;
-		let channels = self.gamma.dim(1)?;
-		let batch = x.dim(0)?;
-		let gamma = style.matmul(&self.gamma)?.reshape((batch, channels, 1, 1))?;
-		let beta = style.matmul(&self.beta)?.reshape((batch, channels, 1, 1))?;
-		let mean = x.mean_keepdim(D::Minus1)?.mean_keepdim(D::Minus2)?;
-		let centred = x.broadcast_sub(&mean)?;
-		let variance = centred.sqr()?.mean_keepdim(D::Minus1)?.mean_keepdim(D::Minus2)?;
-		let normed = centred.broadcast_div(&(variance + EPSILON)?.sqrt()?)?;
-		let y = normed.broadcast_mul(&gamma)?.broadcast_add(&beta)?;
-		match self.activation {
-			Activation::Relu => y.relu(),
-			Activation::Identity => Ok(y),
-			Activation::Sigmoid => candle_nn::ops::sigmoid(&y),
+		return x.contiguous()?.apply_op1_no_bwd(&op)
+	}
+	instance_norm_with_ops(x, scale, shift, activation)
+}
+
+fn instance_norm_with_ops(x: &Tensor, scale: &Tensor, shift: &Tensor, activation: Activation) -> Result<Tensor> {
+	let (batch, channels, _, _) = x.dims4()?;
+	let mean = x.mean_keepdim(D::Minus1)?.mean_keepdim(D::Minus2)?;
+	let centred = x.broadcast_sub(&mean)?;
+	let variance = centred.sqr()?.mean_keepdim(D::Minus1)?.mean_keepdim(D::Minus2)?;
+	let normed = centred.broadcast_div(&(variance + EPSILON)?.sqrt()?)?;
+	let y = normed
+		.broadcast_mul(&scale.reshape((batch, channels, 1, 1))?)?
+		.broadcast_add(&shift.reshape((batch, channels, 1, 1))?)?;
+	activation.apply(&y)
+}
+
+/// [`instance_norm`] on the CPU: each plane's mean and variance (accumulated in f64), then one
+/// multiply-add and the activation per value.
+struct CpuInstanceNorm {
+	/// Per plane (image-major): the style's scale and shift.
+	scale: Vec<f32>,
+	shift: Vec<f32>,
+	activation: Activation,
+}
+
+impl CustomOp1 for CpuInstanceNorm {
+	fn name(&self) -> &'static str {
+		"studio-instance-norm"
+	}
+
+	fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+		let input = contiguous_f32(storage, layout)?;
+		let (batch, channels, height, width) = layout.shape().dims4()?;
+		if self.scale.len() != batch * channels || self.shift.len() != batch * channels {
+			candle_core::bail!("an instance norm of {} planes given {batch}×{channels}", self.scale.len())
 		}
+		let mut output = input.to_vec();
+		output.par_chunks_mut(height * width).enumerate().for_each(|(plane, values)| {
+			let count = values.len() as f64;
+			let mean = values.iter().map(|&v| v as f64).sum::<f64>() / count;
+			let variance = values.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / count;
+			let gain = self.scale[plane] as f64 / (variance + EPSILON).sqrt();
+			let (gain, offset) = (gain as f32, (self.shift[plane] as f64 - mean * gain) as f32);
+			values.iter_mut().for_each(|v| *v = *v * gain + offset);
+			self.activation.apply_cpu(values);
+		});
+		Ok((CpuStorage::F32(output), layout.shape().clone()))
 	}
 }
 
@@ -147,26 +181,6 @@ impl StyleTransfer {
 	}
 }
 
-/// Pads `dim` of `x` by reflection (the edge pixel is not repeated), as PyTorch's
-/// `ReflectionPad2d` and numpy's `reflect`; `left` and `right` must be below the dim's size.
-pub fn reflect_pad(x: &Tensor, dim: usize, left: usize, right: usize) -> Result<Tensor> {
-	if left == 0 && right == 0 {
-		return Ok(x.clone())
-	}
-	let size = x.dim(dim)?;
-	if left >= size || right >= size {
-		candle_core::bail!("cannot reflect {size} pixels by {left} and {right}")
-	}
-	let indices: Vec<u32> = (1..=left)
-		.rev()
-		.chain(0..size)
-		.chain((size - 1 - right..size - 1).rev())
-		.map(|i| i as u32)
-		.collect();
-	let indices = Tensor::new(indices, x.device())?;
-	x.contiguous()?.index_select(&indices, dim)
-}
-
 /// `strength · stylized + (1 − strength) · content`: how much of the style a result takes.
 pub fn mix(content: &Tensor, stylized: &Tensor, strength: f64) -> Result<Tensor> {
 	(stylized * strength)? + (content * (1.0 - strength))?
@@ -178,10 +192,16 @@ mod tests {
 	use candle_core::Device;
 
 	#[test]
-	fn reflection_padding_mirrors_without_repeating_the_edge() {
-		let x = Tensor::new(&[[1f32, 2., 3., 4.]], &Device::Cpu).unwrap();
-		let padded = reflect_pad(&x, 1, 2, 3).unwrap();
-		assert_eq!(padded.to_vec2::<f32>().unwrap(), vec![vec![3., 2., 1., 2., 3., 4., 3., 2., 1.]]);
-		assert!(reflect_pad(&x, 1, 4, 0).is_err());
+	fn the_cpu_instance_norm_matches_candles_ops() {
+		let device = Device::Cpu;
+		let x = (Tensor::randn(0f32, 3.0, (2, 5, 17, 23), &device).unwrap() + 4.0).unwrap();
+		let scale = Tensor::randn(1f32, 0.5, (2, 5), &device).unwrap();
+		let shift = Tensor::randn(0f32, 0.5, (2, 5), &device).unwrap();
+		for activation in [Activation::Identity, Activation::Relu, Activation::Sigmoid] {
+			let fast = instance_norm(&x, &scale, &shift, activation).unwrap();
+			let reference = instance_norm_with_ops(&x, &scale, &shift, activation).unwrap();
+			let difference = (fast - reference).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap();
+			assert!(difference.to_scalar::<f32>().unwrap() < 1e-5, "{activation:?}");
+		}
 	}
 }

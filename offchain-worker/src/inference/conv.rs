@@ -1,0 +1,397 @@
+//! Convolutions as the studio's networks use them — the input optionally upsampled (nearest)
+//! and padded (zeros or reflection, any amount a side), then a dense convolution, a bias and an
+//! activation — in one pass on the CPU, and as candle's ops on any other device.
+//!
+//! On the CPU, candle's `conv2d` builds its im2col tiles element by element with bounds checks
+//! and needs the padding and upsampling as separate copies first; here each output tile's
+//! columns are gathered straight from the unpadded input (the pad and the upsampling are index
+//! maps, interior rows are slice copies), multiplied with the `gemm` crate (the one candle itself
+//! uses) into the output in place, and finished with the bias and activation while in cache.
+//! Tiles are a fixed number of output rows (set by the column buffer's size, never by the thread
+//! count), and each tile's product runs on one thread, so the result is the same on any number
+//! of threads.
+
+use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Storage, Tensor};
+use rayon::prelude::*;
+
+/// How the input is extended past its edges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+	/// With zeros.
+	Zeros,
+	/// By reflection (the edge pixel not repeated), as PyTorch's `ReflectionPad2d`.
+	Reflect,
+}
+
+/// What follows the convolution and its bias.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activation {
+	Identity,
+	Relu,
+	Sigmoid,
+}
+
+impl Activation {
+	/// In place on the CPU.
+	pub fn apply_cpu(self, values: &mut [f32]) {
+		match self {
+			Activation::Identity => {},
+			Activation::Relu => values.iter_mut().for_each(|v| *v = v.max(0.0)),
+			Activation::Sigmoid => values.iter_mut().for_each(|v| *v = 1.0 / (1.0 + (-*v).exp())),
+		}
+	}
+
+	/// The same with candle's ops (any device).
+	pub fn apply(self, x: &Tensor) -> Result<Tensor> {
+		match self {
+			Activation::Identity => Ok(x.clone()),
+			Activation::Relu => x.relu(),
+			Activation::Sigmoid => candle_nn::ops::sigmoid(x),
+		}
+	}
+}
+
+/// Everything about a convolution but its weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvSpec {
+	/// Nearest-neighbour upsampling of the input before the padding (1: none).
+	pub upsample: usize,
+	/// Pixels added top, bottom, left and right (after upsampling).
+	pub pad: [usize; 4],
+	pub edge: Edge,
+	pub stride: usize,
+	pub activation: Activation,
+}
+
+impl ConvSpec {
+	/// A `kernel`×`kernel` convolution padded by `kernel / 2` on every side.
+	pub fn centred(kernel: usize, edge: Edge, stride: usize, activation: Activation) -> Self {
+		let half = kernel / 2;
+		Self { upsample: 1, pad: [half; 4], edge, stride, activation }
+	}
+}
+
+/// The rows of the column buffer a tile fills: about 1 MiB of `f32`, so a tile's columns stay
+/// in the L2 cache while its product runs.
+const TILE_COLUMN_VALUES: usize = 1 << 18;
+
+/// A dense convolution with its weights ([outputs, inputs, k, k]) and optional bias.
+#[derive(Debug)]
+pub struct Conv {
+	weight: Tensor,
+	bias: Option<Tensor>,
+	spec: ConvSpec,
+}
+
+impl Conv {
+	/// `weight` [outputs, inputs, k, k] (square kernel), `bias` [outputs].
+	pub fn new(weight: Tensor, bias: Option<Tensor>, spec: ConvSpec) -> Result<Self> {
+		let (outputs, _, kernel, kernel_width) = weight.dims4()?;
+		if kernel != kernel_width {
+			candle_core::bail!("convolution kernels must be square, got {kernel}×{kernel_width}")
+		}
+		if spec.stride == 0 || spec.upsample == 0 {
+			candle_core::bail!("stride and upsampling must be at least 1")
+		}
+		if let Some(bias) = &bias {
+			if bias.dims() != [outputs] {
+				candle_core::bail!("a bias of {:?} for {outputs} outputs", bias.dims())
+			}
+		}
+		// Contiguous, so the CPU kernel reads the weights as [outputs, inputs·k·k] in place.
+		let bias = bias.map(|bias| bias.contiguous()).transpose()?;
+		Ok(Self { weight: weight.contiguous()?, bias, spec })
+	}
+
+	/// `x` [n, inputs, h, w] to [n, outputs, h', w'].
+	pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+		if !(x.device().is_cpu() && self.weight.device().is_cpu()) {
+			return self.forward_with_ops(x)
+		}
+		let (outputs, inputs, kernel, _) = self.weight.dims4()?;
+		let (weight_storage, weight_layout) = self.weight.storage_and_layout();
+		let bias_storage = self.bias.as_ref().map(|bias| bias.storage_and_layout());
+		let op = CpuConv {
+			weight: cpu_values(&weight_storage, weight_layout)?,
+			bias: bias_storage.as_ref().map(|(storage, layout)| cpu_values(storage, layout)).transpose()?,
+			outputs,
+			inputs,
+			kernel,
+			spec: self.spec,
+		};
+		x.contiguous()?.apply_op1_no_bwd(&op)
+	}
+
+	/// The same with candle's ops: the reference the CPU kernel is tested against, and the path
+	/// on a GPU.
+	pub fn forward_with_ops(&self, x: &Tensor) -> Result<Tensor> {
+		let ConvSpec { upsample, pad: [top, bottom, left, right], edge, stride, activation } = self.spec;
+		let mut x = x.clone();
+		if upsample > 1 {
+			let (_, _, height, width) = x.dims4()?;
+			x = x.upsample_nearest2d(upsample * height, upsample * width)?;
+		}
+		x = match edge {
+			Edge::Zeros => x.pad_with_zeros(2, top, bottom)?.pad_with_zeros(3, left, right)?,
+			Edge::Reflect => reflect_pad(&reflect_pad(&x, 2, top, bottom)?, 3, left, right)?,
+		};
+		let mut y = x.conv2d(&self.weight, 0, stride, 1, 1)?;
+		if let Some(bias) = &self.bias {
+			y = y.broadcast_add(&bias.reshape((1, bias.dim(0)?, 1, 1))?)?;
+		}
+		activation.apply(&y)
+	}
+}
+
+/// Pads `dim` of `x` by reflection (the edge pixel is not repeated), as PyTorch's
+/// `ReflectionPad2d` and numpy's `reflect`; `left` and `right` must be below the dim's size.
+pub fn reflect_pad(x: &Tensor, dim: usize, left: usize, right: usize) -> Result<Tensor> {
+	if left == 0 && right == 0 {
+		return Ok(x.clone())
+	}
+	let size = x.dim(dim)?;
+	if left >= size || right >= size {
+		candle_core::bail!("cannot reflect {size} pixels by {left} and {right}")
+	}
+	let indices: Vec<u32> = (1..=left)
+		.rev()
+		.chain(0..size)
+		.chain((size - 1 - right..size - 1).rev())
+		.map(|i| i as u32)
+		.collect();
+	let indices = Tensor::new(indices, x.device())?;
+	x.contiguous()?.index_select(&indices, dim)
+}
+
+/// The values of a contiguous f32 tensor on the CPU.
+fn cpu_values<'a>(storage: &'a Storage, layout: &Layout) -> Result<&'a [f32]> {
+	match storage {
+		Storage::Cpu(storage) => contiguous_f32(storage, layout),
+		_ => candle_core::bail!("expected a tensor on the CPU"),
+	}
+}
+
+/// The values a custom op's contiguous f32 input covers.
+pub fn contiguous_f32<'a>(storage: &'a CpuStorage, layout: &Layout) -> Result<&'a [f32]> {
+	let CpuStorage::F32(data) = storage else { candle_core::bail!("the CPU kernels take f32 tensors") };
+	let Some((start, end)) = layout.contiguous_offsets() else { candle_core::bail!("the CPU kernels take contiguous tensors") };
+	Ok(&data[start..end])
+}
+
+/// The convolution on the CPU, as a candle custom op over the input.
+struct CpuConv<'a> {
+	weight: &'a [f32],
+	bias: Option<&'a [f32]>,
+	outputs: usize,
+	inputs: usize,
+	kernel: usize,
+	spec: ConvSpec,
+}
+
+/// For each tap `t` and output position `o` along one axis, the input index it reads (`None`:
+/// a zero of the padding), `t`-major.
+fn source_map(input: usize, output: usize, kernel: usize, before: usize, spec: &ConvSpec) -> Result<Vec<Option<u32>>> {
+	let virtual_size = (input * spec.upsample) as isize;
+	let mut map = Vec::with_capacity(kernel * output);
+	for tap in 0..kernel {
+		for position in 0..output {
+			let mut v = (position * spec.stride + tap) as isize - before as isize;
+			if v < 0 || v >= virtual_size {
+				if spec.edge == Edge::Zeros {
+					map.push(None);
+					continue
+				}
+				v = if v < 0 { -v } else { 2 * (virtual_size - 1) - v };
+				if v < 0 || v >= virtual_size {
+					candle_core::bail!("cannot reflect {virtual_size} pixels by {before}")
+				}
+			}
+			map.push(Some((v as usize / spec.upsample) as u32));
+		}
+	}
+	Ok(map)
+}
+
+/// The output pointer shared by the tiles, which write disjoint rows.
+#[derive(Clone, Copy)]
+struct OutputPtr(*mut f32);
+// SAFETY: every tile writes only its own rows of each output plane.
+unsafe impl Send for OutputPtr {}
+unsafe impl Sync for OutputPtr {}
+
+impl CustomOp1 for CpuConv<'_> {
+	fn name(&self) -> &'static str {
+		"studio-conv2d"
+	}
+
+	fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+		let input = contiguous_f32(storage, layout)?;
+		let (batch, channels, height, width) = layout.shape().dims4()?;
+		if channels != self.inputs {
+			candle_core::bail!("a convolution of {} inputs given {channels} channels", self.inputs)
+		}
+		let ConvSpec { upsample, pad: [top, bottom, left, right], stride, .. } = self.spec;
+		let kernel = self.kernel;
+		let (padded_height, padded_width) = (height * upsample + top + bottom, width * upsample + left + right);
+		if padded_height < kernel || padded_width < kernel {
+			candle_core::bail!("a {kernel}×{kernel} kernel over a {padded_width}×{padded_height} input")
+		}
+		let (out_height, out_width) = ((padded_height - kernel) / stride + 1, (padded_width - kernel) / stride + 1);
+		let rows = source_map(height, out_height, kernel, top, &self.spec)?;
+		let columns = source_map(width, out_width, kernel, left, &self.spec)?;
+		// Along a row, the interior taps read a contiguous run of the input when nothing
+		// resamples: those are slice copies.
+		let plain = stride == 1 && upsample == 1;
+
+		let depth = self.inputs * kernel * kernel;
+		let plane = out_height * out_width;
+		let tile_rows = (TILE_COLUMN_VALUES / (depth * out_width)).clamp(1, out_height);
+		let tiles_per_image = out_height.div_ceil(tile_rows);
+		let mut output = vec![0f32; batch * self.outputs * plane];
+		let output_ptr = OutputPtr(output.as_mut_ptr());
+
+		(0..batch * tiles_per_image).into_par_iter().for_each(|task| {
+			let (image, tile) = (task / tiles_per_image, task % tiles_per_image);
+			let first_row = tile * tile_rows;
+			let tile_height = tile_rows.min(out_height - first_row);
+			let span = tile_height * out_width;
+			let source = &input[image * channels * height * width..(image + 1) * channels * height * width];
+			let mut col = vec![0f32; depth * span];
+			for (depth_row, col_row) in col.chunks_exact_mut(span).enumerate() {
+				let (channel, tap) = (depth_row / (kernel * kernel), depth_row % (kernel * kernel));
+				let (tap_y, tap_x) = (tap / kernel, tap % kernel);
+				let source_plane = &source[channel * height * width..(channel + 1) * height * width];
+				let column_map = &columns[tap_x * out_width..(tap_x + 1) * out_width];
+				for (offset, out_row) in col_row.chunks_exact_mut(out_width).enumerate() {
+					let Some(source_y) = rows[tap_y * out_height + first_row + offset] else {
+						continue // the buffer starts zeroed
+					};
+					let source_row = &source_plane[source_y as usize * width..(source_y as usize + 1) * width];
+					if plain {
+						// Output x reads input x + tap_x − left while that is inside.
+						let first = left.saturating_sub(tap_x).min(out_width);
+						let last = (width + left).saturating_sub(tap_x).clamp(first, out_width);
+						if last > first {
+							let shift = first + tap_x - left;
+							out_row[first..last].copy_from_slice(&source_row[shift..shift + last - first]);
+						}
+						for x in (0..first).chain(last..out_width) {
+							out_row[x] = column_map[x].map_or(0.0, |sx| source_row[sx as usize]);
+						}
+					} else {
+						for (value, source_x) in out_row.iter_mut().zip(column_map) {
+							*value = source_x.map_or(0.0, |sx| source_row[sx as usize]);
+						}
+					}
+				}
+			}
+			let destination = output_ptr;
+			// SAFETY: the tile's rows of each of this image's output planes belong to this task
+			// only; `gemm` writes `outputs` rows of `span` values at stride `plane`.
+			unsafe {
+				let dst = destination.0.add(image * self.outputs * plane + first_row * out_width);
+				gemm::gemm(
+					self.outputs,
+					span,
+					depth,
+					dst,
+					1,
+					plane as isize,
+					false,
+					self.weight.as_ptr(),
+					1,
+					depth as isize,
+					col.as_ptr(),
+					1,
+					span as isize,
+					0.0,
+					1.0,
+					false,
+					false,
+					false,
+					gemm::Parallelism::None,
+				);
+				for output_channel in 0..self.outputs {
+					let values = std::slice::from_raw_parts_mut(dst.add(output_channel * plane), span);
+					if let Some(bias) = self.bias {
+						let bias = bias[output_channel];
+						values.iter_mut().for_each(|v| *v += bias);
+					}
+					self.spec.activation.apply_cpu(values);
+				}
+			}
+		});
+		Ok((CpuStorage::F32(output), Shape::from((batch, self.outputs, out_height, out_width))))
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use candle_core::Device;
+
+	fn max_difference(a: &Tensor, b: &Tensor) -> f32 {
+		assert_eq!(a.dims(), b.dims());
+		(a - b).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap().to_scalar::<f32>().unwrap()
+	}
+
+	#[test]
+	fn reflection_padding_mirrors_without_repeating_the_edge() {
+		let x = Tensor::new(&[[1f32, 2., 3., 4.]], &Device::Cpu).unwrap();
+		let padded = reflect_pad(&x, 1, 2, 3).unwrap();
+		assert_eq!(padded.to_vec2::<f32>().unwrap(), vec![vec![3., 2., 1., 2., 3., 4., 3., 2., 1.]]);
+		assert!(reflect_pad(&x, 1, 4, 0).is_err());
+	}
+
+	/// The CPU kernel against candle's ops for every shape the studio's networks use: both
+	/// edges, strides 1 and 2, upsampling, uneven padding, 1×1 to 9×9 kernels, odd sizes, with
+	/// and without bias, every activation, and tiles that split the rows.
+	#[test]
+	fn the_cpu_kernel_matches_candles_ops() {
+		let device = Device::Cpu;
+		use Activation::*;
+		let cases = [
+			// (inputs, outputs, kernel, height, width, spec, bias)
+			(3, 32, 9, 37, 41, ConvSpec::centred(9, Edge::Reflect, 1, Relu), false),
+			(32, 16, 3, 20, 23, ConvSpec::centred(3, Edge::Reflect, 2, Identity), false),
+			(8, 4, 3, 9, 12, ConvSpec { upsample: 2, ..ConvSpec::centred(3, Edge::Reflect, 1, Sigmoid) }, false),
+			(64, 64, 3, 70, 66, ConvSpec::centred(3, Edge::Zeros, 1, Relu), true),
+			(5, 7, 5, 13, 16, ConvSpec { upsample: 1, pad: [1, 2, 2, 1], edge: Edge::Zeros, stride: 2, activation: Identity }, true),
+			(6, 1, 1, 11, 9, ConvSpec::centred(1, Edge::Zeros, 1, Sigmoid), true),
+		];
+		for (inputs, outputs, kernel, height, width, spec, with_bias) in cases {
+			let weight = Tensor::randn(0f32, 0.2, (outputs, inputs, kernel, kernel), &device).unwrap();
+			let bias = with_bias.then(|| Tensor::randn(0f32, 0.5, outputs, &device).unwrap());
+			let conv = Conv::new(weight, bias, spec).unwrap();
+			let x = Tensor::randn(0f32, 1.0, (2, inputs, height, width), &device).unwrap();
+			let fast = conv.forward(&x).unwrap();
+			let reference = conv.forward_with_ops(&x).unwrap();
+			let difference = max_difference(&fast, &reference);
+			assert!(difference < 1e-4, "{spec:?} {inputs}→{outputs} {kernel}×{kernel} on {width}×{height}: {difference}");
+		}
+	}
+
+	#[test]
+	fn the_cpu_kernel_gives_the_same_bits_on_any_number_of_threads() {
+		let device = Device::Cpu;
+		let weight = Tensor::randn(0f32, 0.2, (16, 32, 3, 3), &device).unwrap();
+		let conv = Conv::new(weight, None, ConvSpec::centred(3, Edge::Reflect, 1, Activation::Relu)).unwrap();
+		let x = Tensor::randn(0f32, 1.0, (1, 32, 96, 96), &device).unwrap();
+		let run = |threads| {
+			let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+			pool.install(|| conv.forward(&x).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap())
+		};
+		assert_eq!(run(1), run(3));
+	}
+
+	#[test]
+	fn bad_shapes_are_refused_with_the_cause() {
+		let device = Device::Cpu;
+		let weight = Tensor::zeros((4, 3, 3, 3), candle_core::DType::F32, &device).unwrap();
+		let conv = Conv::new(weight.clone(), None, ConvSpec::centred(3, Edge::Zeros, 1, Activation::Identity)).unwrap();
+		let wrong_channels = Tensor::zeros((1, 2, 8, 8), candle_core::DType::F32, &device).unwrap();
+		assert!(conv.forward(&wrong_channels).unwrap_err().to_string().contains("3 inputs given 2 channels"));
+		let wrong_bias = Tensor::zeros(3, candle_core::DType::F32, &device).unwrap();
+		assert!(Conv::new(weight, Some(wrong_bias), ConvSpec::centred(3, Edge::Zeros, 1, Activation::Identity)).is_err());
+	}
+}
