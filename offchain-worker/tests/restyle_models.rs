@@ -11,7 +11,7 @@ use studio_worker::{
 	inference::{generator::EyeGenerator, line_art::Hed, style_critic::StyleCritic, stylize::StyleTransfer},
 	models::{self, ModelSource},
 	restyle::{exemplar_contents, exemplar_reference, RestyleKind, Restylers},
-	style::to_fixed_point,
+	style::{deviation, from_fixed_point, to_fixed_point},
 };
 
 const TOLERANCE: f32 = 1e-4;
@@ -123,8 +123,9 @@ fn line_art_matches_onnxruntime() {
 	]);
 }
 
-/// The dev chains' restyle styles hold exactly the references the worker measures from its
-/// exemplars (`runtime/src/dev_restyle_styles.rs`). `STUDIO_BLESS_STYLES=1` rewrites that file.
+/// The dev chains' restyle styles hold the references the worker measures from its
+/// exemplars (`runtime/src/dev_restyle_styles.rs`), within 100 ppm of deviation.
+/// `STUDIO_BLESS_STYLES=1` rewrites that file.
 #[test]
 fn dev_restyle_styles_are_what_the_worker_measures() {
 	let dir = tempfile::tempdir().unwrap();
@@ -164,7 +165,10 @@ fn dev_restyle_styles_are_what_the_worker_measures() {
 		return
 	}
 	for ((name, _, on_chain), computed) in styles.iter().zip(&computed) {
-		assert_eq!(&on_chain[..], &computed[..], "the reference of {name} on the dev chains is stale: bless it");
+		// As for the generated styles: a faster kernel's float summation order may move a
+		// reference a few ppm; a different network or style moves it far more than 100.
+		let apart = deviation(&from_fixed_point(on_chain), &from_fixed_point(computed));
+		assert!(apart < 1e-4, "the reference of {name} on the dev chains is {apart:e} from the worker's: bless it");
 	}
 }
 

@@ -28,7 +28,33 @@ pub enum Edge {
 pub enum Activation {
 	Identity,
 	Relu,
+	/// `min(max(x, 0), 6)`, MobileNet's and EfficientNet-Lite's.
+	Relu6,
 	Sigmoid,
+}
+
+/// How much is added around the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Padding {
+	/// Pixels added top, bottom, left and right.
+	Fixed([usize; 4]),
+	/// TensorFlow's "same": for size `i`, stride `s` and kernel `k` the output is `ceil(i / s)`
+	/// and the padding `max((ceil(i / s) − 1)·s + k − i, 0)`, the extra pixel right and bottom.
+	Same,
+}
+
+impl Padding {
+	/// Top, bottom, left and right for an input of `height`×`width`.
+	pub fn amounts(self, height: usize, width: usize, kernel: usize, stride: usize) -> [usize; 4] {
+		match self {
+			Padding::Fixed(amounts) => amounts,
+			Padding::Same => {
+				let total = |size: usize| ((size.div_ceil(stride) - 1) * stride + kernel).saturating_sub(size);
+				let (vertical, horizontal) = (total(height), total(width));
+				[vertical / 2, vertical - vertical / 2, horizontal / 2, horizontal - horizontal / 2]
+			},
+		}
+	}
 }
 
 impl Activation {
@@ -37,6 +63,7 @@ impl Activation {
 		match self {
 			Activation::Identity => {},
 			Activation::Relu => values.iter_mut().for_each(|v| *v = v.max(0.0)),
+			Activation::Relu6 => values.iter_mut().for_each(|v| *v = v.clamp(0.0, 6.0)),
 			Activation::Sigmoid => values.iter_mut().for_each(|v| *v = 1.0 / (1.0 + (-*v).exp())),
 		}
 	}
@@ -46,6 +73,7 @@ impl Activation {
 		match self {
 			Activation::Identity => Ok(x.clone()),
 			Activation::Relu => x.relu(),
+			Activation::Relu6 => x.clamp(0f32, 6f32),
 			Activation::Sigmoid => candle_nn::ops::sigmoid(x),
 		}
 	}
@@ -56,8 +84,8 @@ impl Activation {
 pub struct ConvSpec {
 	/// Nearest-neighbour upsampling of the input before the padding (1: none).
 	pub upsample: usize,
-	/// Pixels added top, bottom, left and right (after upsampling).
-	pub pad: [usize; 4],
+	/// What is added around the input (after upsampling).
+	pub padding: Padding,
 	pub edge: Edge,
 	pub stride: usize,
 	pub activation: Activation,
@@ -67,7 +95,7 @@ impl ConvSpec {
 	/// A `kernel`×`kernel` convolution padded by `kernel / 2` on every side.
 	pub fn centred(kernel: usize, edge: Edge, stride: usize, activation: Activation) -> Self {
 		let half = kernel / 2;
-		Self { upsample: 1, pad: [half; 4], edge, stride, activation }
+		Self { upsample: 1, padding: Padding::Fixed([half; 4]), edge, stride, activation }
 	}
 }
 
@@ -125,12 +153,14 @@ impl Conv {
 	/// The same with candle's ops: the reference the CPU kernel is tested against, and the path
 	/// on a GPU.
 	pub fn forward_with_ops(&self, x: &Tensor) -> Result<Tensor> {
-		let ConvSpec { upsample, pad: [top, bottom, left, right], edge, stride, activation } = self.spec;
+		let ConvSpec { upsample, padding, edge, stride, activation } = self.spec;
 		let mut x = x.clone();
+		let (_, _, height, width) = x.dims4()?;
 		if upsample > 1 {
-			let (_, _, height, width) = x.dims4()?;
 			x = x.upsample_nearest2d(upsample * height, upsample * width)?;
 		}
+		let kernel = self.weight.dim(3)?;
+		let [top, bottom, left, right] = padding.amounts(upsample * height, upsample * width, kernel, stride);
 		x = match edge {
 			Edge::Zeros => x.pad_with_zeros(2, top, bottom)?.pad_with_zeros(3, left, right)?,
 			Edge::Reflect => reflect_pad(&reflect_pad(&x, 2, top, bottom)?, 3, left, right)?,
@@ -212,6 +242,61 @@ fn source_map(input: usize, output: usize, kernel: usize, before: usize, spec: &
 	Ok(map)
 }
 
+thread_local! {
+	/// Each thread's column buffer, reused from tile to tile.
+	static COLUMNS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Where the im2col columns of a tile of output rows come from.
+struct Gather<'a> {
+	/// [`source_map`]s along y and x.
+	rows: &'a [Option<u32>],
+	columns: &'a [Option<u32>],
+	height: usize,
+	width: usize,
+	out_height: usize,
+	out_width: usize,
+	kernel: usize,
+	left: usize,
+	/// Stride 1 and no upsampling: a row's interior taps are slice copies.
+	plain: bool,
+}
+
+impl Gather<'_> {
+	/// Fills `col` ([inputs·k·k, span], every value) for the `span / out_width` output rows from
+	/// `first_row` of one image (`source`, [inputs, h, w]).
+	fn fill(&self, col: &mut [f32], source: &[f32], first_row: usize, span: usize) {
+		let Self { rows, columns, height, width, out_height, out_width, kernel, left, plain } = *self;
+		for (depth_row, col_row) in col.chunks_exact_mut(span).enumerate() {
+			let (channel, tap) = (depth_row / (kernel * kernel), depth_row % (kernel * kernel));
+			let (tap_y, tap_x) = (tap / kernel, tap % kernel);
+			let source_plane = &source[channel * height * width..(channel + 1) * height * width];
+			let column_map = &columns[tap_x * out_width..(tap_x + 1) * out_width];
+			for (offset, out_row) in col_row.chunks_exact_mut(out_width).enumerate() {
+				let Some(source_y) = rows[tap_y * out_height + first_row + offset] else {
+					out_row.fill(0.0);
+					continue
+				};
+				let source_row = &source_plane[source_y as usize * width..(source_y as usize + 1) * width];
+				let (first, last) = if plain {
+					// Output x reads input x + tap_x − left while that is inside.
+					let first = left.saturating_sub(tap_x).min(out_width);
+					(first, (width + left).saturating_sub(tap_x).clamp(first, out_width))
+				} else {
+					(0, 0)
+				};
+				if last > first {
+					let shift = first + tap_x - left;
+					out_row[first..last].copy_from_slice(&source_row[shift..shift + last - first]);
+				}
+				for x in (0..first).chain(last..out_width) {
+					out_row[x] = column_map[x].map_or(0.0, |sx| source_row[sx as usize]);
+				}
+			}
+		}
+	}
+}
+
 /// The output pointer shared by the tiles, which write disjoint rows.
 #[derive(Clone, Copy)]
 struct OutputPtr(*mut f32);
@@ -230,8 +315,9 @@ impl CustomOp1 for CpuConv<'_> {
 		if channels != self.inputs {
 			candle_core::bail!("a convolution of {} inputs given {channels} channels", self.inputs)
 		}
-		let ConvSpec { upsample, pad: [top, bottom, left, right], stride, .. } = self.spec;
+		let ConvSpec { upsample, padding, stride, .. } = self.spec;
 		let kernel = self.kernel;
+		let [top, bottom, left, right] = padding.amounts(upsample * height, upsample * width, kernel, stride);
 		let (padded_height, padded_width) = (height * upsample + top + bottom, width * upsample + left + right);
 		if padded_height < kernel || padded_width < kernel {
 			candle_core::bail!("a {kernel}×{kernel} kernel over a {padded_width}×{padded_height} input")
@@ -250,41 +336,24 @@ impl CustomOp1 for CpuConv<'_> {
 		let mut output = vec![0f32; batch * self.outputs * plane];
 		let output_ptr = OutputPtr(output.as_mut_ptr());
 
+		let gather = Gather { rows: &rows, columns: &columns, height, width, out_height, out_width, kernel, left, plain };
+		let pointwise = kernel == 1 && plain && [top, bottom, left, right] == [0; 4];
+
 		(0..batch * tiles_per_image).into_par_iter().for_each(|task| {
 			let (image, tile) = (task / tiles_per_image, task % tiles_per_image);
 			let first_row = tile * tile_rows;
 			let tile_height = tile_rows.min(out_height - first_row);
 			let span = tile_height * out_width;
 			let source = &input[image * channels * height * width..(image + 1) * channels * height * width];
-			let mut col = vec![0f32; depth * span];
-			for (depth_row, col_row) in col.chunks_exact_mut(span).enumerate() {
-				let (channel, tap) = (depth_row / (kernel * kernel), depth_row % (kernel * kernel));
-				let (tap_y, tap_x) = (tap / kernel, tap % kernel);
-				let source_plane = &source[channel * height * width..(channel + 1) * height * width];
-				let column_map = &columns[tap_x * out_width..(tap_x + 1) * out_width];
-				for (offset, out_row) in col_row.chunks_exact_mut(out_width).enumerate() {
-					let Some(source_y) = rows[tap_y * out_height + first_row + offset] else {
-						continue // the buffer starts zeroed
-					};
-					let source_row = &source_plane[source_y as usize * width..(source_y as usize + 1) * width];
-					if plain {
-						// Output x reads input x + tap_x − left while that is inside.
-						let first = left.saturating_sub(tap_x).min(out_width);
-						let last = (width + left).saturating_sub(tap_x).clamp(first, out_width);
-						if last > first {
-							let shift = first + tap_x - left;
-							out_row[first..last].copy_from_slice(&source_row[shift..shift + last - first]);
-						}
-						for x in (0..first).chain(last..out_width) {
-							out_row[x] = column_map[x].map_or(0.0, |sx| source_row[sx as usize]);
-						}
-					} else {
-						for (value, source_x) in out_row.iter_mut().zip(column_map) {
-							*value = source_x.map_or(0.0, |sx| source_row[sx as usize]);
-						}
-					}
-				}
-			}
+			COLUMNS.with_borrow_mut(|col| {
+				// A 1×1 convolution's columns are the input itself: [inputs, h·w].
+				let (rhs, rhs_row_stride) = if pointwise {
+					(source[first_row * out_width..].as_ptr(), (height * width) as isize)
+				} else {
+					col.resize(depth * span, 0.0);
+					gather.fill(&mut col[..depth * span], source, first_row, span);
+					(col.as_ptr(), span as isize)
+				};
 			let destination = output_ptr;
 			// SAFETY: the tile's rows of each of this image's output planes belong to this task
 			// only; `gemm` writes `outputs` rows of `span` values at stride `plane`.
@@ -301,9 +370,9 @@ impl CustomOp1 for CpuConv<'_> {
 					self.weight.as_ptr(),
 					1,
 					depth as isize,
-					col.as_ptr(),
+					rhs,
 					1,
-					span as isize,
+					rhs_row_stride,
 					0.0,
 					1.0,
 					false,
@@ -320,6 +389,7 @@ impl CustomOp1 for CpuConv<'_> {
 					self.spec.activation.apply_cpu(values);
 				}
 			}
+			});
 		});
 		Ok((CpuStorage::F32(output), Shape::from((batch, self.outputs, out_height, out_width))))
 	}
@@ -356,7 +426,9 @@ mod tests {
 			(32, 16, 3, 20, 23, ConvSpec::centred(3, Edge::Reflect, 2, Identity), false),
 			(8, 4, 3, 9, 12, ConvSpec { upsample: 2, ..ConvSpec::centred(3, Edge::Reflect, 1, Sigmoid) }, false),
 			(64, 64, 3, 70, 66, ConvSpec::centred(3, Edge::Zeros, 1, Relu), true),
-			(5, 7, 5, 13, 16, ConvSpec { upsample: 1, pad: [1, 2, 2, 1], edge: Edge::Zeros, stride: 2, activation: Identity }, true),
+			(5, 7, 5, 13, 16, ConvSpec { upsample: 1, padding: Padding::Fixed([1, 2, 2, 1]), edge: Edge::Zeros, stride: 2, activation: Relu6 }, true),
+			(3, 32, 3, 128, 127, ConvSpec { padding: Padding::Same, ..ConvSpec::centred(3, Edge::Zeros, 2, Relu6) }, true),
+			(16, 24, 1, 32, 32, ConvSpec::centred(1, Edge::Zeros, 1, Identity), true),
 			(6, 1, 1, 11, 9, ConvSpec::centred(1, Edge::Zeros, 1, Sigmoid), true),
 		];
 		for (inputs, outputs, kernel, height, width, spec, with_bias) in cases {

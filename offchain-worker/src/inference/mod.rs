@@ -4,6 +4,7 @@
 
 pub mod client_image;
 pub mod conv;
+pub mod depthwise;
 pub mod generator;
 pub mod image;
 pub mod latents;

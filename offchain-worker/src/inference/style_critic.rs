@@ -10,8 +10,12 @@
 //! Only the stages the style index reads are loaded and run: the stem and the blocks of the
 //! first three stages.
 
-use candle_core::{Module, ModuleT, Result, Tensor, D};
-use candle_nn::{batch_norm, conv2d_no_bias, BatchNorm, BatchNormConfig, Conv2d, Conv2dConfig, VarBuilder};
+use super::{
+	conv::{Activation, Conv, ConvSpec, Edge, Padding},
+	depthwise::Depthwise,
+};
+use candle_core::{Result, Tensor, D};
+use candle_nn::VarBuilder;
 
 /// One mobile inverted bottleneck block: (kernel, stride, expansion, input channels, output
 /// channels), in Lite0's order.
@@ -27,94 +31,78 @@ const BLOCKS: [(usize, usize, usize, usize, usize); 5] = [
 /// (40 channels).
 pub const STYLE_TAPS: [usize; 2] = [2, 4];
 
-fn norm(channels: usize, vb: VarBuilder) -> Result<BatchNorm> {
-	batch_norm(channels, BatchNormConfig { eps: 1e-3, ..Default::default() }, vb)
+/// The batch norms' ε.
+const EPSILON: f64 = 1e-3;
+
+/// A bias-free convolution's weights (`weight`, [C, …]) with the batch norm that follows it
+/// (`norm`: γ, β, running mean μ and variance σ²) folded in: `weight·γ/√(σ²+ε)` and the bias
+/// `β − μ·γ/√(σ²+ε)`.
+fn fold_norm(weight: Tensor, norm: VarBuilder) -> Result<(Tensor, Tensor)> {
+	let channels = weight.dim(0)?;
+	let gamma = norm.get(channels, "weight")?;
+	let variance = norm.get(channels, "running_var")?;
+	let scale = (gamma / (variance + EPSILON)?.sqrt()?)?;
+	let bias = (norm.get(channels, "bias")? - (norm.get(channels, "running_mean")? * &scale)?)?;
+	Ok((weight.broadcast_mul(&scale.reshape((channels, 1, 1, 1))?)?, bias))
 }
 
-/// A convolution with TensorFlow "same" padding.
-#[derive(Debug)]
-struct SameConv {
-	conv: Conv2d,
-	kernel: usize,
-	stride: usize,
+/// The dense convolution `vb.conv` and its batch norm `vb.norm`, folded: TensorFlow "same"
+/// padding, then `activation`.
+fn conv_norm(vb: &VarBuilder, (conv, norm): (&str, &str), (inputs, outputs, kernel, stride): (usize, usize, usize, usize), activation: Activation) -> Result<Conv> {
+	let (weight, bias) = fold_norm(vb.pp(conv).get((outputs, inputs, kernel, kernel), "weight")?, vb.pp(norm))?;
+	let spec = ConvSpec { padding: Padding::Same, ..ConvSpec::centred(kernel, Edge::Zeros, stride, activation) };
+	Conv::new(weight, Some(bias), spec)
 }
 
-impl SameConv {
-	fn load(inputs: usize, outputs: usize, kernel: usize, stride: usize, groups: usize, vb: VarBuilder) -> Result<Self> {
-		let config = Conv2dConfig { padding: 0, stride, dilation: 1, groups, ..Default::default() };
-		Ok(Self { conv: conv2d_no_bias(inputs, outputs, kernel, config, vb)?, kernel, stride })
-	}
-
-	fn forward(&self, x: &Tensor) -> Result<Tensor> {
-		let mut x = x.clone();
-		for dim in [2, 3] {
-			let size = x.dim(dim)?;
-			let out = size.div_ceil(self.stride);
-			let total = ((out - 1) * self.stride + self.kernel).saturating_sub(size);
-			if total > 0 {
-				x = x.pad_with_zeros(dim, total / 2, total - total / 2)?;
-			}
-		}
-		self.conv.forward(&x)
-	}
-}
-
-fn relu6(x: &Tensor) -> Result<Tensor> {
-	x.clamp(0f32, 6f32)
-}
-
-/// A mobile inverted bottleneck without squeeze-and-excitation.
+/// A mobile inverted bottleneck without squeeze-and-excitation, its norms folded.
 #[derive(Debug)]
 struct Block {
-	expand: Option<(Conv2d, BatchNorm)>,
-	depthwise: (SameConv, BatchNorm),
-	project: (Conv2d, BatchNorm),
+	expand: Option<Conv>,
+	depthwise: Depthwise,
+	project: Conv,
 	residual: bool,
 }
 
 impl Block {
 	fn load((kernel, stride, expansion, inputs, outputs): (usize, usize, usize, usize, usize), vb: VarBuilder) -> Result<Self> {
 		let hidden = inputs * expansion;
-		let pointwise = |i, o, name: &str| conv2d_no_bias(i, o, 1, Conv2dConfig::default(), vb.pp(name));
-		let (expand, depthwise_norm, project_norm) = if expansion == 1 {
-			(None, "_bn1", "_bn2")
-		} else {
-			(Some((pointwise(inputs, hidden, "_expand_conv")?, norm(hidden, vb.pp("_bn0"))?)), "_bn1", "_bn2")
-		};
-		let depthwise = SameConv::load(hidden, hidden, kernel, stride, hidden, vb.pp("_depthwise_conv"))?;
+		let expand = (expansion != 1)
+			.then(|| conv_norm(&vb, ("_expand_conv", "_bn0"), (inputs, hidden, 1, 1), Activation::Relu6))
+			.transpose()?;
+		let (weight, bias) = fold_norm(vb.pp("_depthwise_conv").get((hidden, 1, kernel, kernel), "weight")?, vb.pp("_bn1"))?;
 		Ok(Self {
 			expand,
-			depthwise: (depthwise, norm(hidden, vb.pp(depthwise_norm))?),
-			project: (pointwise(hidden, outputs, "_project_conv")?, norm(outputs, vb.pp(project_norm))?),
+			depthwise: Depthwise::new(weight, bias, stride, Padding::Same, Activation::Relu6)?,
+			project: conv_norm(&vb, ("_project_conv", "_bn2"), (hidden, outputs, 1, 1), Activation::Identity)?,
 			residual: stride == 1 && inputs == outputs,
 		})
 	}
 
 	fn forward(&self, x: &Tensor) -> Result<Tensor> {
-		let mut h = x.clone();
-		if let Some((conv, bn)) = &self.expand {
-			h = relu6(&bn.forward_t(&conv.forward(&h)?, false)?)?;
-		}
-		h = relu6(&self.depthwise.1.forward_t(&self.depthwise.0.forward(&h)?, false)?)?;
-		h = self.project.1.forward_t(&self.project.0.forward(&h)?, false)?;
+		let expanded = match &self.expand {
+			Some(expand) => expand.forward(x)?,
+			None => x.clone(),
+		};
+		let h = self.project.forward(&self.depthwise.forward(&expanded)?)?;
 		if self.residual {
-			h = (h + x)?;
+			h + x
+		} else {
+			Ok(h)
 		}
-		Ok(h)
 	}
 }
 
 /// The style critic's feature extractor.
 #[derive(Debug)]
 pub struct StyleCritic {
-	stem: (SameConv, BatchNorm),
+	stem: Conv,
 	blocks: Vec<Block>,
 }
 
 impl StyleCritic {
 	/// Loads the stem and the first stages from EfficientNet-Lite0's weights.
 	pub fn load(vb: VarBuilder) -> Result<Self> {
-		let stem = (SameConv::load(3, 32, 3, 2, 1, vb.pp("_conv_stem"))?, norm(32, vb.pp("_bn0"))?);
+		let stem = conv_norm(&vb, ("_conv_stem", "_bn0"), (3, 32, 3, 2), Activation::Relu6)?;
 		let blocks = BLOCKS
 			.iter()
 			.enumerate()
@@ -125,7 +113,7 @@ impl StyleCritic {
 
 	/// The feature maps at [`STYLE_TAPS`] for images `x` (n × 3 × h × w in [−1, 1]).
 	pub fn features(&self, x: &Tensor) -> Result<Vec<Tensor>> {
-		let mut h = relu6(&self.stem.1.forward_t(&self.stem.0.forward(x)?, false)?)?;
+		let mut h = self.stem.forward(x)?;
 		let mut taps = Vec::with_capacity(STYLE_TAPS.len());
 		for (index, block) in self.blocks.iter().enumerate() {
 			h = block.forward(&h)?;
@@ -148,18 +136,6 @@ mod tests {
 	use super::*;
 	use candle_core::{DType, Device};
 	use candle_nn::VarMap;
-
-	#[test]
-	fn same_padding_keeps_ceil_of_size_over_stride() {
-		let device = Device::Cpu;
-		let weights = VarMap::new();
-		let vb = VarBuilder::from_varmap(&weights, DType::F32, &device);
-		let conv = SameConv::load(1, 1, 5, 2, 1, vb).unwrap();
-		for size in [7usize, 8, 128] {
-			let x = Tensor::zeros((1, 1, size, size), DType::F32, &device).unwrap();
-			assert_eq!(conv.forward(&x).unwrap().dims(), &[1, 1, size.div_ceil(2), size.div_ceil(2)]);
-		}
-	}
 
 	#[test]
 	fn a_random_critic_taps_stages_two_and_three_at_their_resolutions() {
