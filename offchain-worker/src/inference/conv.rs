@@ -31,6 +31,7 @@ pub enum Activation {
 	/// `min(max(x, 0), 6)`, MobileNet's and EfficientNet-Lite's.
 	Relu6,
 	Sigmoid,
+	Tanh,
 }
 
 /// How much is added around the input.
@@ -65,6 +66,7 @@ impl Activation {
 			Activation::Relu => values.iter_mut().for_each(|v| *v = v.max(0.0)),
 			Activation::Relu6 => values.iter_mut().for_each(|v| *v = v.clamp(0.0, 6.0)),
 			Activation::Sigmoid => values.iter_mut().for_each(|v| *v = 1.0 / (1.0 + (-*v).exp())),
+			Activation::Tanh => values.iter_mut().for_each(|v| *v = v.tanh()),
 		}
 	}
 
@@ -75,6 +77,7 @@ impl Activation {
 			Activation::Relu => x.relu(),
 			Activation::Relu6 => x.clamp(0f32, 6f32),
 			Activation::Sigmoid => candle_nn::ops::sigmoid(x),
+			Activation::Tanh => x.tanh(),
 		}
 	}
 }

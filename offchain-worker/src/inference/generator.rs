@@ -6,15 +6,20 @@
 //! `main.{0,4,7,10,13,16}.weight` (the convolutions, no bias) and `main.{1,5,8,11,14}.*` (the
 //! batch norms); the gaps are ReLU and a dropout layer that inference skips.
 //!
-//! The transposed convolutions run as one matrix product each plus a cheap scatter, not as
-//! candle's direct `conv_transpose2d` loop (`docs/performance.md`): `columns = Wᵀ · x` gives,
-//! for every input pixel, its 4×4 patch of contributions to every output channel; output pixel
+//! The transposed convolutions run as one matrix product each plus a scatter, not as candle's
+//! direct `conv_transpose2d` loop (`docs/performance.md`): `columns = Wᵀ · x` gives, for every
+//! input pixel, its 4×4 patch of contributions to every output channel; output pixel
 //! `(2m + a, 2j + b)` of a stride-2, padding-1 layer then sums the patch entries of kernel rows
 //! `[1, 3]` (a = 0, from input rows m and m − 1) or `[0, 2]` (a = 1, rows m + 1 and m), and
-//! the same for columns: four shifted slices per output phase, and the phases interleave.
+//! the same for columns. The batch norms are folded into the weights and a bias at load. On the
+//! CPU one image at a time goes through the `gemm` crate and a scatter that adds each patch
+//! entry into place with the bias and activation fused (col2im); elsewhere candle's ops take
+//! the whole batch (four shifted slices per output phase, interleaved).
 
-use candle_core::{DType, ModuleT, Result, Tensor};
-use candle_nn::{batch_norm, BatchNorm, BatchNormConfig, VarBuilder};
+use super::conv::{contiguous_f32, Activation};
+use candle_core::{CpuStorage, CustomOp1, DType, Layout, Result, Shape, Storage, Tensor};
+use candle_nn::VarBuilder;
+use rayon::prelude::*;
 
 /// Length of the latent vector.
 pub const LATENT_SIZE: usize = 100;
@@ -35,27 +40,63 @@ const LAYERS: [(usize, usize, usize, Option<usize>); 6] = [
 	(16, 64, 3, None),
 ];
 
-/// Images generated at a time on a CPU (1 and 4 measured alike on 2 cores, within noise:
-/// `docs/performance.md`).
-const CPU_CHUNK: usize = 1;
+/// The batch norms' ε (PyTorch's default).
+const EPSILON: f64 = 1e-5;
 
 /// For output phase 0 and 1 of a stride-2, padding-1 layer: (kernel row, offset into the
 /// columns padded by one) of its two contributions.
 const PHASE_TAPS: [[(usize, usize); 2]; 2] = [[(1, 1), (3, 0)], [(0, 2), (2, 1)]];
 
-/// A 4×4 transposed convolution as a matrix product.
+/// A 4×4 transposed convolution as a matrix product, its batch norm folded in, then its
+/// activation.
 #[derive(Debug)]
 struct TransposedConv {
 	/// The weights as an (out·16 × in) matrix, rows ordered (out, kernel row, kernel column).
 	weights: Tensor,
+	/// [out]: the folded norm's shift (zero without a norm).
+	bias: Tensor,
 	outputs: usize,
+	activation: Activation,
 }
 
 impl TransposedConv {
-	/// From PyTorch's layout of the weights: in × out × 4 × 4.
-	fn new(weight: &Tensor) -> Result<Self> {
+	/// From PyTorch's layout of the weights (in × out × 4 × 4) and the batch norm that follows
+	/// (γ, β, running mean μ and variance σ²): the weights scaled by `γ/√(σ²+ε)` per output, the
+	/// bias `β − μ·γ/√(σ²+ε)`.
+	fn new(weight: &Tensor, norm: Option<VarBuilder>, activation: Activation) -> Result<Self> {
 		let (inputs, outputs, _, _) = weight.dims4()?;
-		Ok(Self { weights: weight.reshape((inputs, outputs * 16))?.t()?.contiguous()?, outputs })
+		let (weight, bias) = match norm {
+			Some(norm) => {
+				let scale = (norm.get(outputs, "weight")? / (norm.get(outputs, "running_var")? + EPSILON)?.sqrt()?)?;
+				let bias = (norm.get(outputs, "bias")? - (norm.get(outputs, "running_mean")? * &scale)?)?;
+				(weight.broadcast_mul(&scale.reshape((1, outputs, 1, 1))?)?, bias)
+			},
+			None => (weight.clone(), Tensor::zeros(outputs, weight.dtype(), weight.device())?),
+		};
+		let weights = weight.reshape((inputs, outputs * 16))?.t()?.contiguous()?;
+		Ok(Self { weights, bias, outputs, activation })
+	}
+
+	/// 1×1 to 4×4 (`doubles` false: stride 1, no padding) or double the side (stride 2,
+	/// padding 1), with the bias and activation.
+	fn forward(&self, x: &Tensor, doubles: bool) -> Result<Tensor> {
+		if !(x.device().is_cpu() && self.weights.device().is_cpu()) {
+			let y = if doubles { self.double(x)? } else { self.project(x)? };
+			return self.activation.apply(&y.broadcast_add(&self.bias.reshape((1, self.outputs, 1, 1))?)?)
+		}
+		let (weight_storage, weight_layout) = self.weights.storage_and_layout();
+		let (bias_storage, bias_layout) = self.bias.storage_and_layout();
+		let (Storage::Cpu(weights), Storage::Cpu(bias)) = (&*weight_storage, &*bias_storage) else {
+			candle_core::bail!("the generator's weights are not on the CPU")
+		};
+		let op = CpuTransposedConv {
+			weights: contiguous_f32(weights, weight_layout)?,
+			bias: contiguous_f32(bias, bias_layout)?,
+			outputs: self.outputs,
+			doubles,
+			activation: self.activation,
+		};
+		x.contiguous()?.apply_op1_no_bwd(&op)
 	}
 
 	/// The 4×4 patch every input pixel contributes: out × 4 × 4 × n × h × w (the batch joins
@@ -109,7 +150,7 @@ impl TransposedConv {
 /// The eye generator.
 #[derive(Debug)]
 pub struct EyeGenerator {
-	layers: Vec<(TransposedConv, Option<BatchNorm>)>,
+	layers: Vec<TransposedConv>,
 }
 
 impl EyeGenerator {
@@ -119,44 +160,105 @@ impl EyeGenerator {
 		let layers = LAYERS
 			.iter()
 			.map(|&(index, inputs, outputs, norm)| {
-				let conv = TransposedConv::new(&vb.pp(index).get((inputs, outputs, 4, 4), "weight")?)?;
-				let norm = norm
-					.map(|index| batch_norm(outputs, BatchNormConfig::default(), vb.pp(index)))
-					.transpose()?;
-				Ok((conv, norm))
+				let weight = vb.pp(index).get((inputs, outputs, 4, 4), "weight")?;
+				let activation = if norm.is_some() { Activation::Relu } else { Activation::Tanh };
+				TransposedConv::new(&weight, norm.map(|index| vb.pp(index)), activation)
 			})
 			.collect::<Result<_>>()?;
 		Ok(Self { layers })
 	}
 
 	/// Generates images from `latents` (n × 100) and one-hot `classes` (n × 8): n × 3 × 128 ×
-	/// 128 in [−1, 1]. On a CPU it runs [`CPU_CHUNK`] images at a time: the scatter of the
-	/// transposed convolutions is bound by memory, and a small chunk's columns stay in cache.
-	/// A GPU takes the whole batch.
+	/// 128 in [−1, 1]. Each image's arithmetic is the same whatever the batch and the thread
+	/// count, so a verifier re-making one candidate alone gets its exact pixels.
 	pub fn forward(&self, latents: &Tensor, classes: &Tensor) -> Result<Tensor> {
 		let batch = latents.dim(0)?;
-		let chunk = if latents.device().is_cpu() { CPU_CHUNK } else { batch.max(1) };
-		let chunks = (0..batch)
-			.step_by(chunk)
-			.map(|start| {
-				let size = chunk.min(batch - start);
-				self.forward_chunk(&latents.narrow(0, start, size)?, &classes.narrow(0, start, size)?)
-			})
-			.collect::<Result<Vec<_>>>()?;
-		Tensor::cat(&chunks, 0)
-	}
-
-	fn forward_chunk(&self, latents: &Tensor, classes: &Tensor) -> Result<Tensor> {
-		let batch = latents.dim(0)?;
 		let mut x = Tensor::cat(&[latents, classes], 1)?.reshape((batch, LATENT_SIZE + CLASSES.len(), 1, 1))?;
-		for (index, (conv, norm)) in self.layers.iter().enumerate() {
-			x = if index == 0 { conv.project(&x)? } else { conv.double(&x)? };
-			x = match norm {
-				Some(norm) => norm.forward_t(&x, false)?.relu()?,
-				None => x.tanh()?,
-			};
+		for (index, conv) in self.layers.iter().enumerate() {
+			x = conv.forward(&x, index > 0)?;
 		}
 		Ok(x)
+	}
+}
+
+/// [`TransposedConv::forward`] on the CPU: per image, `Wᵀ · x` with the `gemm` crate, then each
+/// output plane (in parallel) starts at its bias, takes every patch entry added into place and
+/// goes through the activation.
+struct CpuTransposedConv<'a> {
+	weights: &'a [f32],
+	bias: &'a [f32],
+	outputs: usize,
+	doubles: bool,
+	activation: Activation,
+}
+
+impl CustomOp1 for CpuTransposedConv<'_> {
+	fn name(&self) -> &'static str {
+		"studio-transposed-conv"
+	}
+
+	fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+		let input = contiguous_f32(storage, layout)?;
+		let (batch, inputs, height, width) = layout.shape().dims4()?;
+		let rows = self.outputs * 16;
+		if self.weights.len() != rows * inputs {
+			candle_core::bail!("a transposed convolution of {} weights given {inputs} channels", self.weights.len())
+		}
+		if !self.doubles && (height, width) != (1, 1) {
+			candle_core::bail!("the generator's first layer takes 1×1 inputs, got {width}×{height}")
+		}
+		let (out_height, out_width) = if self.doubles { (2 * height, 2 * width) } else { (4, 4) };
+		let (pixels, plane) = (height * width, out_height * out_width);
+		let mut output = vec![0f32; batch * self.outputs * plane];
+		let mut columns = vec![0f32; rows * pixels];
+		for (image, out) in output.chunks_exact_mut(self.outputs * plane).enumerate() {
+			// SAFETY: `columns` is rows × pixels, the weights rows × inputs and the image inputs ×
+			// pixels, all row-major.
+			unsafe {
+				gemm::gemm(
+					rows,
+					pixels,
+					inputs,
+					columns.as_mut_ptr(),
+					1,
+					pixels as isize,
+					false,
+					self.weights.as_ptr(),
+					1,
+					inputs as isize,
+					input[image * inputs * pixels..].as_ptr(),
+					1,
+					pixels as isize,
+					0.0,
+					1.0,
+					false,
+					false,
+					false,
+					gemm::Parallelism::Rayon(rayon::current_num_threads()),
+				);
+			}
+			out.par_chunks_mut(plane).enumerate().for_each(|(channel, out)| {
+				out.fill(self.bias[channel]);
+				let patches = &columns[channel * 16 * pixels..(channel + 1) * 16 * pixels];
+				for (tap, entries) in patches.chunks_exact(pixels).enumerate() {
+					let (tap_y, tap_x) = (tap / 4, tap % 4);
+					if !self.doubles {
+						out[tap] += entries[0];
+						continue
+					}
+					// Input (m, j) lands on output (2m + tap_y − 1, 2j + tap_x − 1).
+					let columns_inside = (0..width).filter(|j| (1..=2 * width).contains(&(2 * j + tap_x)));
+					for (m, row) in entries.chunks_exact(width).enumerate() {
+						let Some(y) = (2 * m + tap_y).checked_sub(1).filter(|y| *y < out_height) else { continue };
+						for j in columns_inside.clone() {
+							out[y * out_width + 2 * j + tap_x - 1] += row[j];
+						}
+					}
+				}
+				self.activation.apply_cpu(out);
+			});
+		}
+		Ok((CpuStorage::F32(output), Shape::from((batch, self.outputs, out_height, out_width))))
 	}
 }
 
@@ -204,19 +306,63 @@ mod tests {
 		assert!(values.iter().all(|v| (-1.0..=1.0).contains(v)));
 	}
 
-	/// The matrix-product form computes what candle's direct transposed convolution does.
+	/// The matrix-product forms (the CPU kernel and candle's ops) compute what candle's direct
+	/// transposed convolution does, followed by the norm and activation.
 	#[test]
 	fn transposed_convolutions_as_matrix_products_match_candles_direct_loop() {
 		let device = Device::Cpu;
 		let weight = Tensor::randn(0f32, 1.0, (6, 5, 4, 4), &device).unwrap();
-		let conv = TransposedConv::new(&weight).unwrap();
+		let weights = VarMap::new();
+		let norm = VarBuilder::from_varmap(&weights, DType::F32, &device);
+		for (name, init) in [("weight", 1.5), ("bias", 0.25), ("running_mean", -0.5), ("running_var", 2.0)] {
+			norm.get_with_hints(5, name, candle_nn::Init::Const(init)).unwrap();
+		}
+		let conv = TransposedConv::new(&weight, Some(norm), Activation::Tanh).unwrap();
+		let folded = |y: Tensor| ((((y + 0.5).unwrap() * (1.5 / (2.0f64 + EPSILON).sqrt())).unwrap() + 0.25).unwrap()).tanh().unwrap();
 		let apart = |a: Tensor, b: Tensor| -> f32 {
 			assert_eq!(a.dims(), b.dims());
 			(a - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar().unwrap()
 		};
 		let point = Tensor::randn(0f32, 1.0, (3, 6, 1, 1), &device).unwrap();
-		assert!(apart(conv.project(&point).unwrap(), point.conv_transpose2d(&weight, 0, 0, 1, 1).unwrap()) < 1e-4);
+		let direct = folded(point.conv_transpose2d(&weight, 0, 0, 1, 1).unwrap());
+		assert!(apart(conv.forward(&point, false).unwrap(), direct.clone()) < 1e-4);
+		let with_ops = conv.activation.apply(&conv.project(&point).unwrap().broadcast_add(&conv.bias.reshape((1, 5, 1, 1)).unwrap()).unwrap()).unwrap();
+		assert!(apart(with_ops, direct) < 1e-4);
 		let image = Tensor::randn(0f32, 1.0, (3, 6, 5, 7), &device).unwrap();
-		assert!(apart(conv.double(&image).unwrap(), image.conv_transpose2d(&weight, 1, 0, 2, 1).unwrap()) < 1e-4);
+		let direct = folded(image.conv_transpose2d(&weight, 1, 0, 2, 1).unwrap());
+		assert!(apart(conv.forward(&image, true).unwrap(), direct.clone()) < 1e-4);
+		let with_ops = conv.activation.apply(&conv.double(&image).unwrap().broadcast_add(&conv.bias.reshape((1, 5, 1, 1)).unwrap()).unwrap()).unwrap();
+		assert!(apart(with_ops, direct) < 1e-4);
+	}
+
+	/// An image's pixels do not depend on the batch it is made in nor on the thread count: a
+	/// verifier re-makes one candidate alone.
+	#[test]
+	fn an_image_is_the_same_alone_in_a_batch_and_on_any_number_of_threads() {
+		let device = Device::Cpu;
+		let weights = VarMap::new();
+		let vb = VarBuilder::from_varmap(&weights, DType::F32, &device);
+		// Random weights of a realistic scale (a zero-initialised norm would make every image
+		// the bias alone).
+		for &(index, inputs, outputs, norm) in &LAYERS {
+			vb.pp("main").pp(index).get_with_hints((inputs, outputs, 4, 4), "weight", candle_nn::Init::Randn { mean: 0.0, stdev: 0.05 }).unwrap();
+			if let Some(norm) = norm {
+				vb.pp("main").pp(norm).get_with_hints(outputs, "weight", candle_nn::Init::Const(1.0)).unwrap();
+				vb.pp("main").pp(norm).get_with_hints(outputs, "running_var", candle_nn::Init::Const(1.0)).unwrap();
+			}
+		}
+		let generator = EyeGenerator::load(vb).unwrap();
+		let latents = Tensor::randn(0f32, 1.0, (3, LATENT_SIZE), &device).unwrap();
+		let classes = one_hot(&[1, 4, 6], &device).unwrap();
+		let run = |threads, latents: &Tensor, classes: &Tensor| {
+			let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+			pool.install(|| generator.forward(latents, classes).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap())
+		};
+		let batch = run(2, &latents, &classes);
+		let plane = 3 * IMAGE_SIDE * IMAGE_SIDE;
+		let alone = run(1, &latents.narrow(0, 2, 1).unwrap(), &classes.narrow(0, 2, 1).unwrap());
+		assert_eq!(&batch[2 * plane..], &alone[..]);
+		assert_eq!(batch, run(3, &latents, &classes));
+		assert!(batch.iter().any(|v| v.abs() > 1e-3));
 	}
 }
