@@ -9,6 +9,7 @@ call, then calls repeated for about `--seconds`; candidates/s = calls × batch /
 
 - generator, batch 1, 16 and 64: fresh standard-normal latents of colour class 0 to
   3 × 128 × 128 images (the worker draws its latents with ChaCha20; here `torch.randn`).
+- critic alone, batch 16: the 68-component style vectors (below) of 16 quantized eyes.
 - fitness loop, batch 16: one search round of a 16-candidate job (`fitness::search` with no
   further rounds): generate 16 eyes of class 0, quantize them to 8 bits as the worker's PNGs
   do, compute each one's 68-component style vector with the style critic (EfficientNet-Lite0's
@@ -180,6 +181,10 @@ def bench(generator, critic, seconds, label):
     for batch in (1, 16, 64):
         per_second = throughput(seconds, batch, lambda: generator_step(batch))
         print(f"| generator ({label}) | {batch} | {per_second:.1f} |", flush=True)
+
+    images = quantized(generate(generator, torch.randn(16, LATENT_SIZE), torch.zeros(16, dtype=torch.long)))
+    per_second = throughput(seconds, 16, lambda: style_vectors(critic, images))
+    print(f"| critic alone: style vectors ({label}) | 16 | {per_second:.1f} |", flush=True)
 
     reference = torch.tensor(REFERENCE)
 

@@ -10,16 +10,16 @@ use studio_worker::{
 	chain,
 	fitness::{search, SearchSettings},
 	inference::{
+		client_image::decode_input,
 		generator::CLASSES,
-		image::png_bytes,
+		image::{png_bytes, quantized_batch},
 	},
-	inference::client_image::decode_input,
 	models::{self, fetch},
 	restyle::{restyle, RestyleKind},
 	unixfs::file_cid,
 	service::{self, ServiceArgs},
 	store::ContentStore,
-	style::{exemplar_reference, from_fixed_point, to_fixed_point},
+	style::{exemplar_reference, from_fixed_point, style_vectors, to_fixed_point},
 	verify,
 };
 
@@ -290,6 +290,12 @@ fn main() -> Result<()> {
 				})?;
 				println!("| generator (candle, CPU, {threads} threads) | {batch} | {per_second:.1} |");
 			}
+			let images = quantized_batch(&generator.generate(0, 0..16, 0, &device)?)?;
+			let per_second = throughput(seconds, 16, |_| {
+				style_vectors(&critic, &images)?;
+				Ok(())
+			})?;
+			println!("| critic alone: style vectors (candle, CPU, {threads} threads) | 16 | {per_second:.1} |");
 			let reference = vec![1.0f32; studio_worker::style::STYLE_DIMENSIONS];
 			let settings = SearchSettings { candidates: 16, rounds: 0, keep: 2, step: 0.3, target_ppm: 0 };
 			let per_second = throughput(seconds, 16, |round| {

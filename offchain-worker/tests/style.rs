@@ -1,5 +1,6 @@
-//! The style index on the real models: generated eyes are closer to the reference of their own
-//! colour class than to a far one, and re-scoring a stored PNG gives the same number.
+//! The style index on the real models: the generator and critic give PyTorch's golden outputs,
+//! generated eyes are closer to the reference of their own colour class than to a far one, and
+//! re-scoring a stored PNG gives the same number.
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -8,7 +9,7 @@ use std::path::Path;
 mod common;
 use studio_worker::{
 	inference::{
-		generator::{EyeGenerator, CLASSES},
+		generator::{one_hot, EyeGenerator, CLASSES, LATENT_SIZE},
 		image::{decode_png, png_bytes, quantized_batch},
 		style_critic::StyleCritic,
 	},
@@ -32,6 +33,34 @@ fn models() -> Models {
 	Models {
 		generator: EyeGenerator::load(load(dir.path(), &models::EYE_GENERATOR)).unwrap(),
 		critic: StyleCritic::load(load(dir.path(), &models::STYLE_CRITIC)).unwrap(),
+	}
+}
+
+/// The generator and the critic against the outputs PyTorch gave for the same weights and two
+/// fixed latents (`tests/fixtures/torch-golden.json`, from `scripts/bench_torch.py --check`;
+/// the numbers are committed, not PyTorch): a faster kernel cannot silently change the models.
+#[test]
+fn the_generator_and_critic_give_pytorchs_golden_outputs() {
+	let golden: serde_json::Value =
+		serde_json::from_str(include_str!("fixtures/torch-golden.json")).expect("the golden outputs");
+	let floats = |value: &serde_json::Value| -> Vec<f32> {
+		value.as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as f32).collect()
+	};
+	let latents: Vec<f32> = golden["latents"].as_array().unwrap().iter().flat_map(floats).collect();
+	let models = models();
+	let device = Device::Cpu;
+	let latents = Tensor::from_vec(latents, (2, LATENT_SIZE), &device).unwrap();
+	let class = golden["class"].as_u64().unwrap() as usize;
+	let images = models.generator.forward(&latents, &one_hot(&[class, class], &device).unwrap()).unwrap();
+	let first: Vec<f32> = images.flatten_all().unwrap().narrow(0, 0, 8).unwrap().to_vec1().unwrap();
+	for (found, expected) in first.iter().zip(floats(&golden["generator_first_8"])) {
+		assert!((found - expected).abs() < 1e-4, "generator: {first:?}, golden {:?}", golden["generator_first_8"]);
+	}
+	let vectors = style_vectors(&models.critic, &images).unwrap();
+	for (vector, expected) in vectors.iter().zip(golden["style_vectors"].as_array().unwrap()) {
+		for (found, expected) in vector.iter().zip(floats(expected)) {
+			assert!((found - expected).abs() <= 1e-4 * expected.abs().max(1.0), "critic: {found} against {expected}");
+		}
 	}
 }
 
