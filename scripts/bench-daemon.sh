@@ -2,7 +2,8 @@
 # How well the worker daemon keeps its CPU busy: on a fresh dev chain, N jobs (default 20) are
 # queued first, then one worker (Bob, `--queue 8`) is started; measured from its first claim to
 # its last delivery (the timestamps of its own log lines), against the sum of its jobs'
-# inference seconds (`studio_worker_inference_seconds_sum`) and the CPU time the process used.
+# inference seconds (`studio_worker_inference_seconds_sum`), the CPU time the process used and
+# its peak resident memory.
 # A benchmark, not a test: it prints one markdown row for docs/performance.md.
 #
 #   scripts/bench-daemon.sh [jobs, default 20]
@@ -57,18 +58,20 @@ done
 [ "$(metric studio_worker_jobs_delivered_total)" = "$jobs" ] || { log "not all jobs were delivered; see $run_dir"; exit 1; }
 ticks="$(getconf CLK_TCK)"
 cpu_seconds="$(awk -v ticks="$ticks" '{ print ($14 + $15) / ticks }' "/proc/$worker_pid/stat")"
+# The worker's peak resident memory so far (models, IPFS node, gateway and every job's search).
+peak_rss_mib="$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$worker_pid/status")"
 inference="$(metric studio_worker_inference_seconds_sum)"
 # Log lines start with an RFC 3339 timestamp; the interval is first claim to last delivery.
 first="$(grep -m1 ' claimed' "$run_dir/worker.log" | cut -d' ' -f1)"
 last="$(grep ' delivered' "$run_dir/worker.log" | tail -1 | cut -d' ' -f1)"
-python3 - "$first" "$last" "$inference" "$cpu_seconds" "$jobs" "$STUDIO_WORKER" <<'EOF'
+python3 - "$first" "$last" "$inference" "$cpu_seconds" "$jobs" "$STUDIO_WORKER" "$peak_rss_mib" <<'EOF'
 import sys, datetime
-first, last, inference, cpu, jobs, binary = sys.argv[1:]
+first, last, inference, cpu, jobs, binary, peak_rss = sys.argv[1:]
 parse = lambda text: datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 interval = (parse(last) - parse(first)).total_seconds()
 inference, cpu = float(inference), float(cpu)
-print("| worker | jobs | first claim → last delivery (s) | sum of inference (s) | ratio | worker CPU time (s) |")
-print("|---|---|---|---|---|---|")
-print(f"| {binary} | {jobs} | {interval:.1f} | {inference:.1f} | {interval / inference:.2f} | {cpu:.1f} |")
+print("| worker | jobs | first claim → last delivery (s) | sum of inference (s) | ratio | worker CPU time (s) | peak RSS (MiB) |")
+print("|---|---|---|---|---|---|---|")
+print(f"| {binary} | {jobs} | {interval:.1f} | {inference:.1f} | {interval / inference:.2f} | {cpu:.1f} | {peak_rss} |")
 EOF
 log "logs in $run_dir"

@@ -280,7 +280,7 @@ fn main() -> Result<()> {
 		Command::Bench { seconds } => {
 			let (generator_hash, generator) = Agents::generator(&cli.models_dir, &device)?;
 			let (critic_hash, critic) = Agents::critic(&cli.models_dir, &device)?;
-			let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+			let threads = rayon::current_num_threads();
 			println!("| measurement | batch | candidates/s |");
 			println!("|---|---|---|");
 			for batch in [1u64, 16, 64] {
@@ -381,7 +381,7 @@ fn main() -> Result<()> {
 			let (Some((_, stylize)), Some((_, hed))) = (&restylers.stylize, &restylers.line_art) else {
 				bail!("the restyling models are not fetched (run `studio-worker models fetch`)");
 			};
-			let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+			let threads = rayon::current_num_threads();
 			let style = candle_core::Tensor::from_vec(
 				(0..26).map(|i| if i == 7 { 1f32 } else { 0.0 }).collect::<Vec<_>>(),
 				(1, 26),

@@ -39,6 +39,9 @@ pub struct ServiceArgs {
 	/// Serve the web studio from this directory (the built app: `offchain-worker/web/dist`).
 	#[arg(long)]
 	pub web: Option<PathBuf>,
+	/// Threads for inference (candle's and the worker's CPU kernels); default: every core.
+	#[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+	pub threads: Option<u16>,
 }
 
 /// How often the IPFS repo's pins expire and its garbage is collected.
@@ -74,6 +77,13 @@ pub async fn run(models_dir: PathBuf, url: String, signer: Keypair, args: Servic
 		.web
 		.map(|root| WebApp::new(root.clone(), &url).with_context(|| format!("the web studio in {}", root.display())))
 		.transpose()?;
+	if let Some(threads) = args.threads {
+		rayon::ThreadPoolBuilder::new()
+			.num_threads(threads.into())
+			.build_global()
+			.context("setting the inference thread count (it can be set once per process)")?;
+	}
+	tracing::info!(threads = rayon::current_num_threads(), "inference on the CPU");
 	let agents = tokio::task::spawn_blocking(move || Agents::load(&models_dir, &Device::Cpu)).await??;
 	let metrics = Metrics::new();
 	let content = ContentNode::start(&args.store, &args.content, Some(metrics.clone()))
