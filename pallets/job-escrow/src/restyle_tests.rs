@@ -242,3 +242,33 @@ fn a_job_every_worker_releases_is_refunded_whole_at_its_deadline() {
 		assert_eq!(bond_held(WORKER), BOND);
 	});
 }
+
+#[test]
+fn a_client_that_gives_its_image_away_mid_job_still_pays_its_worker_and_the_new_owner_keeps_the_image() {
+	story(|| {
+		let photo = registered_image(CLIENT, b"a product photo, sold while the job runs");
+		// The client submits, then hands the image to someone else before any worker delivers:
+		// the commission stands (it was the owner's when it paid), and the worker, which could
+		// not have known, is paid in full.
+		let job = NextJobId::<Test>::get();
+		assert_ok!(Escrow::submit_job(origin(CLIENT), Box::new(stylize(&photo)), BOUNTY));
+		assert_ok!(Provenance::transfer_asset(origin(CLIENT), photo.clone(), STRANGER));
+		assert_ok!(Escrow::register_worker(origin(WORKER), BOND, vec![STYLE_TRANSFER].try_into().unwrap()));
+		assert_ok!(Escrow::claim_job(origin(WORKER), job));
+		let output = cid_of(b"the stylized product photo");
+		assert_ok!(Escrow::submit_result(origin(WORKER), job, report(&output, STYLE_TRANSFER_HASH)));
+		run_to_block(System::block_number() + CHALLENGE_WINDOW);
+		assert!(matches!(status(job), JobStatus::Settled { .. }), "{:?}", status(job));
+		assert_eq!(free(WORKER), ENDOWMENT - BOND + BOUNTY - FEE);
+		assert_eq!(bond_held(WORKER), BOND);
+		// The new owner keeps the original; the derivative is the paying client's, and names it.
+		assert_eq!(Provenance::asset(&photo).unwrap().owner, STRANGER);
+		let record = Provenance::asset(&output).unwrap();
+		assert_eq!((record.owner, record.parents.to_vec()), (CLIENT, vec![photo.clone()]));
+		// The client no longer owns the image, so it cannot commission another derivative of it.
+		assert_noop!(
+			Escrow::submit_job(origin(CLIENT), Box::new(line_art(&photo)), BOUNTY),
+			Error::<Test>::NotContentOwner
+		);
+	});
+}
