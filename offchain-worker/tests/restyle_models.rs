@@ -123,6 +123,18 @@ fn line_art_matches_onnxruntime() {
 	]);
 }
 
+/// The generator, the critic and the restyling networks (line art only when asked), fetched
+/// into `dir`.
+fn restyle_models(dir: &Path, with_line_art: bool) -> (EyeGenerator, StyleCritic, Restylers) {
+	let generator = EyeGenerator::load(load(dir, &models::EYE_GENERATOR)).unwrap();
+	let critic = StyleCritic::load(load(dir, &models::STYLE_CRITIC)).unwrap();
+	let restylers = Restylers {
+		stylize: Some((String::new(), StyleTransfer::load(load(dir, &models::STYLE_TRANSFER)).unwrap())),
+		line_art: with_line_art.then(|| (String::new(), Hed::load(load(dir, &models::LINE_ART)).unwrap())),
+	};
+	(generator, critic, restylers)
+}
+
 /// The dev chains' restyle styles hold the references the worker measures from its
 /// exemplars (`runtime/src/dev_restyle_styles.rs`), within 100 ppm of deviation.
 /// `STUDIO_BLESS_STYLES=1` rewrites that file.
@@ -130,12 +142,7 @@ fn line_art_matches_onnxruntime() {
 fn dev_restyle_styles_are_what_the_worker_measures() {
 	let dir = tempfile::tempdir().unwrap();
 	let device = Device::Cpu;
-	let generator = EyeGenerator::load(load(dir.path(), &models::EYE_GENERATOR)).unwrap();
-	let critic = StyleCritic::load(load(dir.path(), &models::STYLE_CRITIC)).unwrap();
-	let restylers = Restylers {
-		stylize: Some((String::new(), StyleTransfer::load(load(dir.path(), &models::STYLE_TRANSFER)).unwrap())),
-		line_art: Some((String::new(), Hed::load(load(dir.path(), &models::LINE_ART)).unwrap())),
-	};
+	let (generator, critic, restylers) = restyle_models(dir.path(), true);
 	let exemplars = exemplar_contents(&generator, 1_000, 8, &device).unwrap();
 	let styles = studio_runtime::dev_restyle_styles::DEV_RESTYLE_STYLES;
 	let computed: Vec<Vec<i32>> = styles
@@ -223,12 +230,7 @@ fn a_verifier_remakes_a_restyle_exactly_and_catches_forged_settings() {
 fn a_restyle_beyond_recognition_scores_below_the_quality_threshold() {
 	let dir = tempfile::tempdir().unwrap();
 	let device = Device::Cpu;
-	let generator = EyeGenerator::load(load(dir.path(), &models::EYE_GENERATOR)).unwrap();
-	let critic = StyleCritic::load(load(dir.path(), &models::STYLE_CRITIC)).unwrap();
-	let restylers = Restylers {
-		stylize: Some((String::new(), StyleTransfer::load(load(dir.path(), &models::STYLE_TRANSFER)).unwrap())),
-		line_art: None,
-	};
+	let (generator, critic, restylers) = restyle_models(dir.path(), false);
 	let eye = exemplar_contents(&generator, 5, 1, &device).unwrap().remove(0);
 	let reference = vec![1.0f32; studio_worker::style::STYLE_DIMENSIONS];
 	let quality = |blend: Vec<(u8, f32)>, strength: f32| {

@@ -197,7 +197,7 @@ pub fn reflect_pad(x: &Tensor, dim: usize, left: usize, right: usize) -> Result<
 }
 
 /// The values of a contiguous f32 tensor on the CPU.
-fn cpu_values<'a>(storage: &'a Storage, layout: &Layout) -> Result<&'a [f32]> {
+pub fn cpu_values<'a>(storage: &'a Storage, layout: &Layout) -> Result<&'a [f32]> {
 	match storage {
 		Storage::Cpu(storage) => contiguous_f32(storage, layout),
 		_ => candle_core::bail!("expected a tensor on the CPU"),

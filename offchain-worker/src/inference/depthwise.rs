@@ -8,8 +8,8 @@
 //! and activation applied while the plane is in cache; planes run in parallel and each plane's
 //! arithmetic is fixed, so the result does not depend on the thread count.
 
-use super::conv::{contiguous_f32, Activation, Padding};
-use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Storage, Tensor};
+use super::conv::{contiguous_f32, cpu_values, Activation, Padding};
+use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
 use rayon::prelude::*;
 
 /// A depthwise convolution: `weight` [C, 1, k, k], `bias` [C].
@@ -38,12 +38,9 @@ impl Depthwise {
 		}
 		let (weight_storage, weight_layout) = self.weight.storage_and_layout();
 		let (bias_storage, bias_layout) = self.bias.storage_and_layout();
-		let (Storage::Cpu(weight), Storage::Cpu(bias)) = (&*weight_storage, &*bias_storage) else {
-			candle_core::bail!("the depthwise weights are not on the CPU")
-		};
 		let op = CpuDepthwise {
-			weight: contiguous_f32(weight, weight_layout)?,
-			bias: contiguous_f32(bias, bias_layout)?,
+			weight: cpu_values(&weight_storage, weight_layout)?,
+			bias: cpu_values(&bias_storage, bias_layout)?,
 			kernel: self.weight.dim(2)?,
 			stride: self.stride,
 			padding: self.padding,

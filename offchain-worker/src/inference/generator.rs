@@ -16,8 +16,8 @@
 //! entry into place with the bias and activation fused (col2im); elsewhere candle's ops take
 //! the whole batch (four shifted slices per output phase, interleaved).
 
-use super::conv::{contiguous_f32, Activation};
-use candle_core::{CpuStorage, CustomOp1, DType, Layout, Result, Shape, Storage, Tensor};
+use super::conv::{contiguous_f32, cpu_values, Activation};
+use candle_core::{CpuStorage, CustomOp1, DType, Layout, Result, Shape, Tensor};
 use candle_nn::VarBuilder;
 use rayon::prelude::*;
 
@@ -86,12 +86,9 @@ impl TransposedConv {
 		}
 		let (weight_storage, weight_layout) = self.weights.storage_and_layout();
 		let (bias_storage, bias_layout) = self.bias.storage_and_layout();
-		let (Storage::Cpu(weights), Storage::Cpu(bias)) = (&*weight_storage, &*bias_storage) else {
-			candle_core::bail!("the generator's weights are not on the CPU")
-		};
 		let op = CpuTransposedConv {
-			weights: contiguous_f32(weights, weight_layout)?,
-			bias: contiguous_f32(bias, bias_layout)?,
+			weights: cpu_values(&weight_storage, weight_layout)?,
+			bias: cpu_values(&bias_storage, bias_layout)?,
 			outputs: self.outputs,
 			doubles,
 			activation: self.activation,
