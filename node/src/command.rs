@@ -37,6 +37,8 @@ impl SubstrateCli for Cli {
 		Ok(match id {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
+			"production" => Box::new(chain_spec::production_chain_spec("")?),
+			id if id.starts_with("production:") => Box::new(chain_spec::production_chain_spec(&id["production:".len()..])?),
 			path => Box::new(chain_spec::from_file(path)?),
 		})
 	}

@@ -4,6 +4,7 @@
 mod chain_spec;
 mod cli;
 mod command;
+mod genesis_file;
 mod rpc;
 mod service;
 

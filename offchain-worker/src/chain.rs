@@ -3,7 +3,7 @@
 //! the runtime; `STUDIO_BLESS_METADATA=1` rewrites it), and the worker's account.
 
 use subxt::{
-	error::{DispatchError, TransactionEventsError, TransactionFinalizedSuccessError},
+	error::{DispatchError, TransactionEventsError, TransactionFinalizedSuccessError, TransactionStatusError},
 	extrinsics::ExtrinsicEvents,
 	tx::Payload,
 	utils::AccountId32,
@@ -111,32 +111,101 @@ pub async fn submit(
 #[derive(Default)]
 pub struct Turn(tokio::sync::Mutex<Option<u64>>);
 
-/// [`submit`] for an account that has several transactions under way: `turn` is held only
-/// until this one is in the pool, so that the next one signs with the next nonce while this
-/// one waits for finality.
+/// A signed transaction in the pool, followed.
+type Progress = subxt::tx::TransactionProgress<PolkadotConfig, subxt::client::OnlineClientAtBlockImpl<PolkadotConfig>>;
+
+/// Signs `call` with the account's next nonce and puts it into the pool; `turn` is held only
+/// until it is there, so that the next transaction signs with the next nonce while this one is
+/// followed.
+async fn sign_in_turn(client: &Client, call: &impl Payload, signer: &Keypair, turn: &Turn) -> Result<Progress, SubmitError> {
+	let mut next = turn.0.lock().await;
+	let mut transactions = client.tx().await.map_err(subxt::Error::from)?;
+	let nonce = match *next {
+		Some(nonce) => nonce,
+		None => transactions.account_nonce(&account_of(signer)).await.map_err(subxt::Error::from)?,
+	};
+	let params = subxt::config::PolkadotExtrinsicParamsBuilder::<PolkadotConfig>::new().nonce(nonce).build();
+	let submitted = transactions.sign_and_submit_then_watch(call, signer, params).await;
+	*next = submitted.is_ok().then_some(nonce + 1);
+	Ok(submitted.map_err(subxt::Error::from)?)
+}
+
+/// Why a transaction will not be included, as [`SubmitError::Chain`].
+fn not_included(status: TransactionStatusError) -> SubmitError {
+	SubmitError::Chain(status.into())
+}
+
+/// A transaction's events, or its dispatch error in words.
+fn outcome(events: Result<ExtrinsicEvents<PolkadotConfig>, TransactionEventsError>) -> Result<ExtrinsicEvents<PolkadotConfig>, SubmitError> {
+	match events {
+		Ok(events) => Ok(events),
+		Err(TransactionEventsError::ExtrinsicFailed(dispatch)) => Err(SubmitError::Failed(explain(&dispatch))),
+		Err(other) => Err(SubmitError::Chain(other.into())),
+	}
+}
+
+/// [`submit`] for an account that has several transactions under way: `turn` orders their
+/// nonces, and each waits for finality on its own.
 pub async fn submit_in_turn(
 	client: &Client,
 	call: &impl Payload,
 	signer: &Keypair,
 	turn: &Turn,
 ) -> Result<ExtrinsicEvents<PolkadotConfig>, SubmitError> {
-	let progress = {
-		let mut next = turn.0.lock().await;
-		let mut transactions = client.tx().await.map_err(subxt::Error::from)?;
-		let nonce = match *next {
-			Some(nonce) => nonce,
-			None => transactions.account_nonce(&account_of(signer)).await.map_err(subxt::Error::from)?,
-		};
-		let params = subxt::config::PolkadotExtrinsicParamsBuilder::<PolkadotConfig>::new().nonce(nonce).build();
-		let submitted = transactions.sign_and_submit_then_watch(call, signer, params).await;
-		*next = submitted.is_ok().then_some(nonce + 1);
-		submitted.map_err(subxt::Error::from)?
-	};
-	match progress.wait_for_finalized_success().await {
+	match sign_in_turn(client, call, signer, turn).await?.wait_for_finalized_success().await {
 		Ok(events) => Ok(events),
-		Err(TransactionFinalizedSuccessError::SuccessError(TransactionEventsError::ExtrinsicFailed(dispatch))) =>
-			Err(SubmitError::Failed(explain(&dispatch))),
+		Err(TransactionFinalizedSuccessError::SuccessError(events)) => outcome(Err(events)),
 		Err(other) => Err(SubmitError::Chain(other.into())),
+	}
+}
+
+/// A transaction that succeeded in a best block: its effects hold in that block and the ones
+/// built on it, and for good once it is finalized ([`Included::finalized`]).
+pub struct Included {
+	/// Its events in the block that included it.
+	pub events: ExtrinsicEvents<PolkadotConfig>,
+	/// The block that included it: the state it made can be read there at once.
+	pub block: subxt::config::substrate::H256,
+	/// What is left of its progress; none once it was seen finalized.
+	progress: Option<Progress>,
+}
+
+impl Included {
+	/// Waits until the transaction is finalized (in this block or, after a re-organisation, in
+	/// another one where it succeeds too).
+	pub async fn finalized(self) -> Result<(), SubmitError> {
+		let Some(progress) = self.progress else { return Ok(()) };
+		match progress.wait_for_finalized_success().await {
+			Ok(_) => Ok(()),
+			Err(TransactionFinalizedSuccessError::SuccessError(events)) => outcome(Err(events)).map(drop),
+			Err(other) => Err(SubmitError::Chain(other.into())),
+		}
+	}
+}
+
+/// [`submit_in_turn`] that returns as soon as the transaction succeeds in a best block, a
+/// block time or two before it is final: for the daemon, whose own next steps only need the
+/// state it made, while finality is waited for beside them.
+pub async fn submit_included(client: &Client, call: &impl Payload, signer: &Keypair, turn: &Turn) -> Result<Included, SubmitError> {
+	use subxt::tx::TransactionStatus;
+	let mut progress = sign_in_turn(client, call, signer, turn).await?;
+	loop {
+		let status = progress
+			.next()
+			.await
+			.unwrap_or(Err(subxt::error::TransactionProgressError::UnexpectedEndOfTransactionStatusStream))
+			.map_err(subxt::Error::from)?;
+		let (in_block, finalized) = match status {
+			TransactionStatus::InBestBlock(in_block) => (in_block, false),
+			TransactionStatus::InFinalizedBlock(in_block) => (in_block, true),
+			TransactionStatus::Error { message } => return Err(not_included(TransactionStatusError::Error(message))),
+			TransactionStatus::Invalid { message } => return Err(not_included(TransactionStatusError::Invalid(message))),
+			TransactionStatus::Dropped { message } => return Err(not_included(TransactionStatusError::Dropped(message))),
+			TransactionStatus::Validated | TransactionStatus::Broadcasted | TransactionStatus::NoLongerInBestBlock =>
+				continue,
+		};
+		let events = outcome(in_block.wait_for_success().await)?;
+		return Ok(Included { events, block: in_block.block_hash(), progress: (!finalized).then_some(progress) })
 	}
 }
 

@@ -21,8 +21,11 @@
 //!   resumed; open jobs are found by a scan, later ones from `JobSubmitted` / `JobReopened`
 //!   events. A lost node ends the session and the daemon reconnects; a job that dies with the
 //!   worker is lost to nobody: its claim expires and the chain re-opens it.
-//! - All of the account's transactions go through one lock, each waiting for finality, so
-//!   nonces never collide.
+//! - The account's transactions take their nonces in turn (one lock held only until each is in
+//!   the pool), so nonces never collide. A claim or a result counts once it succeeds in a best
+//!   block: the claimed job is designed at once, reading the state of the block that included
+//!   its claim, and a result's finality is waited for beside the next design. The follower
+//!   claims from finalized blocks only.
 
 use crate::{
 	agents::{Agents, AgentsError, Brief},
@@ -59,6 +62,17 @@ use tokio::sync::mpsc;
 /// A job's id on chain.
 pub type JobId = u64;
 
+/// The hash of a block.
+type BlockHash = subxt::config::substrate::H256;
+
+/// A claimed job waiting for the executor.
+struct Queued {
+	job: JobId,
+	/// The block whose state shows the claim: the one that included it, or none for a claim
+	/// already finalized (a job resumed from chain state).
+	claimed_in: Option<BlockHash>,
+}
+
 /// The keyword of the PNG text chunk that marks an output with the job and claim it answers.
 const MARK_KEYWORD: &str = "studio";
 /// How many times one result is submitted, each time marked anew, while the chain refuses its
@@ -71,8 +85,8 @@ const SUBMIT_TRIES: u32 = 3;
 const ASSUMED_SECONDS_PER_CANDIDATE: f64 = 0.1;
 /// The weight of the newest design in the measured seconds per candidate (a moving average).
 const SPEED_WEIGHT: f64 = 0.3;
-/// Blocks of a claim window the worker cannot work in: the claim reaching a finalized block
-/// the worker follows, and the result reaching a block.
+/// Blocks of a claim window the worker cannot work in: the claim reaching a block, the
+/// finalized block it claimed from lagging the best one, and the result reaching a block.
 const FINALITY_MARGIN_BLOCKS: u64 = 4;
 
 /// How the daemon runs.
@@ -394,7 +408,7 @@ async fn collect_opened(at: &AtBlock, open: &mut BTreeSet<JobId>) -> Result<(), 
 async fn on_block(
 	session: &Arc<Session>,
 	at: &AtBlock,
-	queue: &mpsc::Sender<JobId>,
+	queue: &mpsc::Sender<Queued>,
 	open: &mut BTreeSet<JobId>,
 	capacity: usize,
 ) -> Result<(), SessionError> {
@@ -419,7 +433,7 @@ async fn on_block(
 		};
 		session.in_hand.lock().expect("not poisoned").insert(job_id, candidates);
 		tracing::info!(job = job_id, "resuming a job this worker claimed");
-		enqueue(session, queue, job_id).await;
+		enqueue(session, queue, Queued { job: job_id, claimed_in: None }).await;
 	}
 	let breaker = studio::storage().circuit_breaker();
 	if let Some(incident) = at.storage().try_fetch(breaker.halted_agents(), (session.account.clone(),)).await? {
@@ -484,18 +498,18 @@ async fn on_block(
 		to_claim.push(job_id);
 	}
 	open.extend(later);
-	// The claims go into the pool one after another and wait for finality together.
+	// The claims go into the pool one after another and wait for a block together.
 	let claims = to_claim.iter().map(|job_id| async move {
 		let claim = studio::tx().job_escrow().claim_job(*job_id);
-		(*job_id, chain::submit_in_turn(&session.client, &claim, &session.signer, &session.signing).await)
+		(*job_id, chain::submit_included(&session.client, &claim, &session.signer, &session.signing).await)
 	});
 	let mut lost = None;
 	for (job_id, claimed) in futures::future::join_all(claims).await {
 		match claimed {
-			Ok(_) => {
-				tracing::info!(job = job_id, "claimed");
+			Ok(included) => {
+				tracing::info!(job = job_id, block = %included.block, "claimed");
 				session.metrics.jobs_claimed.inc();
-				enqueue(session, queue, job_id).await;
+				enqueue(session, queue, Queued { job: job_id, claimed_in: Some(included.block) }).await;
 				continue
 			},
 			Err(SubmitError::Failed(reason)) => {
@@ -515,7 +529,7 @@ async fn on_block(
 	}
 }
 
-async fn enqueue(session: &Session, queue: &mpsc::Sender<JobId>, job: JobId) {
+async fn enqueue(session: &Session, queue: &mpsc::Sender<Queued>, job: Queued) {
 	session.metrics.queue_depth.set(session.in_hand.lock().expect("not poisoned").len() as i64);
 	// The executor only stops with the session, so a send fails only while it ends.
 	let _ = queue.send(job).await;
@@ -553,15 +567,15 @@ async fn runnable(session: &Session, at: &AtBlock, job: &Job) -> Result<bool, Se
 }
 
 /// Designs queued jobs one at a time, and delivers each in the background while the next one is
-/// designed (a result waits for finality without holding the CPU idle), until the queue closes
-/// or the node goes away.
-async fn execute(session: Arc<Session>, mut jobs: mpsc::Receiver<JobId>) -> Result<(), subxt::Error> {
+/// designed (a result waits for its block and for finality without holding the CPU idle),
+/// until the queue closes or the node goes away.
+async fn execute(session: Arc<Session>, mut jobs: mpsc::Receiver<Queued>) -> Result<(), subxt::Error> {
 	let mut deliveries = tokio::task::JoinSet::new();
-	while let Some(job) = jobs.recv().await {
+	while let Some(Queued { job, claimed_in }) = jobs.recv().await {
 		while let Some(delivered) = deliveries.try_join_next() {
 			settle_outcome(&session, delivered.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic())))?;
 		}
-		match design(&session, job).await {
+		match design(&session, job, claimed_in).await {
 			Ok(designed) => {
 				session.in_hand.lock().expect("not poisoned").remove(&job);
 				session.delivering.lock().expect("not poisoned").insert(job);
@@ -616,10 +630,15 @@ pub(crate) struct Designed {
 	pub(crate) outcome: crate::fitness::Outcome,
 }
 
-/// Designs `job_id`: reads the job, its style and the studio's deviation limit at the current
-/// finalized block and runs its search.
-async fn design(session: &Session, job_id: JobId) -> Result<Designed, JobError> {
-	let at = session.client.at_current_block().await.map_err(subxt::Error::from)?;
+/// Designs `job_id`: reads the job, its style and the studio's deviation limit at the block
+/// that included its claim (or, for a claim already final, the current finalized block) and
+/// runs its search.
+async fn design(session: &Session, job_id: JobId, claimed_in: Option<BlockHash>) -> Result<Designed, JobError> {
+	let at = match claimed_in {
+		Some(block) => session.client.at_block(block).await,
+		None => session.client.at_current_block().await,
+	}
+	.map_err(subxt::Error::from)?;
 	let job: Job = at
 		.storage()
 		.try_fetch(studio::storage().job_escrow().jobs(), (job_id,))
@@ -666,11 +685,14 @@ pub(crate) async fn style_reference(at: &AtBlock, style: u32) -> Result<Vec<f32>
 }
 
 /// Adds a designed job's output to IPFS and submits the result, marking the output anew while
-/// the chain already records it.
+/// the chain already records it. The job counts as delivered once its result succeeds in a
+/// best block; the task then waits for finality (the job stays under delivery, so the follower
+/// does not resume it meanwhile), and a result that never becomes final ends the session, whose
+/// successor resumes the job from the finalized claim.
 async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> {
 	let Designed { job_id, claim, weights_sha256, outcome } = designed;
 	let mut tries = 0;
-	let (cid, events) = loop {
+	let (cid, included) = loop {
 		let mark = format!("job={job_id};claim={claim};try={tries}");
 		let cid = session.content.add(&with_text_chunk(&outcome.png, MARK_KEYWORD, &mark)?).await?;
 		let report = ResultReport {
@@ -682,9 +704,9 @@ async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> 
 			candidates_tried: outcome.candidates_tried,
 		};
 		let call = studio::tx().job_escrow().submit_result(job_id, report);
-		let submitted = chain::submit_in_turn(&session.client, &call, &session.signer, &session.signing).await;
+		let submitted = chain::submit_included(&session.client, &call, &session.signer, &session.signing).await;
 		match submitted {
-			Ok(events) => break (cid, events),
+			Ok(included) => break (cid, included),
 			Err(SubmitError::Failed(reason)) if reason.contains("AssetExists") && tries + 1 < SUBMIT_TRIES => {
 				tries += 1;
 				tracing::warn!(job = job_id, %cid, %reason, tries, "the chain already records this output; marking it anew and resubmitting");
@@ -694,9 +716,10 @@ async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> 
 		}
 	};
 	use studio::job_escrow::events::{ResultDelivered, ResultQuarantined, ResultRejected};
+	let (events, block) = (&included.events, included.block);
 	if events.has::<ResultDelivered>() {
 		session.metrics.jobs_delivered.inc();
-		tracing::info!(job = job_id, %cid, "delivered");
+		tracing::info!(job = job_id, %cid, %block, "delivered");
 	} else if let Some(quarantined) = events.find_first::<ResultQuarantined>() {
 		session.metrics.jobs_quarantined.inc();
 		let incident = quarantined.map_err(subxt::Error::from)?.incident;
@@ -705,5 +728,12 @@ async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> 
 		session.metrics.jobs_rejected.inc();
 		tracing::warn!(job = job_id, %cid, "the chain rejected the result");
 	}
-	Ok(())
+	match included.finalized().await {
+		Ok(()) => {
+			tracing::debug!(job = job_id, %cid, "the result is final");
+			Ok(())
+		},
+		Err(SubmitError::Failed(reason)) => Err(JobError::Refused(format!("in the finalized chain: {reason}"))),
+		Err(SubmitError::Chain(error)) => Err(error.into()),
+	}
 }

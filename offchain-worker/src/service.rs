@@ -6,11 +6,11 @@ use crate::{
 	agents::Agents,
 	content::{ContentArgs, ContentNode},
 	daemon::{self, DaemonConfig},
+	device::ComputeArgs,
 	gateway::{Gateway, UploadPolicy, WebApp},
 	metrics::Metrics,
 };
 use anyhow::{bail, Context, Result};
-use candle_core::Device;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use subxt_signer::sr25519::Keypair;
 
@@ -39,9 +39,6 @@ pub struct ServiceArgs {
 	/// Serve the web studio from this directory (the built app: `offchain-worker/web/dist`).
 	#[arg(long)]
 	pub web: Option<PathBuf>,
-	/// Threads for inference (candle's and the worker's CPU kernels); default: every core.
-	#[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
-	pub threads: Option<u16>,
 }
 
 /// How often the IPFS repo's pins expire and its garbage is collected.
@@ -70,21 +67,15 @@ pub async fn bind(address: SocketAddr) -> Result<tokio::net::TcpListener> {
 	tokio::net::TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))
 }
 
-/// Runs the worker for the node at `url`, signing with `signer`, until a fatal error or
-/// Ctrl-C. Claimed jobs resume on the next start.
-pub async fn run(models_dir: PathBuf, url: String, signer: Keypair, args: ServiceArgs) -> Result<()> {
+/// Runs the worker for the node at `url`, signing with `signer`, with inference where
+/// `compute` says, until a fatal error or Ctrl-C. Claimed jobs resume on the next start.
+pub async fn run(models_dir: PathBuf, url: String, signer: Keypair, args: ServiceArgs, compute: &ComputeArgs) -> Result<()> {
 	let web = args
 		.web
 		.map(|root| WebApp::new(root.clone(), &url).with_context(|| format!("the web studio in {}", root.display())))
 		.transpose()?;
-	if let Some(threads) = args.threads {
-		rayon::ThreadPoolBuilder::new()
-			.num_threads(threads.into())
-			.build_global()
-			.context("setting the inference thread count (it can be set once per process)")?;
-	}
-	tracing::info!(threads = rayon::current_num_threads(), "inference on the CPU");
-	let agents = tokio::task::spawn_blocking(move || Agents::load(&models_dir, &Device::Cpu)).await??;
+	let device = compute.open()?;
+	let agents = tokio::task::spawn_blocking(move || Agents::load(&models_dir, &device)).await??;
 	let metrics = Metrics::new();
 	let content = ContentNode::start(&args.store, &args.content, Some(metrics.clone()))
 		.await

@@ -2,11 +2,13 @@
 //! Alice, Bob, Charlie and Dave). Both endow the well-known dev accounts, make Alice the sudo key,
 //! open the studio treasury's account, and set up governance with tracks a few blocks long, a
 //! reviewer council of Charlie, Dave and Eve, the worker's default models approved, and three
-//! styles measured by the worker's style critic ([`crate::dev_styles`]).
+//! styles measured by the worker's style critic ([`crate::dev_styles`]). And `production`: no sudo
+//! key, production governance, and validators, balances and reviewers from the operators' file.
 
 use crate::{
-	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, StudioGovernanceConfig,
-	StudioTreasuryAccount, SudoConfig, EXISTENTIAL_DEPOSIT, UNIT,
+	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
+	StudioGovernanceConfig, StudioTreasuryAccount, SudoConfig, ValidatorSetConfig, DAYS,
+	EXISTENTIAL_DEPOSIT, UNIT,
 };
 use pallet_studio_governance::{
 	default_parameters, ParameterBounds, StudioParameter, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS,
@@ -131,48 +133,59 @@ fn dev_reviewers() -> Vec<AccountId> {
 		.collect()
 }
 
-/// A genesis with the given validators, endowed accounts and sudo key.
+/// A validator at genesis: its account (the owner of its session keys) and its Aura and
+/// GRANDPA keys.
+pub type GenesisValidator = (AccountId, AuraId, GrandpaId);
+
+/// A genesis with the given validators, balances, sudo key (none on a production chain) and
+/// governance.
 fn studio_genesis(
-	initial_authorities: Vec<(AuraId, GrandpaId)>,
-	endowed_accounts: Vec<AccountId>,
-	root: AccountId,
+	validators: Vec<GenesisValidator>,
+	mut balances: Vec<(AccountId, Balance)>,
+	root: Option<AccountId>,
+	governance: StudioGovernanceConfig,
 ) -> Value {
-	let mut balances: Vec<(AccountId, Balance)> =
-		endowed_accounts.into_iter().map(|account| (account, DEV_ENDOWMENT)).collect();
 	// The treasury exists from genesis, so that fees smaller than the existential deposit are
 	// kept rather than burned.
 	balances.push((StudioTreasuryAccount::get(), EXISTENTIAL_DEPOSIT));
-
+	// Aura's and GRANDPA's authorities come from the session pallet, which takes the validator
+	// set's genesis validators with the keys below.
+	let keys = validators
+		.iter()
+		.map(|(account, aura, grandpa)| {
+			(account.clone(), account.clone(), SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() })
+		})
+		.collect::<Vec<_>>();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances },
-		aura: pallet_aura::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		session: SessionConfig { keys },
+		validator_set: ValidatorSetConfig {
+			validators: validators.into_iter().map(|(account, ..)| account).collect::<Vec<_>>(),
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
-		},
-		sudo: SudoConfig { key: Some(root) },
-		studio_governance: dev_governance(dev_reviewers()),
+		sudo: SudoConfig { key: root },
+		studio_governance: governance,
 	})
 }
 
-/// The session keys of a dev validator: the Aura key (sr25519) and the GRANDPA key (ed25519),
-/// both derived from the same dev seed (`//Alice`, `//Bob`, …).
-fn dev_authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(aura.public().into(), grandpa.public().into())
+/// A dev validator: the well-known account and its Aura (sr25519) and GRANDPA (ed25519) keys,
+/// all derived from the same dev seed (`//Alice`, `//Bob`, …).
+pub fn dev_validator(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> GenesisValidator {
+	(aura.to_account_id(), aura.public().into(), grandpa.public().into())
 }
 
-/// The well-known dev accounts (Alice … Ferdie and their stashes).
-fn dev_accounts() -> Vec<AccountId> {
-	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+/// The well-known dev accounts (Alice … Ferdie and their stashes), each with
+/// [`DEV_ENDOWMENT`].
+fn dev_balances() -> Vec<(AccountId, Balance)> {
+	Sr25519Keyring::well_known().map(|k| (k.to_account_id(), DEV_ENDOWMENT)).collect()
 }
 
 /// The development genesis: Alice alone validates and holds the sudo key.
 pub fn development_config_genesis() -> Value {
 	studio_genesis(
-		vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		dev_balances(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+		dev_governance(dev_reviewers()),
 	)
 }
 
@@ -180,14 +193,59 @@ pub fn development_config_genesis() -> Value {
 pub fn local_config_genesis() -> Value {
 	studio_genesis(
 		vec![
-			dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			dev_authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			dev_authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-			dev_authority(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+			dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			dev_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			dev_validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
-		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		dev_balances(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+		dev_governance(dev_reviewers()),
 	)
+}
+
+/// The id of the production preset.
+pub const PRODUCTION_RUNTIME_PRESET: &str = "production";
+
+/// Governance for a production chain (`docs/operations.md` gives the reasons): the default
+/// parameters and bounds; a fast track that decides in a day and a slow one that votes for a
+/// week and waits a day before it acts; the studio's styles and models as on the dev chains.
+pub fn production_governance(reviewers: Vec<AccountId>) -> StudioGovernanceConfig {
+	StudioGovernanceConfig {
+		parameters: default_parameters(),
+		fast_track: TrackInfo {
+			voting_period: DAYS,
+			min_turnout: Perbill::from_percent(5),
+			min_approval: SIMPLE_MAJORITY,
+			enactment_delay: 0,
+		},
+		slow_track: TrackInfo {
+			voting_period: 7 * DAYS,
+			min_turnout: Perbill::from_percent(10),
+			min_approval: TWO_THIRDS,
+			enactment_delay: DAYS,
+		},
+		styles: dev_styles(),
+		models: dev_models(),
+		reviewers,
+	}
+}
+
+/// A production genesis: no sudo key, production governance, and the operators' validators,
+/// balances and reviewer council (the node reads them from their genesis file:
+/// `studio-node build-spec --chain production:<genesis.toml>`).
+pub fn production_genesis(
+	validators: Vec<GenesisValidator>,
+	balances: Vec<(AccountId, Balance)>,
+	reviewers: Vec<AccountId>,
+) -> Value {
+	studio_genesis(validators, balances, None, production_governance(reviewers))
+}
+
+/// The `production` preset as the runtime lists it: [`production_genesis`] with no validator,
+/// balance or reviewer, a template that cannot start a chain alone.
+pub fn production_config_genesis() -> Value {
+	production_genesis(Vec::new(), Vec::new(), Vec::new())
 }
 
 /// The JSON genesis patch of the preset `id`, if there is one.
@@ -195,6 +253,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		PRODUCTION_RUNTIME_PRESET => production_config_genesis(),
 		_ => return None,
 	};
 	Some(
@@ -209,5 +268,6 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(PRODUCTION_RUNTIME_PRESET),
 	]
 }

@@ -71,7 +71,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("studio-runtime"),
 	impl_name: alloc::borrow::Cow::Borrowed("studio-runtime"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -217,4 +217,10 @@ mod runtime {
 
 	#[runtime::pallet_index(13)]
 	pub type CircuitBreaker = pallet_circuit_breaker;
+
+	#[runtime::pallet_index(14)]
+	pub type Session = pallet_session;
+
+	#[runtime::pallet_index(15)]
+	pub type ValidatorSet = pallet_validator_set;
 }

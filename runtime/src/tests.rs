@@ -17,8 +17,12 @@ use sp_runtime::{traits::AccountIdConversion, BuildStorage};
 /// The genesis state of the named preset, as the node would build it.
 fn preset_externalities(preset: &str) -> sp_io::TestExternalities {
 	let patch = genesis_config_presets::get_preset(&preset.into()).expect("the preset exists");
+	patch_externalities(serde_json::from_slice(&patch).unwrap())
+}
+
+/// The genesis state of a genesis patch, as the node would build it.
+fn patch_externalities(patch: serde_json::Value) -> sp_io::TestExternalities {
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	let patch: serde_json::Value = serde_json::from_slice(&patch).unwrap();
 	json_merge(&mut config, patch);
 	let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
 	config.build_storage().unwrap().into()
@@ -61,6 +65,37 @@ fn local_testnet_preset_has_four_validators() {
 	preset_externalities(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4);
 		assert_eq!(Grandpa::grandpa_authorities().len(), 4);
+		assert_eq!(pallet_validator_set::PlannedValidators::<Runtime>::get().len(), 4);
+		assert_eq!(pallet_session::Validators::<Runtime>::get().len(), 4);
+	});
+}
+
+#[test]
+fn production_genesis_has_no_sudo_key_and_the_operators_validators_and_council() {
+	use genesis_config_presets::{dev_validator, production_genesis, PRODUCTION_RUNTIME_PRESET};
+	use sp_keyring::Ed25519Keyring;
+	let [alice, bob, charlie, dave] =
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave].map(|k| k.to_account_id());
+	let patch = production_genesis(
+		vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice), dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob)],
+		vec![(charlie.clone(), 1_000 * crate::UNIT)],
+		vec![alice.clone(), bob.clone(), dave.clone()],
+	);
+	patch_externalities(patch).execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 2);
+		assert_eq!(Grandpa::grandpa_authorities().len(), 2);
+		assert_eq!(pallet_validator_set::PlannedValidators::<Runtime>::get().into_inner(), vec![alice.clone(), bob]);
+		assert_eq!(free_balance(&charlie), 1_000 * crate::UNIT);
+		assert_eq!(free_balance(&StudioTreasuryAccount::get()), EXISTENTIAL_DEPOSIT);
+		let slow = pallet_studio_governance::Tracks::<Runtime>::get(pallet_studio_governance::Track::Slow).unwrap();
+		assert_eq!((slow.voting_period, slow.enactment_delay), (7 * crate::DAYS, crate::DAYS));
+		assert!(<crate::StudioGovernance as studio_primitives::ReviewerSet<AccountId>>::is_reviewer(&dave));
+	});
+	// The preset alone is a template with no validator.
+	preset_externalities(PRODUCTION_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		assert!(pallet_aura::Authorities::<Runtime>::get().is_empty());
 	});
 }
 
@@ -151,5 +186,26 @@ fn limits_shared_between_pallets_agree() {
 	assert!(
 		<Runtime as pallet_job_escrow::Config>::UnbondingDelay::get() >
 			<Runtime as pallet_circuit_breaker::Config>::ReviewPeriod::get()
+	);
+}
+
+/// The worker's and the CLI's chain client is generated from
+/// `offchain-worker/metadata/studio.scale`: this test fails when that file no longer matches
+/// this runtime. `STUDIO_BLESS_METADATA=1` rewrites it (then rebuild the worker). It lives here,
+/// not in the worker, so that blessing needs no build of a client that the new metadata is yet
+/// to make compile.
+#[test]
+fn the_workers_checked_in_metadata_matches_the_runtime() {
+	let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../offchain-worker/metadata/studio.scale");
+	let fresh = Runtime::metadata_at_version(16).expect("the runtime serves metadata v16").to_vec();
+	if std::env::var_os("STUDIO_BLESS_METADATA").is_some() {
+		std::fs::write(&path, &fresh).unwrap();
+		return
+	}
+	let checked_in = std::fs::read(&path).expect("offchain-worker/metadata/studio.scale is checked in");
+	assert!(
+		checked_in == fresh,
+		"{} is stale: the runtime's metadata changed; run `STUDIO_BLESS_METADATA=1 cargo test --release -p studio-runtime --lib metadata` and rebuild the worker",
+		path.display()
 	);
 }

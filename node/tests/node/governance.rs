@@ -1,7 +1,8 @@
 //! Studio governance as token holders meet it: the `studio` CLI against the real node. A dry
 //! run shows a change's track, bounds and step and the runtime's verdict; dev accounts
 //! propose, vote on and close a tightening change, and the new value is read back; a new
-//! style's reference is computed from example images by the worker's critic and proposed.
+//! style's reference is computed from example images by the worker's critic and proposed; and
+//! a runtime upgrade is voted and applied on the same chain (`upgrade`).
 
 use crate::{
 	harness::{studio, wait_for, Node},
@@ -10,11 +11,11 @@ use crate::{
 use std::time::Duration;
 
 /// Runs the CLI signed with the dev key `suri`.
-fn studio_as(node: &Node, suri: &str, args: &[&str]) -> (bool, String) {
+pub(crate) fn studio_as(node: &Node, suri: &str, args: &[&str]) -> (bool, String) {
 	studio(node, &[&["--suri", suri, "--dev"][..], args].concat())
 }
 
-fn assert_says(said: &str, lines: &[&str]) {
+pub(crate) fn assert_says(said: &str, lines: &[&str]) {
 	for line in lines {
 		assert!(said.contains(line), "no `{line}` in\n{said}");
 	}
@@ -30,6 +31,11 @@ async fn token_holders_change_a_parameter_and_propose_a_style_with_the_studio_cl
 		async move { (client.stream_best_blocks().await.ok()?.next().await?.ok()?.number() >= 2).then_some(()) }
 	})
 	.await;
+	// A client's open job, which the upgrade must leave as it is.
+	let (ok, said) = studio_as(&node, "//Eve", &[
+		"job", "submit", "--prompt", "an amber painted eye", "--style", "0", "--bounty", "10", "--deadline-in", "2000", "--no-wait",
+	]);
+	assert!(ok, "{said}");
 
 	// Dry runs show the plan and the runtime's verdict, and submit nothing.
 	let (ok, said) = studio_as(&node, "//Alice", &["gov", "propose", "param", "max-style-deviation", "50000", "--dry-run"]);
@@ -62,6 +68,8 @@ async fn token_holders_change_a_parameter_and_propose_a_style_with_the_studio_cl
 	for (ok, said) in votes {
 		assert!(ok && said.contains("on proposal 0 with"), "{said}");
 	}
+	// The upgrade's slow vote runs beside the rest of the story.
+	let upgrade = crate::upgrade::propose(&node, dir.path()).await;
 	let (ok, said) = studio(&node, &["gov", "list"]);
 	assert!(ok, "{said}");
 	assert_says(&said, &["set MaxStyleDeviation to 50000", "Fast track", "ayes 600000 UNIT / nays 100000 UNIT"]);
@@ -106,7 +114,7 @@ async fn token_holders_change_a_parameter_and_propose_a_style_with_the_studio_cl
 		"dry run: the runtime accepts it",
 	]);
 	let (ok, said) = add(&[]);
-	assert!(ok && said.contains("proposal 1 on the Slow track"), "{said}");
+	assert!(ok && said.contains("proposal 2 on the Slow track"), "{said}");
 	let (ok, said) = studio(&node, &["gov", "list"]);
 	assert!(ok && said.contains("add style \"moss study\" (68 components)"), "{said}");
 	let notes = dir.path().join("notes.txt");
@@ -116,4 +124,6 @@ async fn token_holders_change_a_parameter_and_propose_a_style_with_the_studio_cl
 	let (ok, said) = studio(&node, &["style", "list"]);
 	assert!(ok && said.contains("0\tamber painterly\tactive\tgenerator's style\t68 components"), "{said}");
 	assert!(ok && said.contains("3\tink wash\tactive\tstylize blend 2:0.7,14:0.3\t68 components"), "{said}");
+
+	crate::upgrade::apply(&node, &client, upgrade).await;
 }

@@ -11,6 +11,8 @@ mod local_testnet;
 mod restyle;
 mod studio;
 mod studio_script;
+mod upgrade;
+mod validators;
 mod verification;
 mod web;
 mod worker;

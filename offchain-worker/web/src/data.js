@@ -322,6 +322,11 @@ function readAction(a) {
       return { kind: a.type, model: v.model.toNumber() };
     case 'SetReviewers':
       return { kind: a.type, reviewers: v.reviewers.map((r) => r.toString()) };
+    case 'AddValidator':
+    case 'RemoveValidator':
+      return { kind: a.type, validator: v.validator.toString() };
+    case 'AuthorizeUpgrade':
+      return { kind: a.type, codeHash: v.codeHash.toHex() };
     default:
       return { kind: a.type, raw: JSON.stringify(a.toHuman()) };
   }

@@ -88,7 +88,7 @@ pub mod pallet {
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config: frame_system::Config<Hash = sp_core::H256> {
 		/// The overarching event type.
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
@@ -104,6 +104,9 @@ pub mod pallet {
 
 		/// The runtime's freeze reasons, which include this pallet's.
 		type RuntimeFreezeReason: From<FreezeReason>;
+
+		/// The validator set that `AddValidator` and `RemoveValidator` change.
+		type Validators: studio_primitives::ValidatorSet<Self::AccountId>;
 
 		/// The origin of [`Pallet::force_enact`]: root on dev chains, a council or nothing on
 		/// a production chain.
@@ -413,6 +416,19 @@ pub mod pallet {
 		DuplicateBasisStyle,
 		/// A blend's shares are not all positive, or do not sum to exactly one.
 		BlendNotNormalized,
+		/// A runtime upgrade needs the hash of its code; all zeroes is no runtime's.
+		NoCodeHash,
+		/// The account already validates, or is planned to.
+		AlreadyValidator,
+		/// The account is not in the validator set.
+		NotValidator,
+		/// The account has registered no session keys (`Session::set_keys`): it could not author
+		/// blocks.
+		NoSessionKeys,
+		/// The validator set is at its largest.
+		TooManyValidators,
+		/// The validator set would fall below its smallest.
+		TooFewValidators,
 	}
 
 	#[pallet::hooks]
@@ -442,7 +458,9 @@ pub mod pallet {
 		///   [`Error::UnknownModel`], [`Error::StyleRetired`], [`Error::ModelRetired`],
 		///   [`Error::ModelAlreadyApproved`], [`Error::EmptyName`], [`Error::EmptyStyleVector`],
 		///   [`Error::BasisStyleOutOfRange`], [`Error::DuplicateBasisStyle`], [`Error::BlendNotNormalized`],
-		///   [`Error::DuplicateReviewer`], [`Error::QuorumAboveReviewers`]: the action is invalid.
+		///   [`Error::DuplicateReviewer`], [`Error::QuorumAboveReviewers`], [`Error::NoCodeHash`],
+		///   [`Error::AlreadyValidator`], [`Error::NotValidator`], [`Error::NoSessionKeys`],
+		///   [`Error::TooManyValidators`], [`Error::TooFewValidators`]: the action is invalid.
 		/// - A balances error when the deposit cannot be held.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::propose())]

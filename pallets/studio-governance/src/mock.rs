@@ -42,6 +42,7 @@ impl pallet_studio_governance::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type Validators = MockValidators;
 	type AdminOrigin = frame_system::EnsureRoot<u64>;
 	type ProposalDeposit = ProposalDeposit;
 	type FailedDepositBurn = FailedDepositBurn;
@@ -126,3 +127,54 @@ pub fn run_to_block(n: u64) {
 
 /// Blocks after a vote's end within which a passed proposal must be closed.
 pub const CLOSE_WINDOW: u64 = 50;
+
+std::thread_local! {
+	/// The mock validator set: validators 1 and 2; accounts 3 and 4 hold session keys.
+	static VALIDATORS: std::cell::RefCell<(Vec<u64>, Vec<u64>)> = std::cell::RefCell::new((vec![1, 2], vec![1, 2, 3, 4]));
+}
+
+/// A validator set of at most 3 and at least 2 validators, changed at once.
+pub struct MockValidators;
+
+impl MockValidators {
+	/// The validators now.
+	pub fn validators() -> Vec<u64> {
+		VALIDATORS.with(|set| set.borrow().0.clone())
+	}
+}
+
+impl studio_primitives::ValidatorSet<u64> for MockValidators {
+	fn check_add(who: &u64) -> Result<(), studio_primitives::ValidatorSetRefusal> {
+		use studio_primitives::ValidatorSetRefusal::*;
+		VALIDATORS.with(|set| {
+			let (validators, keyed) = &*set.borrow();
+			match () {
+				_ if validators.contains(who) => Err(AlreadyValidator),
+				_ if validators.len() >= 3 => Err(TooManyValidators),
+				_ if !keyed.contains(who) => Err(NoSessionKeys),
+				_ => Ok(()),
+			}
+		})
+	}
+	fn add(who: u64) -> Result<(), studio_primitives::ValidatorSetRefusal> {
+		Self::check_add(&who)?;
+		VALIDATORS.with(|set| set.borrow_mut().0.push(who));
+		Ok(())
+	}
+	fn check_remove(who: &u64) -> Result<(), studio_primitives::ValidatorSetRefusal> {
+		use studio_primitives::ValidatorSetRefusal::*;
+		VALIDATORS.with(|set| {
+			let validators = &set.borrow().0;
+			match () {
+				_ if !validators.contains(who) => Err(NotValidator),
+				_ if validators.len() <= 2 => Err(TooFewValidators),
+				_ => Ok(()),
+			}
+		})
+	}
+	fn remove(who: &u64) -> Result<(), studio_primitives::ValidatorSetRefusal> {
+		Self::check_remove(who)?;
+		VALIDATORS.with(|set| set.borrow_mut().0.retain(|v| v != who));
+		Ok(())
+	}
+}

@@ -509,3 +509,177 @@ fn a_stylize_style_carries_a_valid_blend_slowly_added_fast_retired() {
 		assert_eq!(<Governance as StyleRegistry>::stylize_blend(added), None);
 	});
 }
+
+/// A node's reading of a runtime's version, as the executor gives `frame_system` when it
+/// checks an upgrade: here, whatever version the test says the code carries.
+struct CodeVersion(sp_version::RuntimeVersion);
+
+impl sp_core::traits::ReadRuntimeVersion for CodeVersion {
+	fn read_runtime_version(&self, _: &[u8], _: &mut dyn sp_core::traits::Externalities) -> Result<Vec<u8>, String> {
+		Ok(codec::Encode::encode(&self.0))
+	}
+}
+
+/// A story whose runtime code, when checked, carries the current spec name with the spec
+/// version raised by `raise` (zero: the same version).
+fn upgrade_story(raise: u32, test: impl FnOnce()) {
+	let current: sp_version::RuntimeVersion = <<Test as frame_system::Config>::Version as frame_support::traits::Get<_>>::get();
+	let next = sp_version::RuntimeVersion { spec_version: current.spec_version + raise, ..current };
+	let mut ext = new_test_ext();
+	ext.register_extension(sp_core::traits::ReadRuntimeVersionExt::new(CodeVersion(next)));
+	ext.execute_with(|| {
+		test();
+		Governance::do_try_state().expect("the pallet's invariants hold");
+	});
+}
+
+fn code_hash(code: &[u8]) -> sp_core::H256 {
+	sp_core::H256(sp_io::hashing::blake2_256(code))
+}
+
+/// Passes `action` on the slow track with two thirds of the issuance, and enacts it.
+fn pass_slowly(action: Action) -> ProposalId {
+	let proposal = propose(action);
+	assert_eq!(Proposals::<Test>::get(proposal).unwrap().track, Track::Slow);
+	for voter in [2, 3, 4, 5] {
+		assert_ok!(Governance::vote(origin(voter), proposal, true, 1_000));
+	}
+	run_to_block(System::block_number() + SLOW_PERIOD + 1);
+	assert_ok!(Governance::close(origin(1), proposal));
+	run_to_block(System::block_number() + SLOW_DELAY);
+	assert_eq!(last_event(), Event::Enacted { proposal: Some(proposal) });
+	proposal
+}
+
+#[test]
+fn a_runtime_upgrade_passed_by_vote_is_applied_by_anyone_and_only_that_code() {
+	upgrade_story(1, || {
+		let code = b"the next runtime".to_vec();
+		let apply = |who: u64, code: &[u8]| System::apply_authorized_upgrade(origin(who), code.to_vec());
+		// Nothing is authorized while the vote runs: no account can upgrade the runtime.
+		let proposal = propose(GovernanceAction::AuthorizeUpgrade { code_hash: code_hash(&code) });
+		assert_eq!(Proposals::<Test>::get(proposal).unwrap().track, Track::Slow);
+		assert_noop!(apply(1, &code), frame_system::Error::<Test>::NothingAuthorized);
+		assert_ok!(Governance::vote(origin(2), proposal, true, 1_000));
+		assert_ok!(Governance::vote(origin(3), proposal, true, 1_000));
+		run_to_block(1 + SLOW_PERIOD + 1);
+		assert_ok!(Governance::close(origin(4), proposal));
+		// Passed, but not before its enactment delay.
+		assert_noop!(apply(4, &code), frame_system::Error::<Test>::NothingAuthorized);
+		run_to_block(1 + SLOW_PERIOD + 1 + SLOW_DELAY);
+		let authorized = System::authorized_upgrade().expect("the vote authorized the code");
+		assert_eq!(authorized.code_hash(), &code_hash(&code));
+		let with_checks = frame_system::Event::UpgradeAuthorized { code_hash: code_hash(&code), check_version: true };
+		assert!(System::events().iter().any(|record| record.event == RuntimeEvent::System(with_checks.clone())));
+
+		// Other code is refused; the voted code is applied by an account that took no part, free.
+		assert_noop!(apply(5, b"a runtime nobody voted for"), frame_system::Error::<Test>::Unauthorized);
+		let applied = apply(5, &code).expect("the voted code is applied");
+		assert_eq!(applied.pays_fee, frame_support::dispatch::Pays::No);
+		assert_eq!(sp_io::storage::get(sp_core::storage::well_known_keys::CODE).as_deref(), Some(&code[..]));
+		assert!(System::authorized_upgrade().is_none());
+		assert_noop!(apply(5, &code), frame_system::Error::<Test>::NothingAuthorized);
+	});
+}
+
+#[test]
+fn an_authorized_runtime_that_does_not_raise_the_spec_version_is_rejected_and_a_later_vote_replaces_it() {
+	upgrade_story(0, || {
+		let (first, second, stale) = (b"first".to_vec(), b"second".to_vec(), b"same version".to_vec());
+		// A later authorization replaces one not yet applied.
+		pass_slowly(GovernanceAction::AuthorizeUpgrade { code_hash: code_hash(&first) });
+		pass_slowly(GovernanceAction::AuthorizeUpgrade { code_hash: code_hash(&second) });
+		assert_noop!(System::apply_authorized_upgrade(origin(5), first), frame_system::Error::<Test>::Unauthorized);
+		// The node reads the code's version: one that does not raise it is rejected, the code
+		// stays as it was, the caller pays nothing and the authorization is spent.
+		pass_slowly(GovernanceAction::AuthorizeUpgrade { code_hash: code_hash(&stale) });
+		let code_before = sp_io::storage::get(sp_core::storage::well_known_keys::CODE);
+		let applied = System::apply_authorized_upgrade(origin(5), stale.clone()).unwrap();
+		assert_eq!(applied.pays_fee, frame_support::dispatch::Pays::No);
+		let rejected = System::events().into_iter().any(|record| {
+			matches!(record.event, RuntimeEvent::System(frame_system::Event::RejectedInvalidAuthorizedUpgrade { code_hash: hash, .. }) if hash == code_hash(&stale))
+		});
+		assert!(rejected, "the rejection is an event");
+		assert_eq!(sp_io::storage::get(sp_core::storage::well_known_keys::CODE), code_before);
+		assert!(System::authorized_upgrade().is_none());
+	});
+}
+
+#[test]
+fn an_upgrade_takes_no_shortcut_past_the_slow_vote() {
+	story(|| {
+		let code_hash = code_hash(b"a runtime");
+		// A zero hash is no runtime's.
+		assert_noop!(
+			Governance::propose(origin(1), Box::new(GovernanceAction::AuthorizeUpgrade { code_hash: Default::default() })),
+			Error::<Test>::NoCodeHash
+		);
+		// A signed account cannot enact it without a vote; a vote short of two thirds fails.
+		assert_noop!(
+			Governance::force_enact(origin(1), Box::new(GovernanceAction::AuthorizeUpgrade { code_hash })),
+			DispatchError::BadOrigin
+		);
+		let proposal = propose(GovernanceAction::AuthorizeUpgrade { code_hash });
+		assert_ok!(Governance::vote(origin(4), proposal, true, 1_000));
+		assert_ok!(Governance::vote(origin(2), proposal, false, 600));
+		run_to_block(1 + SLOW_PERIOD + 1);
+		assert_ok!(Governance::close(origin(3), proposal));
+		assert!(matches!(last_event(), Event::Rejected { .. }));
+		run_to_block(1 + SLOW_PERIOD + 1 + SLOW_DELAY);
+		assert!(System::authorized_upgrade().is_none());
+	});
+}
+
+/// Passes `action` on the fast track with a simple majority, at once.
+fn pass_fast(action: Action) -> ProposalId {
+	let proposal = propose(action);
+	assert_eq!(Proposals::<Test>::get(proposal).unwrap().track, Track::Fast);
+	assert_ok!(Governance::vote(origin(2), proposal, true, 600));
+	run_to_block(System::block_number() + FAST_PERIOD + 1);
+	assert_ok!(Governance::close(origin(3), proposal));
+	proposal
+}
+
+#[test]
+fn validators_join_by_a_slow_vote_and_leave_by_a_fast_one() {
+	story(|| {
+		let add = |validator| GovernanceAction::AddValidator { validator };
+		let remove = |validator| GovernanceAction::RemoveValidator { validator };
+		// What could not work is refused when proposed.
+		for (action, error) in [
+			(add(5), Error::<Test>::NoSessionKeys),
+			(add(1), Error::<Test>::AlreadyValidator),
+			(remove(9), Error::<Test>::NotValidator),
+			(remove(1), Error::<Test>::TooFewValidators),
+		] {
+			assert_noop!(Governance::propose(origin(1), Box::new(action)), error);
+		}
+		pass_slowly(add(3));
+		assert_eq!(MockValidators::validators(), vec![1, 2, 3]);
+		let removal = pass_fast(remove(1));
+		assert_eq!(last_event(), Event::Enacted { proposal: Some(removal) });
+		assert_eq!(MockValidators::validators(), vec![2, 3]);
+	});
+}
+
+#[test]
+fn racing_fast_removals_cannot_shrink_the_set_below_its_floor() {
+	story(|| {
+		pass_slowly(GovernanceAction::AddValidator { validator: 3 });
+		// Two removals, each valid alone while the set has three validators.
+		let first = propose(GovernanceAction::RemoveValidator { validator: 1 });
+		let second = propose(GovernanceAction::RemoveValidator { validator: 2 });
+		for proposal in [first, second] {
+			assert_ok!(Governance::vote(origin(3), proposal, true, 600));
+		}
+		run_to_block(System::block_number() + FAST_PERIOD + 1);
+		assert_ok!(Governance::close(origin(4), first));
+		assert_ok!(Governance::close(origin(4), second));
+		// The second is checked again when enacted, and fails.
+		assert_eq!(
+			last_event(),
+			Event::EnactmentFailed { proposal: second, error: Error::<Test>::TooFewValidators.into() }
+		);
+		assert_eq!(MockValidators::validators(), vec![2, 3]);
+	});
+}

@@ -8,6 +8,7 @@ use frame_support::{
 };
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
+use sp_core::H256;
 use sp_runtime::Perbill;
 use studio_primitives::{ModelId, ModelKind, Sha256, StyleBlend, StyleId};
 
@@ -345,6 +346,26 @@ where
 	SetReviewers {
 		/// The new council.
 		reviewers: BoundedVec<AccountId, MaxReviewers>,
+	},
+	/// Add a validator from the next session change on: it must have registered its session
+	/// keys (`Session::set_keys`).
+	AddValidator {
+		/// The validator's account (the owner of its session keys).
+		validator: AccountId,
+	},
+	/// Remove a validator (offline or misbehaving) from the next session change on.
+	RemoveValidator {
+		/// The validator's account.
+		validator: AccountId,
+	},
+	/// Authorize a runtime upgrade: once enacted, anyone may apply the runtime whose code
+	/// hashes to `code_hash` (`System::apply_authorized_upgrade`, free when it succeeds),
+	/// provided it keeps the chain's spec name and raises its spec version. A later
+	/// authorization replaces an earlier one not yet applied.
+	AuthorizeUpgrade {
+		/// The blake2-256 hash of the runtime's wasm, as it will be submitted (compressed or
+		/// not).
+		code_hash: H256,
 	},
 }
 

@@ -2,7 +2,8 @@
 //!
 //! What the studio's pallets share: the ids of styles and models, the kinds of models, and the
 //! traits through which the job escrow and the circuit breaker read what token holders decided
-//! in governance ([`StudioParams`], [`StyleRegistry`], [`ModelRegistry`], [`ReviewerSet`]).
+//! in governance ([`StudioParams`], [`StyleRegistry`], [`ModelRegistry`], [`ReviewerSet`]), and
+//! the validator set governance changes ([`ValidatorSet`]).
 //! Consumers depend on these traits, never on the governance pallet's storage.
 //!
 //! It also holds the traits between the job escrow and its neighbours: [`AgentGate`] (the
@@ -208,6 +209,51 @@ pub trait ReviewerSet<AccountId> {
 	fn is_reviewer(who: &AccountId) -> bool;
 	/// How many reviewers there are.
 	fn reviewer_count() -> u32;
+}
+
+/// Why the validator set refuses a change.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ValidatorSetRefusal {
+	/// The account already validates (or is queued to).
+	AlreadyValidator,
+	/// The account is not in the set.
+	NotValidator,
+	/// The account has registered no session keys (`Session::set_keys`): it could not author.
+	NoSessionKeys,
+	/// The set is at its largest.
+	TooManyValidators,
+	/// The set would fall below its smallest.
+	TooFewValidators,
+}
+
+/// The validator set as governance changes it: additions and removals by vote, applied at the
+/// next session change. Checked when proposed and again when enacted.
+pub trait ValidatorSet<AccountId> {
+	/// Whether `who` may be added now.
+	fn check_add(who: &AccountId) -> Result<(), ValidatorSetRefusal>;
+	/// Adds `who` from the next session on, after [`Self::check_add`].
+	fn add(who: AccountId) -> Result<(), ValidatorSetRefusal>;
+	/// Whether `who` may be removed now.
+	fn check_remove(who: &AccountId) -> Result<(), ValidatorSetRefusal>;
+	/// Removes `who` from the next session on, after [`Self::check_remove`].
+	fn remove(who: &AccountId) -> Result<(), ValidatorSetRefusal>;
+}
+
+/// No validator set to change (test runtimes whose stories need none): every change is
+/// refused.
+impl<AccountId> ValidatorSet<AccountId> for () {
+	fn check_add(_: &AccountId) -> Result<(), ValidatorSetRefusal> {
+		Err(ValidatorSetRefusal::NoSessionKeys)
+	}
+	fn add(_: AccountId) -> Result<(), ValidatorSetRefusal> {
+		Err(ValidatorSetRefusal::NoSessionKeys)
+	}
+	fn check_remove(_: &AccountId) -> Result<(), ValidatorSetRefusal> {
+		Err(ValidatorSetRefusal::NotValidator)
+	}
+	fn remove(_: &AccountId) -> Result<(), ValidatorSetRefusal> {
+		Err(ValidatorSetRefusal::NotValidator)
+	}
 }
 
 /// Why the circuit breaker refuses work.

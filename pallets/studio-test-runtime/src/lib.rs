@@ -82,6 +82,7 @@ impl pallet_studio_governance::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type Validators = ();
 	type AdminOrigin = frame_system::EnsureRoot<u64>;
 	type ProposalDeposit = ProposalDeposit;
 	type FailedDepositBurn = FailedDepositBurn;

@@ -24,6 +24,7 @@ impl pallet_studio_governance::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type Validators = crate::ValidatorSet;
 	/// Root, which only the dev and local presets hold (through sudo).
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type ProposalDeposit = ProposalDeposit;

@@ -81,6 +81,18 @@ pub enum ProposeAction {
 	RetireStyle { style: u32 },
 	/// Retire a model: no new jobs or claims may use it.
 	RetireModel { model: u32 },
+	/// Add a validator from the next session change on (slow track); it must have registered
+	/// its session keys (`studio validator keys`).
+	AddValidator { account: subxt::utils::AccountId32 },
+	/// Remove a validator, offline or misbehaving (fast track).
+	RemoveValidator { account: subxt::utils::AccountId32 },
+	/// Authorize a runtime upgrade (slow track): once enacted, anyone applies the code with
+	/// `studio runtime apply`. The file is checked first: the chain's spec name and a higher
+	/// spec version.
+	Upgrade {
+		/// The runtime's wasm as it will be applied (`*.compact.compressed.wasm`).
+		wasm: PathBuf,
+	},
 }
 
 #[derive(Subcommand)]
@@ -349,6 +361,10 @@ fn describe_action(action: &GovernanceAction<subxt::utils::AccountId32>) -> Stri
 			format!("approve model \"{}\" v{version}", String::from_utf8_lossy(&name.0)),
 		GovernanceAction::RetireModel { model } => format!("retire model {model}"),
 		GovernanceAction::SetReviewers { reviewers } => format!("set {} reviewers", reviewers.0.len()),
+		GovernanceAction::AddValidator { validator } => format!("add validator {validator}"),
+		GovernanceAction::RemoveValidator { validator } => format!("remove validator {validator}"),
+		GovernanceAction::AuthorizeUpgrade { code_hash } =>
+			format!("authorize the runtime upgrade to code hash 0x{}", studio_worker::chain::hex(&code_hash.0)),
 	}
 }
 
@@ -411,6 +427,24 @@ pub async fn run(cli: &Cli, command: &GovCommand) -> Result<()> {
 					lines: vec![format!("retire model {model}: no new jobs or claims may use it")],
 					track: Track::Fast,
 				},
+				ProposeAction::AddValidator { account } => Plan {
+					action: GovernanceAction::AddValidator { validator: account.clone() },
+					lines: vec![format!("add validator {account}: it validates from the second session change after the enactment")],
+					track: Track::Slow,
+				},
+				ProposeAction::RemoveValidator { account } => Plan {
+					action: GovernanceAction::RemoveValidator { validator: account.clone() },
+					lines: vec![format!("remove validator {account}: it stops at the second session change after the enactment")],
+					track: Track::Fast,
+				},
+				ProposeAction::Upgrade { wasm } => {
+					let (code, line) = crate::runtime::checked_code(cli, &at, wasm).await?;
+					Plan {
+						action: GovernanceAction::AuthorizeUpgrade { code_hash: subxt::utils::H256(code.code_hash) },
+						lines: vec![line, "once enacted, anyone may apply it: `studio runtime apply <wasm>`".into()],
+						track: Track::Slow,
+					}
+				},
 			};
 			propose(cli, &client, &at, plan, dry_run.dry_run).await
 		},
@@ -446,15 +480,14 @@ fn blend_text(blend: &[studio::runtime_types::studio_primitives::BasisWeight]) -
 
 /// The reference of a stylize style: the mean style vector of `files` (or the studio's
 /// exemplar eyes) restyled at full strength in `blend`, in the critic's view.
-fn blend_reference(models_dir: &std::path::Path, files: &[PathBuf], blend: &Blend, max_side: u32) -> Result<Vec<f32>> {
+fn blend_reference(models_dir: &std::path::Path, files: &[PathBuf], blend: &Blend, max_side: u32, device: &Device) -> Result<Vec<f32>> {
 	use studio_worker::{
 		inference::client_image::decode_input,
 		restyle::{exemplar_contents, exemplar_reference, RestyleKind},
 	};
-	let device = Device::Cpu;
 	let contents = if files.is_empty() {
-		let (_, generator) = Agents::generator(models_dir, &device)?;
-		exemplar_contents(&generator, 1_000, 8, &device)?
+		let (_, generator) = Agents::generator(models_dir, device)?;
+		exemplar_contents(&generator, 1_000, 8, device)?
 	} else {
 		files
 			.iter()
@@ -464,26 +497,25 @@ fn blend_reference(models_dir: &std::path::Path, files: &[PathBuf], blend: &Blen
 			})
 			.collect::<Result<_>>()?
 	};
-	let restylers = Agents::restylers(models_dir, &device)?;
-	let (_, critic) = Agents::critic(models_dir, &device)?;
+	let restylers = Agents::restylers(models_dir, device)?;
+	let (_, critic) = Agents::critic(models_dir, device)?;
 	let kind = RestyleKind::Stylize { blend: blend.0.iter().map(|(basis, ppm)| (*basis, *ppm as f32 / 1e6)).collect(), max_strength: 1.0 };
-	Ok(exemplar_reference(&restylers, &critic, &kind, &contents, &device)?)
+	Ok(exemplar_reference(&restylers, &critic, &kind, &contents, device)?)
 }
 
 /// The style vectors of example images, each a 128×128 RGB PNG.
-fn example_vectors(models_dir: &std::path::Path, files: &[PathBuf]) -> Result<Vec<Vec<f32>>> {
-	let device = Device::Cpu;
+fn example_vectors(models_dir: &std::path::Path, files: &[PathBuf], device: &Device) -> Result<Vec<Vec<f32>>> {
 	let mut images = Vec::new();
 	for file in files {
 		let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-		let image = decode_png(&bytes, &device).with_context(|| format!("{} is not an image the studio reads", file.display()))?;
+		let image = decode_png(&bytes, device).with_context(|| format!("{} is not an image the studio reads", file.display()))?;
 		let (_, height, width) = image.dims3()?;
 		if (height, width) != (STYLE_IMAGE_SIDE, STYLE_IMAGE_SIDE) {
 			bail!("{} is {width}×{height}; styles are measured on {STYLE_IMAGE_SIDE}×{STYLE_IMAGE_SIDE} images", file.display());
 		}
 		images.push(image);
 	}
-	let (_, critic) = Agents::critic(models_dir, &device)?;
+	let (_, critic) = Agents::critic(models_dir, device)?;
 	Ok(style_vectors(&critic, &Tensor::stack(&images, 0)?)?)
 }
 
@@ -508,7 +540,7 @@ pub async fn run_style(cli: &Cli, command: &StyleCommand) -> Result<()> {
 		},
 		StyleCommand::Add { name, from, blend: Some(blend), models_dir, dry_run } => {
 			let max_side = at.constants().entry(studio::constants().job_escrow().max_image_side())?;
-			let style_reference = blend_reference(models_dir, from, blend, max_side)?;
+			let style_reference = blend_reference(models_dir, from, blend, max_side, &cli.compute.open()?)?;
 			let measured_on = if from.is_empty() { "the studio's 8 exemplar eyes".to_string() } else { format!("{} images", from.len()) };
 			let blend = blend.0.iter().map(|(basis, ppm)| BasisWeight { basis: *basis, weight: Permill(*ppm) }).collect::<Vec<_>>();
 			let plan = Plan {
@@ -527,7 +559,7 @@ pub async fn run_style(cli: &Cli, command: &StyleCommand) -> Result<()> {
 			propose(cli, &client, &at, plan, dry_run.dry_run).await
 		},
 		StyleCommand::Add { name, from, blend: None, models_dir, dry_run } => {
-			let vectors = example_vectors(models_dir, from)?;
+			let vectors = example_vectors(models_dir, from, &cli.compute.open()?)?;
 			let style_reference = reference(&vectors);
 			let spread: Vec<u32> = vectors.iter().map(|v| to_permill(deviation(v, &style_reference))).collect();
 			let plan = Plan {

@@ -21,6 +21,8 @@ mod gov;
 mod job;
 mod restyle;
 mod review;
+mod runtime;
+mod validator;
 mod worker;
 
 use anyhow::{bail, Context, Result};
@@ -55,6 +57,9 @@ struct Cli {
 	/// Print JSON instead of text.
 	#[arg(long, global = true)]
 	json: bool,
+	/// Where the commands that run a model (`worker run`, `gov style add`) run it.
+	#[command(flatten)]
+	compute: studio_worker::device::ComputeArgs,
 	#[command(subcommand)]
 	command: Command,
 }
@@ -90,6 +95,16 @@ enum Command {
 	Style {
 		#[command(subcommand)]
 		command: gov::StyleCommand,
+	},
+	/// The runtime: its version, and applying an upgrade token holders authorized.
+	Runtime {
+		#[command(subcommand)]
+		command: runtime::RuntimeCommand,
+	},
+	/// Validators: register a node's session keys, list the validator set.
+	Validator {
+		#[command(subcommand)]
+		command: validator::ValidatorCommand,
 	},
 }
 
@@ -222,6 +237,8 @@ async fn main() -> Result<()> {
 		Command::Review { command } => review::run(&cli, command).await,
 		Command::Gov { command } => gov::run(&cli, command).await,
 		Command::Style { command } => gov::run_style(&cli, command).await,
+		Command::Runtime { command } => runtime::run(&cli, command).await,
+		Command::Validator { command } => validator::run(&cli, command).await,
 	}
 }
 

@@ -44,7 +44,7 @@ pub async fn run(cli: &Cli, command: &WorkerCommand) -> Result<()> {
 	match command {
 		WorkerCommand::Run { models_dir, service } => {
 			service::init_logging();
-			service::run(models_dir.clone(), cli.url.clone(), cli.signer()?, service.clone()).await
+			service::run(models_dir.clone(), cli.url.clone(), cli.signer()?, service.clone(), &cli.compute).await
 		},
 		WorkerCommand::Register { bond, models } => {
 			let client = cli.client().await?;

@@ -173,6 +173,12 @@ function describeAction(a, snapshot, token) {
       return `Retire model ${snapshot.models.get(a.model)?.name ?? ''} #${a.model}`;
     case 'SetReviewers':
       return h('span', {}, `Set the reviewer council (${a.reviewers.length}): `, a.reviewers.map((r) => account(r, { short: true })));
+    case 'AddValidator':
+      return h('span', {}, 'Add validator ', account(a.validator, { short: true }));
+    case 'RemoveValidator':
+      return h('span', {}, 'Remove validator ', account(a.validator, { short: true }));
+    case 'AuthorizeUpgrade':
+      return h('span', {}, 'Authorize the runtime upgrade to code ', h('code', { class: 'hash' }, a.codeHash.slice(2)));
     default:
       return `${a.kind} ${a.raw ?? ''}`;
   }

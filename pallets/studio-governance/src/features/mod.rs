@@ -1,5 +1,6 @@
 //! The pallet's logic, one file per feature.
 
+mod chain;
 mod genesis;
 mod parameters;
 mod proposals;

@@ -1,6 +1,7 @@
 //! Proposals: opening, classifying into tracks, closing, and enacting passed actions.
 
 use crate::*;
+use studio_primitives::ValidatorSet;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
@@ -131,11 +132,18 @@ impl<T: Config> Pallet<T> {
 					(Ok(current), Some(bounds)) => bounds.fast_track(*parameter, current, *value),
 					_ => false,
 				},
-			GovernanceAction::RetireStyle { .. } | GovernanceAction::RetireModel { .. } => true,
-			// Any change of the council is slow: one added reviewer can halt anything alone.
+			// Removing an offline or misbehaving validator is a safety action too; adding one is
+			// not.
+			GovernanceAction::RetireStyle { .. } |
+			GovernanceAction::RetireModel { .. } |
+			GovernanceAction::RemoveValidator { .. } => true,
+			// Any change of the council is slow: one added reviewer can halt anything alone; so
+			// is a new runtime, which can change anything.
 			GovernanceAction::AddStyle { .. } |
 			GovernanceAction::ApproveModel { .. } |
-			GovernanceAction::SetReviewers { .. } => false,
+			GovernanceAction::SetReviewers { .. } |
+			GovernanceAction::AddValidator { .. } |
+			GovernanceAction::AuthorizeUpgrade { .. } => false,
 		};
 		if tightening {
 			Track::Fast
@@ -160,6 +168,11 @@ impl<T: Config> Pallet<T> {
 				Self::check_new_model(name, weights_hash),
 			GovernanceAction::RetireModel { model } => Self::check_model_retirable(*model),
 			GovernanceAction::SetReviewers { reviewers } => Self::check_reviewers(reviewers),
+			GovernanceAction::AddValidator { validator } =>
+				T::Validators::check_add(validator).map_err(Self::validator_error),
+			GovernanceAction::RemoveValidator { validator } =>
+				T::Validators::check_remove(validator).map_err(Self::validator_error),
+			GovernanceAction::AuthorizeUpgrade { code_hash } => Self::check_upgrade(code_hash),
 		}
 	}
 
@@ -180,6 +193,14 @@ impl<T: Config> Pallet<T> {
 			GovernanceAction::RetireModel { model } => Self::retire_model(model),
 			GovernanceAction::SetReviewers { reviewers } => {
 				Self::set_reviewers(reviewers);
+				Ok(())
+			},
+			GovernanceAction::AddValidator { validator } =>
+				T::Validators::add(validator).map_err(Self::validator_error),
+			GovernanceAction::RemoveValidator { validator } =>
+				T::Validators::remove(&validator).map_err(Self::validator_error),
+			GovernanceAction::AuthorizeUpgrade { code_hash } => {
+				Self::authorize_upgrade(code_hash);
 				Ok(())
 			},
 		}
