@@ -154,7 +154,7 @@ async fn a_validator_joins_by_a_slow_vote_authors_and_leaves_by_a_fast_one() {
 	let bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", alice.p2p_port, peer_id(dir.path(), &alice_key));
 	// Bob's own node: its keystore makes his session keys, over its unsafe RPC on loopback.
 	let bob = Node::start(
-		&["--chain", "dev", "--bob", "--tmp", "--rpc-methods", "unsafe", "--bootnodes", &bootnode],
+		&["--chain", "dev", "--bob", "--tmp", "--node-key", &format!("{:064x}", 2), "--rpc-methods", "unsafe", "--bootnodes", &bootnode],
 		dir.path().join("bob.log"),
 	);
 	let rpc = alice.rpc().await;

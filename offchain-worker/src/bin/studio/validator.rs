@@ -5,10 +5,10 @@
 use crate::{transact, Cli};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
-use codec::Decode;
 use serde::Deserialize;
 use studio_worker::chain::{self, studio};
 use subxt::{
+	ext::scale_value::Value,
 	rpcs::{rpc_params, RpcClient},
 	utils::AccountId32,
 };
@@ -53,9 +53,13 @@ pub async fn run(cli: &Cli, command: &ValidatorCommand) -> Result<()> {
 				.with_context(|| format!("the node at {} did not generate keys (is it the validator's own node, started with --rpc-methods unsafe?)", cli.url))?;
 			let proof = unhex(&generated.proof.context("the node made no ownership proof: its runtime is too old")?)?;
 			let encoded = unhex(&generated.keys)?;
-			let keys = studio::runtime_types::studio_runtime::SessionKeys::decode(&mut &encoded[..])
-				.context("the node's session keys do not decode as this chain's (Aura, GRANDPA)")?;
-			transact(cli, &client, &studio::tx().session().set_keys(keys, proof)).await?;
+			if encoded.len() != 64 {
+				bail!("the node made {} bytes of session keys, not this chain's Aura and GRANDPA keys (32 bytes each)", encoded.len());
+			}
+			let (aura, grandpa) = encoded.split_at(32);
+			let keys = Value::named_composite([("aura", Value::from_bytes(aura)), ("grandpa", Value::from_bytes(grandpa))]);
+			let call = subxt::dynamic::tx("Session", "set_keys", vec![keys, Value::from_bytes(&proof)]);
+			transact(cli, &client, &call).await?;
 			println!("session keys 0x{} registered for {owner}", chain::hex(&encoded));
 			println!("next: a vote adds it (`studio gov propose add-validator {owner}`); it validates from the second session change after");
 			Ok(())
