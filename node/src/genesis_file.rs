@@ -71,37 +71,19 @@ pub fn read(path: &Path) -> Result<ProductionGenesis, String> {
 	if file.validators.is_empty() {
 		return Err(at("lists no validator: a chain needs at least one to author blocks".into()))
 	}
-	let validators = file
-		.validators
-		.iter()
-		.enumerate()
-		.map(|(i, entry)| {
-			let entry_at = |what: String| at(format!("validators[{i}]: {what}"));
-			let account = account(&entry.account).map_err(entry_at)?;
-			let aura = public_key::<sp_core::sr25519::Public>(&entry.aura, "aura (sr25519)").map_err(entry_at)?;
-			let grandpa = public_key::<sp_core::ed25519::Public>(&entry.grandpa, "grandpa (ed25519)").map_err(entry_at)?;
-			Ok((account, AuraId::from(aura), GrandpaId::from(grandpa)))
-		})
-		.collect::<Result<Vec<_>, String>>()?;
+	let validators = entries(&file.validators, "validators", |entry| {
+		let account = account(&entry.account)?;
+		let aura = public_key::<sp_core::sr25519::Public>(&entry.aura, "aura (sr25519)")?;
+		let grandpa = public_key::<sp_core::ed25519::Public>(&entry.grandpa, "grandpa (ed25519)")?;
+		Ok((account, AuraId::from(aura), GrandpaId::from(grandpa)))
+	})
+	.map_err(at)?;
 	unique(validators.iter().map(|(account, ..)| account), "validators", "account").map_err(at)?;
 	unique(validators.iter().map(|(_, aura, _)| aura), "validators", "aura key").map_err(at)?;
 	unique(validators.iter().map(|(.., grandpa)| grandpa), "validators", "grandpa key").map_err(at)?;
-	let balances = file
-		.balances
-		.iter()
-		.enumerate()
-		.map(|(i, entry)| {
-			let entry_at = |what: String| at(format!("balances[{i}]: {what}"));
-			Ok((account(&entry.account).map_err(entry_at)?, amount(&entry.stu).map_err(entry_at)?))
-		})
-		.collect::<Result<Vec<_>, String>>()?;
+	let balances = entries(&file.balances, "balances", |entry| Ok((account(&entry.account)?, amount(&entry.stu)?))).map_err(at)?;
 	unique(balances.iter().map(|(account, _)| account), "balances", "account").map_err(at)?;
-	let reviewers = file
-		.reviewers
-		.iter()
-		.enumerate()
-		.map(|(i, text)| account(text).map_err(|e| at(format!("reviewers[{i}]: {e}"))))
-		.collect::<Result<Vec<_>, String>>()?;
+	let reviewers = entries(&file.reviewers, "reviewers", |text| account(text)).map_err(at)?;
 	if reviewers.is_empty() {
 		return Err(at("lists no reviewer: the circuit breaker's incidents need a council".into()))
 	}
@@ -114,6 +96,11 @@ pub fn read(path: &Path) -> Result<ProductionGenesis, String> {
 		balances,
 		reviewers,
 	})
+}
+
+/// Each entry of the list `name` parsed by `parse`; an error names the entry (`name[i]: …`).
+fn entries<Entry, Parsed>(list: &[Entry], name: &str, parse: impl Fn(&Entry) -> Result<Parsed, String>) -> Result<Vec<Parsed>, String> {
+	list.iter().enumerate().map(|(i, entry)| parse(entry).map_err(|e| format!("{name}[{i}]: {e}"))).collect()
 }
 
 fn account(text: &str) -> Result<AccountId32, String> {

@@ -15,7 +15,7 @@ use studio_worker::{
 	style::{deviation, reference, style_vectors, to_fixed_point, to_permill},
 };
 use subxt::{
-	rpcs::{methods::legacy::DryRunResult, LegacyRpcMethods, RpcClient},
+	rpcs::{methods::legacy::DryRunResult, LegacyRpcMethods},
 	PolkadotConfig,
 };
 
@@ -265,7 +265,7 @@ async fn track_rules(at: &AtBlock, track: Track) -> Result<String> {
 /// submitting it (`system_dryRun`); `Ok(None)` when it would go through, else why not.
 async fn dry_run(cli: &Cli, client: &Client, call: &impl subxt::tx::Payload) -> Result<Option<String>> {
 	let signed = client.tx().await?.create_signed(call, &cli.signer()?, Default::default()).await?;
-	let rpc = RpcClient::from_insecure_url(&cli.url).await.with_context(|| format!("cannot connect to the node at {}", cli.url))?;
+	let rpc = cli.rpc().await?;
 	let applied = LegacyRpcMethods::<subxt::config::RpcConfigFor<PolkadotConfig>>::new(rpc)
 		.dry_run(signed.encoded(), None)
 		.await

@@ -152,6 +152,13 @@ impl Cli {
 		key.context("the signing key")
 	}
 
+	/// A raw JSON-RPC connection to the node, for the methods subxt's client does not wrap.
+	async fn rpc(&self) -> Result<subxt::rpcs::RpcClient> {
+		subxt::rpcs::RpcClient::from_insecure_url(&self.url)
+			.await
+			.with_context(|| format!("cannot connect to the node at {}", self.url))
+	}
+
 	async fn client(&self) -> Result<Client> {
 		Client::from_insecure_url(&self.url)
 			.await

@@ -13,7 +13,7 @@ use studio_worker::{
 };
 use subxt::{
 	config::RpcConfigFor,
-	rpcs::{LegacyRpcMethods, RpcClient},
+	rpcs::LegacyRpcMethods,
 	PolkadotConfig,
 };
 
@@ -33,7 +33,7 @@ pub enum RuntimeCommand {
 /// version embedded in the code it runs, which the runtime checks an upgrade against): spec
 /// name and spec version.
 async fn chain_version(cli: &Cli, at: &AtBlock) -> Result<(String, u32)> {
-	let rpc = RpcClient::from_insecure_url(&cli.url).await.with_context(|| format!("cannot connect to the node at {}", cli.url))?;
+	let rpc = cli.rpc().await?;
 	let version = LegacyRpcMethods::<RpcConfigFor<PolkadotConfig>>::new(rpc)
 		.state_get_runtime_version(Some(at.block_hash()))
 		.await

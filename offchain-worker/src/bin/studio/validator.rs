@@ -9,7 +9,7 @@ use serde::Deserialize;
 use studio_worker::chain::{self, studio};
 use subxt::{
 	ext::scale_value::Value,
-	rpcs::{rpc_params, RpcClient},
+	rpcs::rpc_params,
 	utils::AccountId32,
 };
 
@@ -46,7 +46,7 @@ pub async fn run(cli: &Cli, command: &ValidatorCommand) -> Result<()> {
 	match command {
 		ValidatorCommand::Keys => {
 			let owner = chain::account_of(&cli.signer()?);
-			let rpc = RpcClient::from_insecure_url(&cli.url).await.with_context(|| format!("cannot connect to the node at {}", cli.url))?;
+			let rpc = cli.rpc().await?;
 			let generated: GeneratedKeys = rpc
 				.request("author_rotateKeysWithOwner", rpc_params![format!("0x{}", chain::hex(&owner.0))])
 				.await
