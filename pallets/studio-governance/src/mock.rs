@@ -141,6 +141,11 @@ impl MockValidators {
 	pub fn validators() -> Vec<u64> {
 		VALIDATORS.with(|set| set.borrow().0.clone())
 	}
+
+	/// `who` takes its session keys off chain (`Session::purge_keys`).
+	pub fn purge_keys(who: u64) {
+		VALIDATORS.with(|set| set.borrow_mut().1.retain(|keyed| *keyed != who));
+	}
 }
 
 impl studio_primitives::ValidatorSet<u64> for MockValidators {

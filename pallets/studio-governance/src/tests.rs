@@ -683,3 +683,21 @@ fn racing_fast_removals_cannot_shrink_the_set_below_its_floor() {
 		assert_eq!(MockValidators::validators(), vec![2, 3]);
 	});
 }
+
+#[test]
+fn a_candidate_that_purges_its_keys_after_the_vote_opens_is_not_added() {
+	story(|| {
+		// Proposed with keys, then keys purged to stall finality once it joins: the enactment
+		// checks again and fails, and the set stays as it was.
+		let proposal = propose(GovernanceAction::AddValidator { validator: 3 });
+		MockValidators::purge_keys(3);
+		for voter in [2, 3, 4, 5] {
+			assert_ok!(Governance::vote(origin(voter), proposal, true, 1_000));
+		}
+		run_to_block(System::block_number() + SLOW_PERIOD + 1);
+		assert_ok!(Governance::close(origin(1), proposal));
+		run_to_block(System::block_number() + SLOW_DELAY);
+		assert_eq!(last_event(), Event::EnactmentFailed { proposal, error: Error::<Test>::NoSessionKeys.into() });
+		assert_eq!(MockValidators::validators(), vec![1, 2]);
+	});
+}
