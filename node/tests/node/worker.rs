@@ -268,6 +268,30 @@ pub async fn status_of(client: &OnlineClient<PolkadotConfig>, job: u64) -> (Stri
 	}
 }
 
+/// Waits until `worker` logs its claim on `job` (the daemon's "claimed" line, written once the
+/// claim is in a best block).
+async fn wait_for_claim_in_log(worker: &Worker, job: u64) {
+	let line = format!(" claimed job={job} ");
+	wait_for(&format!("the worker's claim on job {job}"), Duration::from_secs(120), || async {
+		without_colours(&worker.log()).contains(&line).then_some(())
+	})
+	.await
+}
+
+/// `text` without its ANSI colour sequences (`ESC [ … m`), as the worker's log writes fields.
+fn without_colours(text: &str) -> String {
+	let mut plain = String::with_capacity(text.len());
+	let mut chars = text.chars();
+	while let Some(c) = chars.next() {
+		if c == '\u{1b}' {
+			chars.by_ref().find(|c| *c == 'm');
+		} else {
+			plain.push(c);
+		}
+	}
+	plain
+}
+
 /// Waits until `job` has status `wanted`; returns its fields.
 pub async fn wait_for_status(client: &OnlineClient<PolkadotConfig>, job: u64, wanted: &str, timeout: Duration) -> Value {
 	wait_for(&format!("job {job} to be {wanted}"), timeout, || {
@@ -487,12 +511,14 @@ async fn a_worker_killed_mid_job_loses_nothing_its_claim_expires_and_another_com
 	let issuance = total_issuance(&client).await;
 	let mut bobs_worker = Worker::start(&node, "//Bob", dir.path(), "bob");
 
-	// 96 candidates keep the worker busy for seconds after its claim is final.
+	// 96 candidates keep the worker busy for a second or more after it learns of its claim
+	// (in a best block, before the claim is final): it is killed then.
 	let slow = Ask { parents: &[], seed: 2, candidates: 96 };
 	let job = submit_job(&client, job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, slow).await, &alice).await;
 	let alice_free = free_balance(&client, account(&alice)).await;
-	let claimed = wait_for_status(&client, job, "Claimed", Duration::from_secs(120)).await;
+	wait_for_claim_in_log(&bobs_worker, job).await;
 	bobs_worker.kill();
+	let claimed = wait_for_status(&client, job, "Claimed", Duration::from_secs(60)).await;
 	assert_eq!(bytes_of(&claimed, "worker"), account(&bob).to_vec());
 	assert!(!bobs_worker.log().contains("delivered"), "the worker died before delivering");
 
@@ -564,13 +590,15 @@ async fn a_worker_resumes_its_claim_after_a_restart_and_rides_out_its_node_going
 	);
 	assert!(!ok && said.contains("omniart-eye-generator"), "{said}");
 
-	// Killed right after its claim is final, the worker resumes the job when it starts again.
+	// Killed as soon as it learns of its claim, the worker resumes the job when it starts again
+	// (from the claim once final).
 	register_worker(&client, EYE_GENERATOR, &bob).await;
 	let mut worker = Worker::start(&node, "//Bob", dir.path(), "bob");
 	let slow = Ask { parents: &[], seed: 2, candidates: 96 };
 	let job = submit_job(&client, job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, slow).await, &alice).await;
-	wait_for_status(&client, job, "Claimed", Duration::from_secs(120)).await;
+	wait_for_claim_in_log(&worker, job).await;
 	worker.kill();
+	wait_for_status(&client, job, "Claimed", Duration::from_secs(60)).await;
 	worker.spawn();
 	wait_for_status(&client, job, "Delivered", Duration::from_secs(180)).await;
 	assert!(worker.log().contains("resuming a job this worker claimed"), "{}", worker.log());
