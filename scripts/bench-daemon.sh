@@ -18,24 +18,9 @@ studio="$CARGO_TARGET_DIR/release/studio"
 fetch_models
 [ -x "$STUDIO_NODE" ] && [ -x "$STUDIO_WORKER" ] && [ -x "$studio" ] || { log "build first: cargo build --release --workspace"; exit 2; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-rpc_port="$(free_port)"
-gateway_port="$(free_port)"
-url="ws://127.0.0.1:$rpc_port"
 run_dir="$(mktemp -d -t studio-bench-daemon.XXXXXX)"
-pids=()
-stop() {
-	[ ${#pids[@]} -eq 0 ] || kill -TERM "${pids[@]}" 2>/dev/null || true
-	wait "${pids[@]}" 2>/dev/null || true
-}
-trap stop EXIT
-
-"$STUDIO_NODE" --dev --tmp --rpc-port "$rpc_port" --no-prometheus >"$run_dir/node.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 60); do
-	"$studio" --url "$url" gov params >/dev/null 2>&1 && break
-	sleep 1
-done
+trap stop_started EXIT
+start_dev_chain
 "$studio" --url "$url" --suri //Bob --dev worker register --bond 500 --models 0 >/dev/null
 log "queueing $jobs jobs"
 for job in $(seq "$jobs"); do

@@ -12,6 +12,35 @@ export STUDIO_WHEEL_CACHE="${STUDIO_WHEEL_CACHE:-$HOME/.cache/studio-chain/wheel
 
 log() { printf '\033[1m[studio]\033[0m %s\n' "$*" >&2; }
 
+# A port nothing listens on right now, on 127.0.0.1.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# For the benchmark and measurement scripts: starts a fresh dev chain (`--dev --tmp`) on free
+# 127.0.0.1 ports, its log in $run_dir/node.log, and waits until it answers. Sets $url and
+# $gateway_port (free, for a worker's gateway) and adds the node to $pids; the caller traps
+# `stop_started EXIT`.
+pids=()
+start_dev_chain() {
+	local rpc_port
+	rpc_port="$(free_port)"
+	gateway_port="$(free_port)"
+	url="ws://127.0.0.1:$rpc_port"
+	"$STUDIO_NODE" --dev --tmp --rpc-port "$rpc_port" --no-prometheus >"$run_dir/node.log" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 60); do
+		"$CARGO_TARGET_DIR/release/studio" --url "$url" gov params >/dev/null 2>&1 && return 0
+		sleep 1
+	done
+	log "the node did not come up; see $run_dir/node.log"
+	return 1
+}
+
+# Stops what the script started (SIGTERM: the node and the worker stop cleanly).
+stop_started() {
+	[ ${#pids[@]} -eq 0 ] || kill -TERM "${pids[@]}" 2>/dev/null || true
+	wait "${pids[@]}" 2>/dev/null || true
+}
+
 # Installs what a fresh machine lacks: the wasm target and rust-src (rustup), and from apt
 # protoc (libp2p's protobufs), g++ (binaryen's wasm-opt), make and perl (litep2p's vendored
 # OpenSSL), Node.js and npm (the web studio and the polkadot.js script) and Chromium (the web

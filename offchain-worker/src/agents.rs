@@ -3,7 +3,7 @@
 //! client's own images. [`Agents::design`] runs one brief through them.
 
 use crate::{
-	fitness::{search, FitnessError, Outcome, SearchSettings},
+	fitness::{search_finalists, Choice, Finalist, FitnessError, SearchSettings},
 	inference::{
 		generator::EyeGenerator,
 		semantic::{SemanticAgent, SemanticError},
@@ -28,6 +28,8 @@ pub struct Brief<'a> {
 	pub seed: u64,
 	/// How the search runs.
 	pub settings: SearchSettings,
+	/// How its best are chosen: how many, the quality floor, the style's preference.
+	pub choice: Choice,
 }
 
 /// A finished design.
@@ -37,8 +39,9 @@ pub struct Design {
 	pub class: usize,
 	/// The cosine similarity of the prompt to every class description.
 	pub similarities: Vec<f32>,
-	/// What the search produced.
-	pub outcome: Outcome,
+	/// What the search produced: its best candidates, best first (one unless the brief asked
+	/// for finalists).
+	pub finalists: Vec<Finalist>,
 }
 
 /// Why the agents could not be loaded or could not design.
@@ -132,20 +135,21 @@ impl Agents {
 		})
 	}
 
-	/// Runs `brief`: the semantic agent picks the class, the search finds the candidate
-	/// closest to the style.
+	/// Runs `brief`: the semantic agent picks the class, the search finds the candidates
+	/// closest to the style (leaning along its preference).
 	pub fn design(&self, brief: &Brief) -> Result<Design, AgentsError> {
 		let (class, similarities) = self.semantic.class_of(brief.prompt)?;
-		let outcome = search(
+		let finalists = search_finalists(
 			&self.generator,
 			&self.critic,
 			class,
 			brief.reference,
 			brief.seed,
 			&brief.settings,
+			&brief.choice,
 			(&self.generator_sha256, &self.critic_sha256),
 			&self.device,
 		)?;
-		Ok(Design { class, similarities, outcome })
+		Ok(Design { class, similarities, finalists })
 	}
 }

@@ -16,7 +16,9 @@ use subxt_signer::{sr25519::Keypair, SecretUri};
 pub mod studio {}
 
 pub use studio::runtime_types::{
-	pallet_job_escrow::types::{JobInfo, JobKind, JobStatus, Prompt, ResultReport, WorkerInfo},
+	pallet_job_escrow::types::{
+		FinalistReport, FinalistsReport, JobInfo, JobKind, JobStatus, Prompt, ResultReport, WorkerInfo,
+	},
 	pallet_studio_governance::types::{EntryStatus, StudioParameter},
 };
 

@@ -30,10 +30,10 @@
 use crate::{
 	agents::{Agents, AgentsError, Brief},
 	chain::{
-		self, account_of, studio, AtBlock, Client, EntryStatus, Job, JobKind, JobStatus, Prompt, ResultReport,
-		StudioParameter, SubmitError, WorkerInfo,
+		self, account_of, studio, AtBlock, Client, EntryStatus, FinalistReport, FinalistsReport, Job, JobKind,
+		JobStatus, Prompt, ResultReport, StudioParameter, SubmitError, WorkerInfo,
 	},
-	fitness::SearchSettings,
+	fitness::{Choice, Finalist, Outcome, Preference, SearchSettings},
 	inference::{
 		generator::IMAGE_SIDE,
 		image::{with_text_chunk, ImageError},
@@ -152,6 +152,10 @@ pub(crate) enum JobError {
 	Restyle(#[from] RestyleError),
 	#[error("the claim was given back: {0}")]
 	Released(String),
+	#[error("the search kept no candidate")]
+	NoCandidate,
+	#[error("the job wants {wanted} finalists; the search kept {found}")]
+	TooFewFinalists { wanted: usize, found: usize },
 	#[error(transparent)]
 	Chain(#[from] subxt::Error),
 }
@@ -620,6 +624,14 @@ fn settle_outcome(session: &Session, (job, outcome): (JobId, Result<(), JobError
 	}
 }
 
+/// What a design made: one result, or a curated job's finalists (best first).
+pub(crate) enum Made {
+	/// One result.
+	One(Outcome),
+	/// A curated job's finalists.
+	Finalists(Vec<Finalist>),
+}
+
 /// A designed job, ready to deliver.
 pub(crate) struct Designed {
 	pub(crate) job_id: JobId,
@@ -627,7 +639,7 @@ pub(crate) struct Designed {
 	pub(crate) claim: u32,
 	/// sha2-256 (hex) of the weights of the model that made it.
 	pub(crate) weights_sha256: String,
-	pub(crate) outcome: crate::fitness::Outcome,
+	pub(crate) made: Made,
 }
 
 /// Designs `job_id`: reads the job, its style and the studio's deviation limit at the block
@@ -660,21 +672,54 @@ async fn design(session: &Session, job_id: JobId, claimed_in: Option<BlockHash>)
 	let target_ppm = parameter(&at, StudioParameter::MaxStyleDeviation).await? as u32;
 	let candidates = job.spec.candidates;
 	let settings = session.settings(candidates, target_ppm);
+	let curated = job.spec.curation.as_ref().map(|ask| ask.finalists as usize);
+	let choice = Choice {
+		finalists: curated.unwrap_or(1),
+		quality_floor_ppm: parameter(&at, StudioParameter::QualityThreshold).await? as u32,
+		preference: style_preference(&at, job.spec.style).await?,
+	};
 	let (agents, seed) = (session.agents.clone(), job.spec.seed);
-	tracing::info!(job = job_id, %prompt, style = job.spec.style, candidates, "designing");
+	tracing::info!(
+		job = job_id,
+		%prompt,
+		style = job.spec.style,
+		candidates,
+		finalists = choice.finalists,
+		preference_length = choice.preference.length(),
+		preference_weight = choice.preference.weight,
+		"designing"
+	);
 	let started = Instant::now();
 	let searched = tokio::task::spawn_blocking(move || {
-		agents.design(&Brief { prompt: &prompt, reference: &reference, seed, settings })
+		agents.design(&Brief { prompt: &prompt, reference: &reference, seed, settings, choice })
 	})
 	.await
 	.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))?;
 	let seconds = started.elapsed().as_secs_f64();
-	let outcome = searched.outcome;
+	let mut finalists = searched.finalists;
+	let best = finalists.first().map(|finalist| finalist.outcome.clone()).ok_or(JobError::NoCandidate)?;
 	session.metrics.inference_seconds.observe(seconds);
-	session.metrics.candidates_per_second.set(outcome.candidates_tried as f64 / seconds);
-	session.timed(outcome.candidates_tried, seconds);
-	tracing::info!(job = job_id, deviation_ppm = outcome.deviation_ppm, quality_ppm = outcome.quality_ppm, tried = outcome.candidates_tried, seconds, "designed");
-	Ok(Designed { job_id, claim, weights_sha256: session.agents.generator_sha256.clone(), outcome })
+	session.metrics.candidates_per_second.set(best.candidates_tried as f64 / seconds);
+	session.timed(best.candidates_tried, seconds);
+	tracing::info!(job = job_id, deviation_ppm = best.deviation_ppm, quality_ppm = best.quality_ppm, tried = best.candidates_tried, finalists = finalists.len(), seconds, "designed");
+	let made = match curated {
+		Some(wanted) if finalists.len() == wanted => Made::Finalists(finalists),
+		Some(wanted) => return Err(JobError::TooFewFinalists { wanted, found: finalists.len() }),
+		None => Made::One(finalists.remove(0).outcome),
+	};
+	Ok(Designed { job_id, claim, weights_sha256: session.agents.generator_sha256.clone(), made })
+}
+
+/// What `style`'s curations taught at `at`, and how much this worker follows it (the governed
+/// `PreferenceWeight`).
+async fn style_preference(at: &AtBlock, style: u32) -> Result<Preference, JobError> {
+	let direction = at.storage().try_fetch(studio::storage().curation().preferences(), (style,)).await?;
+	let direction = match direction {
+		Some(direction) => from_fixed_point(&direction.decode()?.0),
+		None => Vec::new(),
+	};
+	let weight = parameter(at, StudioParameter::PreferenceWeight).await? as f64 / 1_000_000.0;
+	Ok(Preference { direction, weight })
 }
 
 /// The reference vector of `style` at `at`.
@@ -690,21 +735,49 @@ pub(crate) async fn style_reference(at: &AtBlock, style: u32) -> Result<Vec<f32>
 /// does not resume it meanwhile), and a result that never becomes final ends the session, whose
 /// successor resumes the job from the finalized claim.
 async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> {
-	let Designed { job_id, claim, weights_sha256, outcome } = designed;
+	let Designed { job_id, claim, weights_sha256, made } = designed;
+	let weights_hash = sha256_from_hex(&weights_sha256);
 	let mut tries = 0;
 	let (cid, included) = loop {
-		let mark = format!("job={job_id};claim={claim};try={tries}");
-		let cid = session.content.add(&with_text_chunk(&outcome.png, MARK_KEYWORD, &mark)?).await?;
-		let report = ResultReport {
-			output: BoundedVec(cid.to_bytes()),
-			style_deviation: Permill(outcome.deviation_ppm),
-			quality: Permill(outcome.quality_ppm),
-			weights_hash: sha256_from_hex(&weights_sha256),
-			settings: BoundedVec(outcome.settings.clone()),
-			candidates_tried: outcome.candidates_tried,
+		let (cid, submitted) = match &made {
+			Made::One(outcome) => {
+				let mark = format!("job={job_id};claim={claim};try={tries}");
+				let cid = session.content.add(&with_text_chunk(&outcome.png, MARK_KEYWORD, &mark)?).await?;
+				let report = ResultReport {
+					output: BoundedVec(cid.to_bytes()),
+					style_deviation: Permill(outcome.deviation_ppm),
+					quality: Permill(outcome.quality_ppm),
+					weights_hash,
+					settings: BoundedVec(outcome.settings.clone()),
+					candidates_tried: outcome.candidates_tried,
+				};
+				let call = studio::tx().job_escrow().submit_result(job_id, report);
+				(cid, chain::submit_included(&session.client, &call, &session.signer, &session.signing).await)
+			},
+			Made::Finalists(finalists) => {
+				let mut reports = Vec::with_capacity(finalists.len());
+				let mut cids = Vec::with_capacity(finalists.len());
+				for (index, Finalist { outcome, style_vector }) in finalists.iter().enumerate() {
+					// The finalist's index in the mark: two finalists never share a CID.
+					let mark = format!("job={job_id};claim={claim};finalist={index};try={tries}");
+					let cid = session.content.add(&with_text_chunk(&outcome.png, MARK_KEYWORD, &mark)?).await?;
+					reports.push(FinalistReport {
+						output: BoundedVec(cid.to_bytes()),
+						style_deviation: Permill(outcome.deviation_ppm),
+						quality: Permill(outcome.quality_ppm),
+						style_vector: BoundedVec(style_vector.clone()),
+						settings: BoundedVec(outcome.settings.clone()),
+					});
+					cids.push(cid);
+				}
+				let candidates_tried = finalists.first().map_or(0, |finalist| finalist.outcome.candidates_tried);
+				let report = FinalistsReport { finalists: BoundedVec(reports), weights_hash, candidates_tried };
+				let call = studio::tx().job_escrow().submit_finalists(job_id, report);
+				let submitted = chain::submit_included(&session.client, &call, &session.signer, &session.signing).await;
+				tracing::info!(job = job_id, finalists = %cids.iter().map(ToString::to_string).collect::<Vec<_>>().join(","), "finalists stored");
+				(cids.swap_remove(0), submitted)
+			},
 		};
-		let call = studio::tx().job_escrow().submit_result(job_id, report);
-		let submitted = chain::submit_included(&session.client, &call, &session.signer, &session.signing).await;
 		match submitted {
 			Ok(included) => break (cid, included),
 			Err(SubmitError::Failed(reason)) if reason.contains("AssetExists") && tries + 1 < SUBMIT_TRIES => {
@@ -715,11 +788,15 @@ async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> 
 			Err(SubmitError::Chain(error)) => return Err(error.into()),
 		}
 	};
-	use studio::job_escrow::events::{ResultDelivered, ResultQuarantined, ResultRejected};
+	use studio::job_escrow::events::{FinalistsDelivered, ResultDelivered, ResultQuarantined, ResultRejected};
 	let (events, block) = (&included.events, included.block);
 	if events.has::<ResultDelivered>() {
 		session.metrics.jobs_delivered.inc();
 		tracing::info!(job = job_id, %cid, %block, "delivered");
+	} else if let Some(finalists) = events.find_first::<FinalistsDelivered>() {
+		session.metrics.jobs_delivered.inc();
+		let ends_at = finalists.map_err(subxt::Error::from)?.ends_at;
+		tracing::info!(job = job_id, best = %cid, %block, curation_ends_at = ends_at, "finalists delivered; token holders pick one");
 	} else if let Some(quarantined) = events.find_first::<ResultQuarantined>() {
 		session.metrics.jobs_quarantined.inc();
 		let incident = quarantined.map_err(subxt::Error::from)?.incident;

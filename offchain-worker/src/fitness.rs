@@ -8,6 +8,9 @@
 //! its own stream. Everything is seeded, so the same job gives the same image on the same
 //! device type. Candidates are generated and scored in batches.
 //!
+//! A curated job keeps its K best candidates as finalists ([`search_finalists`]); a style's
+//! learned [`Preference`] reorders the candidates within the deviation limit.
+//!
 //! The worker publishes the [`PublishedSettings`] of the winner with its result: its class,
 //! the search and the winner's latent lineage (its round-0 draw, then the noise of each round it
 //! descends through), from which [`regenerate`] paints the winning candidate alone.
@@ -19,7 +22,7 @@ use crate::{
 		latents::latent,
 		style_critic::StyleCritic,
 	},
-	style::{deviation, style_vectors, to_permill},
+	style::{deviation, style_vectors, to_fixed_point, to_permill},
 };
 use candle_core::{Device, Tensor};
 use sha2::{Digest, Sha256};
@@ -133,6 +136,94 @@ pub fn quality_ppm(image: &Tensor) -> Result<u32, candle_core::Error> {
 	Ok(to_permill((contrast as f64 * 4.0).min(1.0)))
 }
 
+/// How a curated job's finalists, or any job's winner, are chosen among the candidates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+	/// How many of the best candidates to keep (a curated job's finalists; 1 otherwise).
+	pub finalists: usize,
+	/// Candidates below this quality (ppm: the chain's `QualityThreshold`) rank last: they
+	/// would fail the claim.
+	pub quality_floor_ppm: u32,
+	/// The style's learned preference.
+	pub preference: Preference,
+}
+
+impl Default for Choice {
+	fn default() -> Self {
+		Self { finalists: 1, quality_floor_ppm: 0, preference: Preference::default() }
+	}
+}
+
+/// What a style's curations taught (`Curation::Preferences` on chain): the direction in
+/// style-vector space token holders' picks lean towards, and how much the worker follows it
+/// (the governed `PreferenceWeight`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Preference {
+	/// The direction (components as style vectors have them); empty when none was learned.
+	pub direction: Vec<f32>,
+	/// The weight of progress along the direction against the style deviation.
+	pub weight: f64,
+}
+
+impl Preference {
+	/// The direction's length (0 when none was learned).
+	pub fn length(&self) -> f64 {
+		self.direction.iter().map(|p| (*p as f64).powi(2)).sum::<f64>().sqrt()
+	}
+
+	/// How far `vector` lies from `reference` along the direction, on the deviation's scale:
+	/// `(v − r)·p / (‖p‖ (‖v‖ + ‖r‖))`, between −1 and 1; 0 without a direction.
+	pub fn progress(&self, vector: &[f32], reference: &[f32]) -> f64 {
+		let length = self.length();
+		if length == 0.0 || self.direction.len() != vector.len() || vector.len() != reference.len() {
+			return 0.0
+		}
+		let scale = vector.iter().map(|v| (*v as f64).powi(2)).sum::<f64>().sqrt() +
+			reference.iter().map(|r| (*r as f64).powi(2)).sum::<f64>().sqrt();
+		let along: f64 = vector
+			.iter()
+			.zip(reference)
+			.zip(&self.direction)
+			.map(|((v, r), p)| (*v as f64 - *r as f64) * *p as f64)
+			.sum();
+		along / (length * scale.max(f64::MIN_POSITIVE))
+	}
+}
+
+/// One of a search's best candidates.
+#[derive(Clone, Debug)]
+pub struct Finalist {
+	/// The image, its scores and the settings that re-generate it.
+	pub outcome: Outcome,
+	/// Its style vector, as the chain receives it (units of 10⁻⁶).
+	pub style_vector: Vec<i32>,
+}
+
+/// A scored candidate: ranked by `key`, lowest first.
+struct Scored {
+	key: (u8, f64),
+	deviation: f64,
+	/// Measured only when a quality floor asks for it.
+	quality_ppm: Option<u32>,
+	image: Tensor,
+	lineage: Vec<u64>,
+	vector: Vec<f32>,
+}
+
+/// A candidate's rank: within the deviation limit and the quality floor first, by deviation
+/// less the preference's weight times its progress along the preference; then those over the
+/// limit by deviation; those below the quality floor last. Without a preference the first
+/// group ranks by deviation alone, as the search always did.
+fn rank_key(deviation: f64, quality_ppm: Option<u32>, progress: f64, settings: &SearchSettings, choice: &Choice) -> (u8, f64) {
+	if quality_ppm.is_some_and(|quality| quality < choice.quality_floor_ppm) {
+		(2, deviation)
+	} else if to_permill(deviation) > settings.target_ppm {
+		(1, deviation)
+	} else {
+		(0, deviation - choice.preference.weight * progress)
+	}
+}
+
 /// Searches for the image of `class` closest to `reference`, from `seed`.
 #[allow(clippy::too_many_arguments)]
 pub fn search(
@@ -145,29 +236,71 @@ pub fn search(
 	model_hashes: (&str, &str),
 	device: &Device,
 ) -> Result<Outcome, FitnessError> {
+	let best = search_finalists(generator, critic, class, reference, seed, settings, &Choice::default(), model_hashes, device)?;
+	Ok(best.into_iter().next().expect("at least one candidate").outcome)
+}
+
+/// Searches for the `choice.finalists` best images of `class` for `reference`, from `seed`
+/// (best first): the search stops once that many are within the deviation limit and the
+/// quality floor, or when its rounds run out.
+#[allow(clippy::too_many_arguments)]
+pub fn search_finalists(
+	generator: &EyeGenerator,
+	critic: &StyleCritic,
+	class: usize,
+	reference: &[f32],
+	seed: u64,
+	settings: &SearchSettings,
+	choice: &Choice,
+	model_hashes: (&str, &str),
+	device: &Device,
+) -> Result<Vec<Finalist>, FitnessError> {
 	if settings.candidates == 0 || settings.keep == 0 || settings.keep > settings.candidates {
 		return Err(FitnessError::Settings("need 1 ≤ keep ≤ candidates"))
+	}
+	if choice.finalists == 0 {
+		return Err(FitnessError::Settings("need at least one finalist"))
 	}
 	let children = (settings.candidates / settings.keep).max(1) as usize;
 	let mut population: Vec<Vec<f32>> =
 		(0..settings.candidates as u64).map(|candidate| latent(seed, candidate, LATENT_SIZE)).collect();
 	let mut lineages: Vec<Vec<u64>> = (0..settings.candidates as u64).map(|candidate| vec![candidate]).collect();
-	let mut best: Option<(f64, Tensor, Vec<u64>)> = None;
+	let mut best: Vec<Scored> = Vec::with_capacity(choice.finalists + population.len());
 	let mut tried = 0u32;
 	for round in 0..=settings.rounds {
 		let batch = Tensor::from_vec(population.concat(), (population.len(), LATENT_SIZE), device)?;
 		let images = quantized_batch(&generator.forward(&batch, &one_hot(&vec![class; population.len()], device)?)?)?;
 		tried += population.len() as u32;
-		let scores: Vec<f64> =
-			style_vectors(critic, &images)?.iter().map(|vector| deviation(vector, reference)).collect();
+		let vectors = style_vectors(critic, &images)?;
+		let qualities = if choice.quality_floor_ppm > 0 {
+			(0..population.len()).map(|index| quality_ppm(&images.get(index)?).map(Some)).collect::<Result<Vec<_>, _>>()?
+		} else {
+			vec![None; population.len()]
+		};
+		let deviations: Vec<f64> = vectors.iter().map(|vector| deviation(vector, reference)).collect();
+		let keys: Vec<(u8, f64)> = (0..population.len())
+			.map(|index| {
+				let progress = choice.preference.progress(&vectors[index], reference);
+				rank_key(deviations[index], qualities[index], progress, settings, choice)
+			})
+			.collect();
 		let mut ranked: Vec<usize> = (0..population.len()).collect();
-		ranked.sort_by(|a, b| scores[*a].total_cmp(&scores[*b]).then(a.cmp(b)));
-		let leader = ranked[0];
-		if best.as_ref().is_none_or(|(score, _, _)| scores[leader] < *score) {
-			best = Some((scores[leader], images.get(leader)?, lineages[leader].clone()));
+		ranked.sort_by(|a, b| keys[*a].0.cmp(&keys[*b].0).then(keys[*a].1.total_cmp(&keys[*b].1)).then(a.cmp(b)));
+		for index in ranked.iter().take(choice.finalists) {
+			best.push(Scored {
+				key: keys[*index],
+				deviation: deviations[*index],
+				quality_ppm: qualities[*index],
+				image: images.get(*index)?,
+				lineage: lineages[*index].clone(),
+				vector: vectors[*index].clone(),
+			});
 		}
-		let best_score = best.as_ref().map(|(score, _, _)| *score).unwrap_or(f64::MAX);
-		if to_permill(best_score) <= settings.target_ppm || round == settings.rounds {
+		// Stable: an earlier round's candidate keeps its place among equals.
+		best.sort_by(|a, b| a.key.0.cmp(&b.key.0).then(a.key.1.total_cmp(&b.key.1)));
+		best.truncate(choice.finalists);
+		let done = best.len() == choice.finalists && best.iter().all(|scored| scored.key.0 == 0);
+		if done || round == settings.rounds {
 			break
 		}
 		let keep = settings.keep as usize;
@@ -194,24 +327,34 @@ pub fn search(
 			})
 			.collect();
 	}
-	let (score, image, lineage) = best.expect("at least one round ran");
-	let published = PublishedSettings {
-		generator_sha256: model_hashes.0.into(),
-		critic_sha256: model_hashes.1.into(),
-		class,
-		seed,
-		search: settings.clone(),
-		lineage,
-	};
-	let settings = serde_json::to_vec(&published).expect("settings serialize");
-	Ok(Outcome {
-		png: png_bytes(&image)?,
-		deviation_ppm: to_permill(score),
-		quality_ppm: quality_ppm(&image)?,
-		candidates_tried: tried,
-		settings_hash: Sha256::digest(&settings).into(),
-		settings,
-	})
+	best.into_iter()
+		.map(|scored| {
+			let published = PublishedSettings {
+				generator_sha256: model_hashes.0.into(),
+				critic_sha256: model_hashes.1.into(),
+				class,
+				seed,
+				search: settings.clone(),
+				lineage: scored.lineage,
+			};
+			let settings = serde_json::to_vec(&published).expect("settings serialize");
+			let quality_ppm = match scored.quality_ppm {
+				Some(quality) => quality,
+				None => quality_ppm(&scored.image)?,
+			};
+			Ok(Finalist {
+				outcome: Outcome {
+					png: png_bytes(&scored.image)?,
+					deviation_ppm: to_permill(scored.deviation),
+					quality_ppm,
+					candidates_tried: tried,
+					settings_hash: Sha256::digest(&settings).into(),
+					settings,
+				},
+				style_vector: to_fixed_point(&scored.vector),
+			})
+		})
+		.collect()
 }
 
 #[cfg(test)]

@@ -9,18 +9,18 @@ use studio_worker::{
 	agents::{Agents, Brief},
 	chain,
 	device::{label, ComputeArgs},
-	fitness::{search, SearchSettings},
+	fitness::{search, Choice, SearchSettings},
 	inference::{
 		client_image::decode_input,
 		generator::CLASSES,
-		image::{png_bytes, quantized_batch},
+		image::{decode_png, png_bytes, quantized_batch},
 	},
 	models::{self, fetch},
 	restyle::{restyle, RestyleKind},
 	unixfs::file_cid,
 	service::{self, ServiceArgs},
 	store::ContentStore,
-	style::{exemplar_reference, from_fixed_point, style_vectors, to_fixed_point},
+	style::{colourfulness_and_brightness, exemplar_reference, from_fixed_point, style_vectors, to_fixed_point},
 	verify,
 };
 
@@ -70,6 +70,13 @@ enum Command {
 		/// The seed of the exemplars.
 		#[arg(long, default_value_t = 1_000)]
 		seed: u64,
+	},
+	/// Print each PNG's colourfulness and brightness (JSON lines): what the curation-learning
+	/// measurement compares before and after curation.
+	Palette {
+		/// The images.
+		#[arg(required = true)]
+		pngs: Vec<PathBuf>,
 	},
 	/// Measure candidates per second on this machine: the generator alone at several batch
 	/// sizes, and the whole fitness loop (generate, quantize, score) of one job.
@@ -311,6 +318,14 @@ fn main() -> Result<()> {
 			})?;
 			println!("| fitness loop: generate + quantize + score (candle, {on}) | 16 | {per_second:.1} |");
 		},
+		Command::Palette { pngs } => {
+			for path in &pngs {
+				let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+				let image = decode_png(&bytes, &device).with_context(|| format!("{} is not an RGB PNG", path.display()))?;
+				let (colourfulness, brightness) = colourfulness_and_brightness(&image)?;
+				println!("{}", serde_json::json!({ "file": path, "colourfulness": colourfulness, "brightness": brightness }));
+			}
+		},
 		Command::StyleReference { class, exemplars, seed } => {
 			if exemplars == 0 {
 				bail!("--exemplars must be at least 1");
@@ -325,9 +340,11 @@ fn main() -> Result<()> {
 			let agents = Agents::load(&cli.models_dir, &device)?;
 			let settings = SearchSettings { candidates, rounds, keep: candidates.min(2), step: 0.3, target_ppm };
 			let started = std::time::Instant::now();
-			let design = agents.design(&Brief { prompt: &job.prompt, reference: &reference, seed: job.seed, settings })?;
+			let brief = Brief { prompt: &job.prompt, reference: &reference, seed: job.seed, settings, choice: Choice::default() };
+			let design = agents.design(&brief)?;
 			let seconds = started.elapsed().as_secs_f64();
-			let (class, similarities, outcome) = (design.class, design.similarities, design.outcome);
+			let outcome = design.finalists.into_iter().next().context("the search kept no candidate")?.outcome;
+			let (class, similarities) = (design.class, design.similarities);
 			let store = ContentStore::open(store)?;
 			let cid = store.put(&outcome.png)?;
 			let report = serde_json::json!({

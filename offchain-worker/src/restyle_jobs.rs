@@ -6,7 +6,7 @@
 
 use crate::{
 	chain::{self, studio, AtBlock, Job, JobKind, StudioParameter, SubmitError},
-	daemon::{parameter, style_reference, Designed, JobError, JobId, Session},
+	daemon::{parameter, style_reference, Designed, JobError, JobId, Made, Session},
 	fitness::Outcome,
 	inference::client_image::{decode_input, RgbImage},
 	network,
@@ -147,7 +147,7 @@ pub(crate) async fn design_restyle(
 		settings_hash: Sha256::digest(&made.settings).into(),
 		settings: made.settings,
 	};
-	Ok(Designed { job_id, claim, weights_sha256, outcome })
+	Ok(Designed { job_id, claim, weights_sha256, made: Made::One(outcome) })
 }
 
 /// Gives the claim on `job_id` back for `problem`; returns the error the job ends with here.

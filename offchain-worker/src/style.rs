@@ -42,6 +42,17 @@ pub fn palette(images: &Tensor) -> Result<Tensor> {
 	Tensor::cat(&[mean, rms], 1)? * PALETTE_WEIGHT
 }
 
+/// An image's (3 × h × w in [−1, 1]) colourfulness, the root-mean-square of its opponent
+/// colour channels, and its brightness, its mean luminance (both in [0, 1]): what a curator
+/// who picks by eye sees first, and what `scripts/curation-learning.sh` measures.
+pub fn colourfulness_and_brightness(image: &Tensor) -> Result<(f64, f64)> {
+	let stats: Vec<f32> = (palette(&image.unsqueeze(0)?)? / PALETTE_WEIGHT)?.squeeze(0)?.to_vec1()?;
+	let colourfulness = ((stats[2] as f64).powi(2) + (stats[3] as f64).powi(2)).sqrt();
+	let weights = Tensor::new(&[0.299f32, 0.587, 0.114], image.device())?.reshape((3, 1, 1))?;
+	let brightness: f32 = ((image.broadcast_mul(&weights)?.sum(0)? + 1.0)? / 2.0)?.mean_all()?.to_scalar()?;
+	Ok((colourfulness, brightness as f64))
+}
+
 /// The style vectors of images (n × 3 × h × w in [−1, 1]): n rows of [`STYLE_DIMENSIONS`].
 pub fn style_vectors(critic: &StyleCritic, images: &Tensor) -> Result<Vec<Vec<f32>>> {
 	let taps = critic.features(images)?;

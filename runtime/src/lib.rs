@@ -71,7 +71,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("studio-runtime"),
 	impl_name: alloc::borrow::Cow::Borrowed("studio-runtime"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -223,4 +223,7 @@ mod runtime {
 
 	#[runtime::pallet_index(15)]
 	pub type ValidatorSet = pallet_validator_set;
+
+	#[runtime::pallet_index(16)]
+	pub type Curation = pallet_curation;
 }

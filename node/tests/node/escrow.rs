@@ -8,8 +8,8 @@ use crate::{
 	harness::{account_data, free_balance, heights, submit, submit_and_fail, treasury, wait_for, Node},
 	studio::{
 		bytes_of, cid_of, event, field_u128, job_status, job_spec, provenance_api,
-		register_generator_and_style, register_worker, report, sha2_256, submit_job, Ask, BOUNTY,
-		PLAIN,
+		register_generator_and_style, register_worker, report, set_field, sha2_256, submit_job, Ask,
+		BOUNTY, PLAIN,
 	},
 };
 use pallet_provenance::{Ancestor, AssetRecordOf};
@@ -187,13 +187,3 @@ async fn attacks_on_the_escrow_fail(
 	assert_eq!(free_balance(client, bob.public_key().0).await - bob_before, BOUNTY - fee);
 }
 
-/// Replaces the field `name` of a composite value.
-fn set_field(value: &mut Value, name: &str, field: Value) {
-	let subxt::ext::scale_value::ValueDef::Composite(subxt::ext::scale_value::Composite::Named(fields)) =
-		&mut value.value
-	else {
-		panic!("{value} has no named fields")
-	};
-	let slot = fields.iter_mut().find(|(key, _)| key == name).unwrap_or_else(|| panic!("no field {name}"));
-	slot.1 = field;
-}

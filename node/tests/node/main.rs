@@ -3,6 +3,7 @@
 
 mod breaker;
 mod chain_specs;
+mod curation;
 mod dev_chain;
 mod escrow;
 mod governance;

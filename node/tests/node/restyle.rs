@@ -57,6 +57,7 @@ async fn stylize_spec(node: &Node, content: &[u8], style: u128, (width, height):
 		("candidates", Value::u128(4)),
 		("deadline", Value::u128(u128::from(best) + 200)),
 		("on_rejection", Value::unnamed_variant("Refund", [])),
+		("curation", Value::unnamed_variant("None", [])),
 	])
 }
 

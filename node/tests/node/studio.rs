@@ -132,7 +132,17 @@ pub async fn job_spec(
 		("candidates", Value::u128(ask.candidates.into())),
 		("deadline", Value::u128(u128::from(best) + 200)),
 		("on_rejection", Value::unnamed_variant("Reopen", [])),
+		("curation", Value::unnamed_variant("None", [])),
 	])
+}
+
+/// Sets field `name` of the composite `spec` (a job spec) to `value`.
+pub fn set_field(spec: &mut Value, name: &str, value: Value) {
+	let subxt::ext::scale_value::ValueDef::Composite(subxt::ext::scale_value::Composite::Named(fields)) = &mut spec.value else {
+		panic!("a job spec is a named composite")
+	};
+	let field = fields.iter_mut().find(|(field, _)| field == name).unwrap_or_else(|| panic!("no field {name}"));
+	field.1 = value;
 }
 
 /// `client` submits a job with `spec` and `BOUNTY`; returns its id.

@@ -8,7 +8,7 @@
 
 use crate::{
 	harness::{run_binary_to_exit, studio, submit, wait_for, workspace_root, Node, NODE_BINARY},
-	studio::{bytes_of, cid_of, field_u128, job_spec, permill, register_worker, submit_job, Ask, BOUNTY},
+	studio::{bytes_of, cid_of, field_u128, job_spec, permill, register_worker, set_field, submit_job, Ask, BOUNTY},
 	worker::{
 		account, bond_of, models_dir, wait_for_status, worker_to_exit, EventLog, Worker, AMBER_PAINTERLY,
 		AMBER_PROMPT, EYE_GENERATOR,
@@ -101,15 +101,7 @@ async fn verifiers_catch_a_liar_uphold_an_honest_result_and_outlast_a_vanished_o
 
 	// Story 1 — a liar. Ferdie claims Alice's job before the honest daemons run.
 	let mut spec = job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, Ask { parents: &[], seed: 7, candidates: 4 }).await;
-	if let ValueDef::Composite(composite) = &mut spec.value {
-		if let subxt::ext::scale_value::Composite::Named(fields) = composite {
-			for (name, value) in fields.iter_mut() {
-				if name == "on_rejection" {
-					*value = Value::unnamed_variant("Refund", []);
-				}
-			}
-		}
-	}
+	set_field(&mut spec, "on_rejection", Value::unnamed_variant("Refund", []));
 	let lied_to = submit_job(&client, spec, &alice).await;
 	submit(&client, &dynamic::transaction("JobEscrow", "claim_job", (Value::u128(lied_to.into()),)), &ferdie).await;
 	let mut workers: Vec<Worker> = honest

@@ -154,7 +154,7 @@ impl Worker {
 		}
 	}
 
-	fn log(&self) -> String {
+	pub fn log(&self) -> String {
 		std::fs::read_to_string(&self.log).unwrap_or_default()
 	}
 
@@ -279,7 +279,7 @@ async fn wait_for_claim_in_log(worker: &Worker, job: u64) {
 }
 
 /// `text` without its ANSI colour sequences (`ESC [ … m`), as the worker's log writes fields.
-fn without_colours(text: &str) -> String {
+pub fn without_colours(text: &str) -> String {
 	let mut plain = String::with_capacity(text.len());
 	let mut chars = text.chars();
 	while let Some(c) = chars.next() {
@@ -719,6 +719,8 @@ async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_v
 
 	// Alice's settled design becomes her material to restyle.
 	crate::restyle::restyle_stories(&node, &gateway, dir.path(), &eye).await;
+	// Token holders pick among a curated job's finalists.
+	crate::curation::curation_stories(&node, &worker, &gateway, dir.path()).await;
 }
 
 #[tokio::test]

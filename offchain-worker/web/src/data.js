@@ -29,6 +29,9 @@ export async function readSnapshot(api, blockHash) {
     workerEntries,
     verificationEntries,
     verdictEntries,
+    curationEntries,
+    finalistEntries,
+    preferenceEntries,
   ] = await Promise.all([
     api.rpc.chain.getHeader(blockHash),
     q.provenance.assets.entries(),
@@ -49,6 +52,9 @@ export async function readSnapshot(api, blockHash) {
     q.jobEscrow.workers.entries(),
     q.jobEscrow.verifications.entries(),
     q.jobEscrow.verdicts.entries(),
+    q.curation.curations.entries(),
+    q.jobEscrow.finalists.entries(),
+    q.curation.preferences.entries(),
   ]);
 
   const styles = new Map(styleEntries.map(([k, v]) => [k.args[0].toNumber(), readStyle(v.unwrap())]));
@@ -150,6 +156,13 @@ export async function readSnapshot(api, blockHash) {
     }),
   );
 
+  // Running curations: each finalist's output (the escrow's record) with its tally (curation's).
+  const finalistsByJob = new Map(finalistEntries.map(([k, v]) => [k.args[0].toString(), v.unwrap()]));
+  const curations = curationEntries
+    .map(([k, v]) => readCuration(k.args[0].toString(), v.unwrap(), finalistsByJob.get(k.args[0].toString())))
+    .sort((a, b) => Number(BigInt(b.job) - BigInt(a.job)));
+  const preferences = new Map(preferenceEntries.map(([k, v]) => [k.args[0].toNumber(), vectorLength(v.unwrap())]));
+
   return {
     blockHash: blockHash.toString(),
     blockNumber: header.number.toNumber(),
@@ -167,6 +180,32 @@ export async function readSnapshot(api, blockHash) {
     studioHalt: studioHalt.isSome ? studioHalt.unwrap().toNumber() : null,
     agentDeviation,
     workers,
+    curations,
+    preferences,
+  };
+}
+
+/** The length of a fixed-point vector (units of 10⁻⁶), as a float. */
+export function vectorLength(components) {
+  return Math.sqrt(components.reduce((sum, c) => sum + (c.toNumber() / 1e6) ** 2, 0));
+}
+
+/** CurationInfo with the escrow's FinalistDelivery list. */
+function readCuration(job, c, deliveries) {
+  const outputs = deliveries ? deliveries.map((d) => cidToText(d.output)) : [];
+  return {
+    job,
+    client: c.client.toString(),
+    style: c.style.toNumber(),
+    endsAt: c.endsAt.toNumber(),
+    reward: c.reward.toBigInt(),
+    stakes: c.stakes.map((s) => ({ curator: s.curator.toString(), finalist: s.finalist.toNumber(), amount: s.amount.toBigInt(), weight: s.weight.toBigInt() })),
+    finalists: c.finalists.map((f, index) => ({
+      index,
+      cid: outputs[index] ?? null,
+      deviation: f.styleDeviation.toNumber(),
+      weight: f.weight.toBigInt(),
+    })),
   };
 }
 
@@ -249,11 +288,13 @@ function readJob(id, j) {
     candidates: spec.candidates.toNumber(),
     deadline: spec.deadline.toNumber(),
     onRejection: spec.onRejection.type,
+    curation: spec.curation.isSome ? { finalists: spec.curation.unwrap().finalists.toNumber(), period: spec.curation.unwrap().period.toNumber() } : null,
     status: j.status.type,
     worker: detail?.worker ? detail.worker.toString() : null,
     output: detail?.output ? cidToText(detail.output) : null,
     expiresAt: detail?.expiresAt ? detail.expiresAt.toNumber() : null,
     settlesAt: detail?.settlesAt ? detail.settlesAt.toNumber() : null,
+    endsAt: detail?.endsAt ? detail.endsAt.toNumber() : null,
     incident: detail?.incident ? detail.incident.toNumber() : null,
     submittedAt: j.submittedAt.toNumber(),
   };

@@ -6,6 +6,7 @@ import { resolveConfig } from './config.js';
 import { connect, tokenOf } from './chain.js';
 import { readSnapshot } from './data.js';
 import { readDriftHistory } from './drift-history.js';
+import { readPreferenceHistory } from './preference-history.js';
 import { h, replaceChildren } from './dom.js';
 import { renderStatus } from './views/status.js';
 import { renderGallery, hasFailedImages } from './views/gallery.js';
@@ -13,6 +14,7 @@ import { renderJobs } from './views/jobs.js';
 import { renderGovernance } from './views/governance.js';
 import { renderIncidents } from './views/incidents.js';
 import { renderDrift } from './views/drift.js';
+import { renderCuration } from './views/curation.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -126,9 +128,16 @@ async function refresh(hash) {
   setCount('jobs', snapshot.jobs.length);
   setCount('incidents', snapshot.incidents.filter((i) => i.status === 'Open' || i.status === 'Expired').length, 'open');
 
+  const preferenceHistory = await readPreferenceHistory(api, snapshot, status.finalized ?? 0);
+  section('curation', () =>
+    renderIfChanged('curation', { curations: snapshot.curations, jobs: snapshot.jobs, assets: snapshot.assets.length, preferenceHistory }, () =>
+      renderCuration($('curation-body'), snapshot, preferenceHistory, ctx),
+    ),
+  );
+  setCount('curation', snapshot.curations.length, 'running');
   const history = await readDriftHistory(api, snapshot, status.finalized ?? 0);
   section('drift', () => renderIfChanged('drift', { history, ctx }, () => renderDrift($('drift-body'), history, ctx)));
-  for (const id of ['gallery', 'jobs', 'governance', 'incidents', 'drift']) $(id).dataset.block = snapshot.blockNumber;
+  for (const id of ['gallery', 'jobs', 'curation', 'governance', 'incidents', 'drift']) $(id).dataset.block = snapshot.blockNumber;
 }
 
 /** Runs one section's render; a failure shows on the page, the others still render. */

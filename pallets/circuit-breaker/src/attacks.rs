@@ -31,6 +31,7 @@ fn job_by(client: u64) -> JobId {
 		candidates: 4,
 		deadline: System::block_number() + 1_000,
 		on_rejection: OnRejection::Reopen,
+		curation: None,
 	};
 	assert_ok!(Escrow::submit_job(origin(client), Box::new(spec), BOUNTY));
 	job

@@ -64,6 +64,7 @@ impl pallet_studio_governance::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RuntimeFreezeReason = RuntimeFreezeReason;
 	type Validators = ();
+	type Preferences = ();
 	type AdminOrigin = frame_system::EnsureRoot<u64>;
 	type ProposalDeposit = ProposalDeposit;
 	type FailedDepositBurn = FailedDepositBurn;
@@ -99,6 +100,7 @@ impl pallet_job_escrow::Config for Test {
 	type Styles = Governance;
 	type Gate = Breaker;
 	type Assets = Provenance;
+	type Curation = ();
 	type Treasury = Treasury;
 	type PalletId = EscrowPalletId;
 	type RetryDelay = ConstU64<{ RETRY_DELAY }>;
@@ -121,6 +123,9 @@ impl pallet_job_escrow::Config for Test {
 	type MaxClaimsPerWorker = ConstU32<4>;
 	type MaxCandidates = ConstU32<64>;
 	type MaxImageSide = ConstU32<1024>;
+	type MaxFinalists = ConstU32<4>;
+	type MaxCurationPeriod = ConstU64<20>;
+	type MaxStyleDimensions = ConstU32<8>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkSetup;

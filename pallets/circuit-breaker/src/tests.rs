@@ -30,6 +30,7 @@ fn submit_job(on_rejection: OnRejection) -> JobId {
 		candidates: 4,
 		deadline: System::block_number() + 1_000,
 		on_rejection,
+		curation: None,
 	};
 	assert_ok!(Escrow::submit_job(origin(CLIENT), Box::new(spec), BOUNTY));
 	job

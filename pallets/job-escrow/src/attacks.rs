@@ -29,6 +29,7 @@ fn spec() -> JobSpecOf<Test> {
 		candidates: 8,
 		deadline: 1_000,
 		on_rejection: OnRejection::Reopen,
+		curation: None,
 	}
 }
 

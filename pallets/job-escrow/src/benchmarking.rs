@@ -80,6 +80,7 @@ fn spec<T: Config>(client: &T::AccountId, parents: u32) -> JobSpecOf<T> {
 		deadline: frame_system::Pallet::<T>::block_number()
 			.saturating_add(T::Params::job_max_lifetime()),
 		on_rejection: OnRejection::Reopen,
+		curation: None,
 	}
 }
 

@@ -120,6 +120,9 @@ pub type VerificationOf<T> = Verification<
 	<T as Config>::MaxVerifiers,
 >;
 
+/// A curated job's finalists as a runtime's worker reports them.
+pub type FinalistsReportOf<T> = FinalistsReport<<T as Config>::MaxFinalists, <T as Config>::MaxStyleDimensions>;
+
 /// What benchmarks need from the runtime: a generator model and a style that jobs may use, and
 /// recorded assets to name as parents.
 #[cfg(feature = "runtime-benchmarks")]
@@ -144,9 +147,8 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::Permill;
 	use studio_primitives::{
-		AgentGate, AssetLedger, CidBytes, IncidentId, JobId, ModelId, ModelRegistry, StudioParams,
-		StyleId,
-		StyleRegistry,
+		AgentGate, AssetLedger, CidBytes, Curation, IncidentId, JobId, ModelId, ModelRegistry,
+		StudioParams, StyleId, StyleRegistry,
 	};
 
 	/// The layout of the pallet's storage. Version 1: the layout after the security review
@@ -187,6 +189,9 @@ pub mod pallet {
 
 		/// Provenance, where every delivered output is recorded.
 		type Assets: AssetLedger<Self::AccountId>;
+
+		/// Curation, where token holders pick a curated job's output among its finalists.
+		type Curation: Curation<Self::AccountId, BalanceOf<Self>, BlockNumberFor<Self>>;
 
 		/// The studio treasury: receives the studio fee and slashed bonds.
 		type Treasury: Get<Self::AccountId>;
@@ -279,6 +284,18 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxImageSide: Get<u32>;
 
+		/// The most finalists a curated job may ask for.
+		#[pallet::constant]
+		type MaxFinalists: Get<u32>;
+
+		/// The longest curation period a job may ask for, in blocks.
+		#[pallet::constant]
+		type MaxCurationPeriod: Get<BlockNumberFor<Self>>;
+
+		/// The length of the styles' vectors (as governance bounds them).
+		#[pallet::constant]
+		type MaxStyleDimensions: Get<u32>;
+
 		/// Weights of the calls and hooks.
 		type WeightInfo: WeightInfo;
 
@@ -342,6 +359,13 @@ pub mod pallet {
 	/// Invariant: exactly the delivered and quarantined jobs have one.
 	#[pallet::storage]
 	pub type Deliveries<T: Config> = StorageMap<_, Twox64Concat, JobId, Delivery<BlockNumberFor<T>>>;
+
+	/// The finalists of each curating job, its worker's best first.
+	///
+	/// Invariant: exactly the curating jobs have them.
+	#[pallet::storage]
+	pub type Finalists<T: Config> =
+		StorageMap<_, Twox64Concat, JobId, BoundedVec<FinalistDelivery, T::MaxFinalists>>;
 
 	/// The results under verification (audited or challenged).
 	///
@@ -421,6 +445,11 @@ pub mod pallet {
 			output: CidBytes,
 			settles_at: BlockNumberFor<T>,
 		},
+		/// A curated job's finalists were delivered (recorded in provenance as candidates);
+		/// token holders stake on them until `ends_at`.
+		FinalistsDelivered { job: JobId, worker: T::AccountId, outputs: Vec<CidBytes>, ends_at: BlockNumberFor<T> },
+		/// The curation chose finalist `index`, `output`: the job's result.
+		FinalistChosen { job: JobId, index: u32, output: CidBytes },
 		/// A result tripped the circuit breaker: it waits for the reviewers to decide
 		/// `incident`.
 		ResultQuarantined { job: JobId, worker: T::AccountId, output: CidBytes, incident: IncidentId },
@@ -626,6 +655,23 @@ pub mod pallet {
 		ContentNotFinal,
 		/// The claim is older than `ReleaseGrace`: deliver it or let it expire.
 		ReleaseGraceOver,
+		/// A curation asks for 2 to `MaxFinalists` finalists, at most the job's candidates, over
+		/// 1 to `MaxCurationPeriod` blocks.
+		InvalidCuration,
+		/// Only `Generate` jobs are curated: a restyle has one faithful result, not finalists.
+		CurationNeedsGenerator,
+		/// The job is curated: its worker delivers finalists (`submit_finalists`).
+		CurationNeedsFinalists,
+		/// The job is not curated: its worker delivers one result (`submit_result`).
+		NotCurated,
+		/// The report does not hold as many finalists as the job asked for.
+		WrongFinalistCount,
+		/// Two finalists have one output.
+		DuplicateFinalist,
+		/// A finalist's style vector is not as long as the style's reference.
+		WrongStyleVectorLength,
+		/// The job is not curating.
+		NotCurating,
 	}
 
 	#[pallet::hooks]
@@ -915,6 +961,38 @@ pub mod pallet {
 		pub fn release_claim(origin: OriginFor<T>, job: JobId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_release_claim(who, job)
+		}
+
+		/// The claimant of a curated job delivers its finalists (its best first). Each is
+		/// recorded in provenance as a candidate of the job and judged by the circuit breaker
+		/// like a result: a finalist that trips it quarantines the job with that finalist as
+		/// its output (the curation does not run; its reward goes back to the client with the
+		/// job). Otherwise the curation opens for the job's curation period, its reward moving
+		/// to the curation's account, and its choice is delivered when it closes. A finalist
+		/// reporting a quality below the studio's threshold fails the claim, as in
+		/// `submit_result`.
+		///
+		/// # Errors
+		/// - [`Error::UnknownJob`], [`Error::NotClaimant`], [`Error::ClaimExpired`].
+		/// - [`Error::NotCurated`]: the job wants one result.
+		/// - [`Error::WrongFinalistCount`], [`Error::DuplicateFinalist`],
+		///   [`Error::WrongStyleVectorLength`], [`Error::EmptySettings`].
+		/// - [`Error::ModelNotApproved`], [`Error::ModelHashMismatch`], [`Error::TooFewCandidates`].
+		/// - Provenance's errors for an invalid or already recorded output CID.
+		#[pallet::call_index(16)]
+		#[pallet::weight(
+			T::WeightInfo::submit_result(T::MaxParents::get())
+				.saturating_mul(T::MaxFinalists::get().into())
+				.saturating_add(T::WeightInfo::release_claims(T::MaxClaimsPerWorker::get()))
+				.saturating_add(T::Curation::open_weight())
+		)]
+		pub fn submit_finalists(
+			origin: OriginFor<T>,
+			job: JobId,
+			report: Box<FinalistsReportOf<T>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_submit_finalists(who, job, *report)
 		}
 	}
 }

@@ -19,6 +19,7 @@ fn restyle_spec(kind: JobKind, model: ModelId, style: u32) -> JobSpecOf<Test> {
 		candidates: 4,
 		deadline: 1_000,
 		on_rejection: OnRejection::Refund,
+		curation: None,
 	}
 }
 

@@ -134,6 +134,19 @@ pub enum OnRejection {
 	Refund,
 }
 
+/// A client's request that token holders pick the job's output among `finalists`.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, PartialEq, Eq,
+	Debug,
+)]
+pub struct CurationAsk<BlockNumber> {
+	/// How many finalists the worker delivers: from 2 to `MaxFinalists`, and at most the
+	/// job's candidates.
+	pub finalists: u32,
+	/// Blocks token holders stake for, from the delivery on: from 1 to `MaxCurationPeriod`.
+	pub period: BlockNumber,
+}
+
 /// A design job as its client specifies it.
 #[derive(
 	Encode,
@@ -175,6 +188,9 @@ where
 	pub deadline: BlockNumber,
 	/// What happens when a result is refused.
 	pub on_rejection: OnRejection,
+	/// Token holders pick the output among finalists (`Generate` jobs only); the client pays
+	/// the studio's `CurationReward` share of the bounty on top, for the winning stakers.
+	pub curation: Option<CurationAsk<BlockNumber>>,
 }
 
 impl<BlockNumber, MaxPromptLength, MaxParents> JobSpec<BlockNumber, MaxPromptLength, MaxParents>
@@ -209,6 +225,68 @@ pub struct ResultReport {
 	pub candidates_tried: u32,
 }
 
+/// One finalist of a curated job, as its worker reports it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(MaxStyleDimensions))]
+pub struct FinalistReport<MaxStyleDimensions: Get<u32>> {
+	/// The finalist's CID (CIDv1, sha2-256).
+	pub output: CidBytes,
+	/// The style deviation the worker measured.
+	pub style_deviation: Permill,
+	/// The quality score the worker measured.
+	pub quality: Permill,
+	/// Its style vector, as long as the style's reference (components in units of
+	/// `studio_primitives::STYLE_VECTOR_SCALE`): what the style's preference learns from.
+	pub style_vector: BoundedVec<i32, MaxStyleDimensions>,
+	/// The settings that re-generate it, published for verifiers.
+	pub settings: GenerationSettings,
+}
+
+/// What a worker reports for a curated job: its finalists, its best first.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(MaxFinalists, MaxStyleDimensions))]
+pub struct FinalistsReport<MaxFinalists: Get<u32>, MaxStyleDimensions: Get<u32>> {
+	/// The finalists, as many as the job asked for, each a distinct output.
+	pub finalists: BoundedVec<FinalistReport<MaxStyleDimensions>, MaxFinalists>,
+	/// sha2-256 of the generator weights the worker ran: must be the registry's.
+	pub weights_hash: Sha256,
+	/// How many candidates the worker generated; at least the job's `candidates`.
+	pub candidates_tried: u32,
+}
+
+/// A finalist while its curation runs: what becomes the job's [`Delivery`] if it is chosen.
+#[derive(Clone, Encode, Decode, MaxEncodedLen, TypeInfo, PartialEq, Eq, Debug)]
+pub struct FinalistDelivery {
+	/// Its CID.
+	pub output: CidBytes,
+	/// The style deviation the worker reported.
+	pub style_deviation: Permill,
+	/// The quality the worker reported.
+	pub quality: Permill,
+	/// The settings that re-generate it.
+	pub settings: GenerationSettings,
+}
+
 /// Where a job stands.
 #[derive(
 	Encode,
@@ -230,6 +308,9 @@ where
 	Open,
 	/// A worker is on it until `expires_at`.
 	Claimed { worker: AccountId, expires_at: BlockNumber },
+	/// Its finalists are delivered and token holders stake on them until `ends_at`; then the
+	/// curation's choice is delivered.
+	Curating { worker: AccountId, ends_at: BlockNumber },
 	/// Delivered; it settles at `settles_at`, when its challenge window ends, unless it is
 	/// challenged or audited: then `settles_at` is when its verdict is due (see
 	/// [`crate::Verifications`]).
@@ -271,6 +352,10 @@ where
 	/// What the worker gets, less the studio fee; kept in the escrow's account while the job
 	/// is live.
 	pub bounty: Balance,
+	/// A curated job's reward for its curators, kept in the escrow's account with the bounty
+	/// until the curation opens (then zero: it moved to the curation's account), returned to
+	/// the client with the bounty otherwise.
+	pub curation_reward: Balance,
 	/// What the client asked for.
 	pub spec: JobSpec<BlockNumber, MaxPromptLength, MaxParents>,
 	/// Where the job stands.
@@ -303,14 +388,15 @@ where
 			self.status,
 			JobStatus::Open |
 				JobStatus::Claimed { .. } |
+				JobStatus::Curating { .. } |
 				JobStatus::Delivered { .. } |
 				JobStatus::Quarantined { .. }
 		)
 	}
 
 	/// The block in which the job's next automatic step is due: its deadline while open, the
-	/// claim's expiry while claimed, the end of the challenge window while delivered, the
-	/// retry block after a step that failed, the end of its retention once finished. A
+	/// claim's expiry while claimed, the end of the curation while curating, the end of the
+	/// challenge window while delivered, the retry block after a step that failed, the end of its retention once finished. A
 	/// quarantined job waits for the circuit breaker's reviewers instead.
 	pub fn due_at(&self) -> Option<BlockNumber> {
 		if self.due_override.is_some() {
@@ -319,6 +405,7 @@ where
 		match &self.status {
 			JobStatus::Open => Some(self.spec.deadline.clone()),
 			JobStatus::Claimed { expires_at, .. } => Some(expires_at.clone()),
+			JobStatus::Curating { ends_at, .. } => Some(ends_at.clone()),
 			JobStatus::Delivered { settles_at, .. } => Some(settles_at.clone()),
 			JobStatus::Quarantined { .. } |
 			JobStatus::Settled { .. } |

@@ -34,6 +34,7 @@ fn spec(on_rejection: OnRejection) -> JobSpecOf<Test> {
 		candidates: 8,
 		deadline: 1_000,
 		on_rejection,
+		curation: None,
 	}
 }
 

@@ -108,6 +108,10 @@ pub mod pallet {
 		/// The validator set that `AddValidator` and `RemoveValidator` change.
 		type Validators: studio_primitives::ValidatorSet<Self::AccountId>;
 
+		/// The styles' preference directions learned from curations, which
+		/// [`GovernanceAction::ResetPreference`] resets.
+		type Preferences: studio_primitives::StylePreferences;
+
 		/// The origin of [`Pallet::force_enact`]: root on dev chains, a council or nothing on
 		/// a production chain.
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -568,5 +572,16 @@ pub fn default_parameters() -> alloc::vec::Vec<(StudioParameter, u128, Parameter
 		// `docs/verification.md`, "Tolerances": honest re-measurements differ by a few ppm.
 		(ScoreTolerance, 10_000, bounds(1_000, 100_000, 10_000)),
 		(ReproductionFloor, 4_000, bounds(2_000, 10_000, 2_000)),
+		// `docs/curation.md`: a tenth of the bounty rewards the curators; a win moves a
+		// reputation a fifth of the way to its maximum, a loss costs a twentieth of it, and an
+		// unused one halves in a week; a curation moves its style's preference by up to a fifth
+		// of the gap between winner and losers; workers weigh the preference half as much as the
+		// deviation.
+		(CurationReward, 100_000, bounds(0, 500_000, 100_000)),
+		(ReputationGain, 200_000, bounds(10_000, 500_000, 100_000)),
+		(ReputationLoss, 50_000, bounds(0, 500_000, 100_000)),
+		(ReputationHalfLife, 201_600, bounds(1_200, 2_016_000, 201_600)),
+		(PreferenceRate, 200_000, bounds(0, 1_000_000, 200_000)),
+		(PreferenceWeight, 500_000, bounds(0, 1_000_000, 250_000)),
 	]
 }

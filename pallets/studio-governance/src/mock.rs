@@ -43,6 +43,7 @@ impl pallet_studio_governance::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RuntimeFreezeReason = RuntimeFreezeReason;
 	type Validators = MockValidators;
+	type Preferences = ();
 	type AdminOrigin = frame_system::EnsureRoot<u64>;
 	type ProposalDeposit = ProposalDeposit;
 	type FailedDepositBurn = FailedDepositBurn;

@@ -72,6 +72,19 @@ pub enum StudioParameter {
 	/// Count: the lowest PSNR, in hundredths of a decibel, at which a re-generation reproduces
 	/// the delivered image.
 	ReproductionFloor,
+	/// Permill: a curated job's curation reward, as a share of its bounty (paid on top).
+	CurationReward,
+	/// Permill: how far a winning pick moves a curator's reputation towards its maximum.
+	ReputationGain,
+	/// Permill: the share of a curator's reputation a losing pick costs.
+	ReputationLoss,
+	/// Blocks in which an unused curator reputation halves.
+	ReputationHalfLife,
+	/// Permill: how far one closed curation moves its style's preference direction.
+	PreferenceRate,
+	/// Permill: how much workers weigh a candidate's progress along its style's preference
+	/// direction against its style deviation.
+	PreferenceWeight,
 }
 
 /// The unit a parameter's raw `u128` value is in.
@@ -100,7 +113,7 @@ pub enum SaferDirection {
 
 impl StudioParameter {
 	/// Every parameter, once.
-	pub const ALL: [StudioParameter; 17] = [
+	pub const ALL: [StudioParameter; 23] = [
 		Self::MaxStyleDeviation,
 		Self::HardStyleLimit,
 		Self::StyleEmaWeight,
@@ -118,6 +131,12 @@ impl StudioParameter {
 		Self::VerifierCount,
 		Self::ScoreTolerance,
 		Self::ReproductionFloor,
+		Self::CurationReward,
+		Self::ReputationGain,
+		Self::ReputationLoss,
+		Self::ReputationHalfLife,
+		Self::PreferenceRate,
+		Self::PreferenceWeight,
 	];
 
 	/// The unit of the parameter's value.
@@ -125,9 +144,10 @@ impl StudioParameter {
 		use StudioParameter::*;
 		match self {
 			MaxStyleDeviation | HardStyleLimit | StyleEmaWeight | StudioFee | QualityThreshold |
-			AuditProbability | ScoreTolerance => ParameterUnit::Permill,
+			AuditProbability | ScoreTolerance | CurationReward | ReputationGain | ReputationLoss |
+			PreferenceRate | PreferenceWeight => ParameterUnit::Permill,
 			MinBounty | WorkerMinBond | EpochSpendCap | ChallengeDeposit => ParameterUnit::Balance,
-			ClaimTimeout | ChallengeWindow | JobMaxLifetime => ParameterUnit::Blocks,
+			ClaimTimeout | ChallengeWindow | JobMaxLifetime | ReputationHalfLife => ParameterUnit::Blocks,
 			ReviewQuorum | VerifierCount | ReproductionFloor => ParameterUnit::Count,
 		}
 	}
@@ -139,7 +159,8 @@ impl StudioParameter {
 	/// review quorum demand more before money moves or an agent resumes; more audits and more
 	/// verifiers check more. Bounty size, fee, claim timeout and job lifetime are business
 	/// settings with no safer side; so are the challenge deposit and the tolerances, which
-	/// trade missed lies against honest workers slashed for noise.
+	/// trade missed lies against honest workers slashed for noise. The curation parameters
+	/// shape taste and its rewards, not safety.
 	pub fn safer_direction(self) -> SaferDirection {
 		use StudioParameter::*;
 		match self {
@@ -147,7 +168,8 @@ impl StudioParameter {
 			StyleEmaWeight | WorkerMinBond | ChallengeWindow | QualityThreshold | ReviewQuorum |
 			AuditProbability | VerifierCount => SaferDirection::Higher,
 			MinBounty | StudioFee | ClaimTimeout | JobMaxLifetime | ChallengeDeposit |
-			ScoreTolerance | ReproductionFloor => SaferDirection::Neither,
+			ScoreTolerance | ReproductionFloor | CurationReward | ReputationGain | ReputationLoss |
+			ReputationHalfLife | PreferenceRate | PreferenceWeight => SaferDirection::Neither,
 		}
 	}
 
@@ -366,6 +388,12 @@ where
 		/// The blake2-256 hash of the runtime's wasm, as it will be submitted (compressed or
 		/// not).
 		code_hash: H256,
+	},
+	/// Forget what curations taught a style: its preference direction, which workers follow
+	/// among on-style candidates, is zero again.
+	ResetPreference {
+		/// The style.
+		style: StyleId,
 	},
 }
 

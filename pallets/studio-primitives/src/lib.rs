@@ -185,6 +185,21 @@ pub trait StudioParams<Balance, BlockNumber> {
 	/// The lowest PSNR, in hundredths of a decibel, at which re-generating the winning
 	/// candidate reproduces the delivered image.
 	fn reproduction_floor() -> u32;
+	/// The curation reward of a curated job, as a share of its bounty paid by the client on
+	/// top of it.
+	fn curation_reward() -> Permill;
+	/// How far a winning pick moves a curator's reputation towards its maximum.
+	fn reputation_gain() -> Permill;
+	/// The share of a curator's reputation a losing pick costs.
+	fn reputation_loss() -> Permill;
+	/// Blocks in which an unused reputation halves.
+	fn reputation_half_life() -> BlockNumber;
+	/// How far one closed curation moves its style's preference direction (times the
+	/// winner's weighted-stake margin).
+	fn preference_rate() -> Permill;
+	/// How much workers weigh a candidate's progress along its style's preference direction
+	/// against its style deviation.
+	fn preference_weight() -> Permill;
 }
 
 /// The styles token holders curate.
@@ -399,6 +414,10 @@ pub enum AssetStatus {
 	Final,
 	/// The result was refused (off-style or below the quality threshold).
 	Rejected,
+	/// A finalist of a curated job whose curation runs.
+	Candidate,
+	/// A finalist of a curated job that the curation did not choose.
+	Unchosen,
 }
 
 /// What the job escrow tells provenance.
@@ -418,6 +437,78 @@ pub trait AssetLedger<AccountId> {
 	) -> DispatchResult;
 	/// Moves a recorded asset to `status`.
 	fn set_status(cid: &CidBytes, status: AssetStatus);
+}
+
+/// A finalist of a curated job, as the job escrow hands it to curation.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct FinalistScore {
+	/// The style deviation its worker measured.
+	pub style_deviation: Permill,
+	/// Its style vector (components in units of [`STYLE_VECTOR_SCALE`]).
+	pub style_vector: Vec<i32>,
+}
+
+/// What the job escrow asks of curation: token holders pick among a curated job's finalists.
+pub trait Curation<AccountId, Balance, BlockNumber> {
+	/// The account that keeps the curation rewards of running curations.
+	fn reward_account() -> AccountId;
+	/// Opens the curation of `job` (of `client`, in `style`) among `finalists` until `ends_at`;
+	/// `reward`, already moved into [`Curation::reward_account`], goes to the winning stakers
+	/// (back to `client` when nobody staked on the winner).
+	fn open(
+		job: JobId,
+		client: AccountId,
+		style: StyleId,
+		finalists: Vec<FinalistScore>,
+		ends_at: BlockNumber,
+		reward: Balance,
+	) -> DispatchResult;
+	/// Closes `job`'s curation once it has ended: pays the reward, releases every stake,
+	/// updates the curators' reputations and the style's preference. Returns the index of the
+	/// chosen finalist.
+	fn close(job: JobId) -> Result<u32, sp_runtime::DispatchError>;
+	/// The most [`Curation::open`] costs.
+	fn open_weight() -> Weight;
+	/// The most [`Curation::close`] costs.
+	fn close_weight() -> Weight;
+}
+
+/// No curation, for runtimes without it: a curated job's finalists are refused.
+impl<AccountId: Default, Balance, BlockNumber> Curation<AccountId, Balance, BlockNumber> for () {
+	fn reward_account() -> AccountId {
+		AccountId::default()
+	}
+	fn open(_: JobId, _: AccountId, _: StyleId, _: Vec<FinalistScore>, _: BlockNumber, _: Balance) -> DispatchResult {
+		Err(sp_runtime::DispatchError::Other("this runtime has no curation"))
+	}
+	fn close(_: JobId) -> Result<u32, sp_runtime::DispatchError> {
+		Err(sp_runtime::DispatchError::Other("this runtime has no curation"))
+	}
+	fn open_weight() -> Weight {
+		Weight::zero()
+	}
+	fn close_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+/// What curation tells the job escrow.
+pub trait CuratedJobs {
+	/// The curation of `job` chose finalist `index`: it becomes the job's result.
+	fn finalist_chosen(job: JobId, index: u32) -> DispatchResult;
+	/// The most [`CuratedJobs::finalist_chosen`] costs.
+	fn finalist_chosen_weight() -> Weight;
+}
+
+/// The styles' preference directions, learned from curations, as governance may reset them.
+pub trait StylePreferences {
+	/// Forgets what `style`'s curations taught: its preference direction is zero again.
+	fn reset_preference(style: StyleId);
+}
+
+/// No preferences to reset, for runtimes without curation.
+impl StylePreferences for () {
+	fn reset_preference(_: StyleId) {}
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ frame_support::construct_runtime!(
 		Provenance: pallet_provenance,
 		Escrow: pallet_job_escrow,
 		Breaker: pallet_circuit_breaker,
+		Curation: pallet_curation,
 	}
 );
 
@@ -83,6 +84,7 @@ impl pallet_studio_governance::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RuntimeFreezeReason = RuntimeFreezeReason;
 	type Validators = ();
+	type Preferences = Curation;
 	type AdminOrigin = frame_system::EnsureRoot<u64>;
 	type ProposalDeposit = ProposalDeposit;
 	type FailedDepositBurn = FailedDepositBurn;
@@ -118,6 +120,7 @@ impl pallet_job_escrow::Config for Runtime {
 	type Styles = Governance;
 	type Gate = Breaker;
 	type Assets = Provenance;
+	type Curation = Curation;
 	type Treasury = Treasury;
 	type PalletId = EscrowPalletId;
 	type RetryDelay = ConstU64<3>;
@@ -140,6 +143,9 @@ impl pallet_job_escrow::Config for Runtime {
 	type MaxClaimsPerWorker = ConstU32<3>;
 	type MaxCandidates = ConstU32<8>;
 	type MaxImageSide = ConstU32<256>;
+	type MaxFinalists = ConstU32<4>;
+	type MaxCurationPeriod = ConstU64<20>;
+	type MaxStyleDimensions = ConstU32<4>;
 	type WeightInfo = ();
 }
 
@@ -156,6 +162,31 @@ impl pallet_circuit_breaker::Config for Runtime {
 	type MaxDeadlinesPerBlock = ConstU32<2>;
 	type MinAgentHistory = ConstU32<2>;
 	type ModelTripAgents = ConstU32<2>;
+	type WeightInfo = ();
+}
+
+parameter_types! {
+	/// Not `stu/…` as on the runtime: `u64` accounts keep only the first 8 bytes of
+	/// `modl` + the id, so two ids must differ in their first four bytes to give two accounts.
+	pub const CurationPalletId: PalletId = PalletId(*b"cur/stud");
+	pub const MinStake: u64 = UNIT;
+	pub const MaxPreferenceShare: Permill = Permill::from_percent(50);
+}
+
+impl pallet_curation::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Params = Governance;
+	type Styles = Governance;
+	type Jobs = Escrow;
+	type PalletId = CurationPalletId;
+	type MinStake = MinStake;
+	type MaxFinalists = ConstU32<4>;
+	type MaxStakers = ConstU32<3>;
+	type MaxStyleDimensions = ConstU32<4>;
+	type MaxReputation = ConstU32<2_000_000>;
+	type MaxPreferenceShare = MaxPreferenceShare;
 	type WeightInfo = ();
 }
 
@@ -198,6 +229,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.assimilate_storage(&mut storage)
 	.unwrap();
 	pallet_job_escrow::GenesisConfig::<Runtime>::default().assimilate_storage(&mut storage).unwrap();
+	pallet_curation::GenesisConfig::<Runtime>::default().assimilate_storage(&mut storage).unwrap();
 	let parameters = default_parameters()
 		.into_iter()
 		.map(|(parameter, value, bounds)| {
@@ -260,6 +292,7 @@ pub fn check_invariants() -> Result<(), sp_runtime::TryRuntimeError> {
 	Provenance::do_try_state()?;
 	Escrow::do_try_state()?;
 	Breaker::do_try_state()?;
+	Curation::do_try_state()?;
 	Ok(())
 }
 

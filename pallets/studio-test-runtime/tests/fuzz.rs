@@ -3,8 +3,8 @@
 //! After every call and every block it checks each pallet's invariants, that total issuance
 //! moved only by the burns the rules allow, and that nothing panicked.
 //!
-//! The pass CI runs is short: `STUDIO_FUZZ_CASES` sequences (default 64) of
-//! `STUDIO_FUZZ_STEPS` calls (default 150). `scripts/fuzz-runtime.sh` runs long passes and
+//! The pass CI runs is short: `STUDIO_FUZZ_CASES` sequences (default 96) of
+//! `STUDIO_FUZZ_STEPS` calls (default 200). `scripts/fuzz-runtime.sh` runs long passes and
 //! prints how many calls they made.
 
 use frame_support::{
@@ -53,6 +53,13 @@ enum Step {
 	Challenge { who: Who, job: Recent },
 	Commit { verifier: Who, job: Recent },
 	Reveal { verifier: Who, job: Recent },
+	/// A curated job: `finalists` (1 to 5, some out of bounds) over `period` blocks.
+	SubmitCurated { client: Who, bounty: u64, finalists: u32, period: u64 },
+	/// The claimant of a curated job delivers finalists (their count mostly right).
+	DeliverFinalists { worker: Who, job: Recent, count: u8, deviation: u32, cid: u8 },
+	Stake { who: Who, job: Recent, finalist: u32, amount: u64 },
+	WithdrawStake { who: Who, job: Recent },
+	CloseCuration { who: Who, job: Recent },
 	Blocks { count: u8, idle: bool },
 }
 
@@ -128,6 +135,14 @@ fn step() -> impl Strategy<Value = Step> {
 		2 => (who(), recent()).prop_map(|(who, job)| Step::Challenge { who, job }),
 		4 => (who(), recent()).prop_map(|(verifier, job)| Step::Commit { verifier, job }),
 		4 => (who(), recent()).prop_map(|(verifier, job)| Step::Reveal { verifier, job }),
+		5 => (who(), 1u64..400, 1u32..6, 0u64..24)
+			.prop_map(|(client, bounty, finalists, period)| Step::SubmitCurated { client, bounty: bounty * UNIT / 4, finalists, period }),
+		5 => (who(), recent(), 1u8..5, 0u32..700_000, 0u8..60)
+			.prop_map(|(worker, job, count, deviation, cid)| Step::DeliverFinalists { worker, job, count, deviation, cid }),
+		5 => (who(), recent(), 0u32..4, 0u64..3_000)
+			.prop_map(|(who, job, finalist, amount)| Step::Stake { who, job, finalist, amount: amount * UNIT / 100 }),
+		2 => (who(), recent()).prop_map(|(who, job)| Step::WithdrawStake { who, job }),
+		3 => (who(), recent()).prop_map(|(who, job)| Step::CloseCuration { who, job }),
 		6 => (1u8..15, prop::bool::weighted(0.6)).prop_map(|(count, idle)| Step::Blocks { count, idle }),
 	]
 }
@@ -144,6 +159,7 @@ fn spec(deadline_in: u64, candidates: u32, style: u32, refund: bool, parent: Opt
 		candidates,
 		deadline: System::block_number() + deadline_in,
 		on_rejection: if refund { OnRejection::Refund } else { OnRejection::Reopen },
+		curation: None,
 	}
 }
 
@@ -187,6 +203,11 @@ fn call_of(step: &Step) -> Option<(u64, RuntimeCall)> {
 		let claims = pallet_job_escrow::Workers::<Runtime>::get(worker).map(|info| info.claims.into_inner()).unwrap_or_default();
 		if claims.is_empty() || job.0 >= 3 { job.below(next_job) } else { claims[job.0 as usize % claims.len()] }
 	};
+	// Mostly a job whose curation runs.
+	let curating = |job: Recent| {
+		let running: Vec<u64> = pallet_curation::Curations::<Runtime>::iter_keys().collect();
+		if running.is_empty() || job.0 >= 3 { job.below(next_job) } else { running[job.0 as usize % running.len()] }
+	};
 	let call = match step.clone() {
 		Step::SubmitJob { client: who, bounty, deadline_in, candidates, style, refund, parent } => (
 			client(who),
@@ -201,6 +222,46 @@ fn call_of(step: &Step) -> Option<(u64, RuntimeCall)> {
 			spec.model = LINE_ART;
 			(client(who), RuntimeCall::Escrow(Escrow::submit_job { spec: Box::new(spec), bounty }))
 		},
+		Step::SubmitCurated { client: who, bounty, finalists, period } => {
+			let mut spec = spec(40, 4, 0, false, None);
+			spec.curation = Some(pallet_job_escrow::CurationAsk { finalists, period });
+			(client(who), RuntimeCall::Escrow(Escrow::submit_job { spec: Box::new(spec), bounty }))
+		},
+		Step::DeliverFinalists { worker: who, job, count, deviation, cid } => {
+			// Mostly a curated job's claimant, with as many finalists as the job asks.
+			let curated_claim = pallet_job_escrow::Jobs::<Runtime>::iter().find_map(|(id, info)| match info.status {
+				JobStatus::Claimed { worker, .. } if info.spec.curation.is_some() && who.0 < 12 =>
+					Some((worker, id, info.spec.curation.map_or(0, |ask| ask.finalists) as u8)),
+				_ => None,
+			});
+			let (worker, job, count) = match curated_claim {
+				Some((worker, id, wanted)) => (worker, id, if count < 4 { wanted } else { count }),
+				None => (worker(who), claimed_by(worker(who), job), count),
+			};
+			let finalists: Vec<_> = (0..count)
+				.map(|index| pallet_job_escrow::FinalistReport {
+					output: cid_of(&[cid, index]),
+					style_deviation: Permill::from_parts(deviation / (index as u32 + 1)),
+					quality: Permill::from_percent(70),
+					style_vector: vec![index as i32 * 100_000, -250_000, 125_000].try_into().unwrap(),
+					settings: br#"{"lineage":[0]}"#.to_vec().try_into().unwrap(),
+				})
+				.collect();
+			let report = pallet_job_escrow::FinalistsReport {
+				finalists: finalists.try_into().unwrap(),
+				weights_hash: GENERATOR_HASH,
+				candidates_tried: 8,
+			};
+			(worker, RuntimeCall::Escrow(Escrow::submit_finalists { job, report: Box::new(report) }))
+		},
+		Step::Stake { who, job, finalist, amount } => (
+			actor(who),
+			RuntimeCall::Curation(pallet_curation::Call::stake { job: curating(job), finalist, amount }),
+		),
+		Step::WithdrawStake { who, job } =>
+			(actor(who), RuntimeCall::Curation(pallet_curation::Call::withdraw_stake { job: curating(job) })),
+		Step::CloseCuration { who, job } =>
+			(actor(who), RuntimeCall::Curation(pallet_curation::Call::close_curation { job: curating(job) })),
 		Step::Release { worker: who, job } => {
 			let worker = worker(who);
 			(worker, RuntimeCall::Escrow(Escrow::release_claim { job: claimed_by(worker, job) }))
@@ -419,7 +480,7 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
 			// deposits of running challenges (a slash passes through it within its call).
 			let live: u64 = pallet_job_escrow::Jobs::<Runtime>::iter_values()
 				.filter(|job| job.is_live())
-				.map(|job| job.bounty)
+				.map(|job| job.bounty + job.curation_reward)
 				.sum::<u64>() +
 				pallet_job_escrow::Verifications::<Runtime>::iter_values()
 					.filter_map(|verification| verification.challenger.map(|(_, deposit)| deposit))
@@ -437,8 +498,8 @@ fn env(name: &str, default: u32) -> u32 {
 
 #[test]
 fn random_call_sequences_keep_every_invariant() {
-	let cases = env("STUDIO_FUZZ_CASES", 64);
-	let steps = env("STUDIO_FUZZ_STEPS", 150) as usize;
+	let cases = env("STUDIO_FUZZ_CASES", 96);
+	let steps = env("STUDIO_FUZZ_STEPS", 200) as usize;
 	// A fixed seed by default, so CI's pass is the same every time; the long-pass script picks
 	// a new one each run.
 	let seed = std::env::var("STUDIO_FUZZ_SEED").ok().and_then(|seed| seed.parse::<u64>().ok()).unwrap_or(1);

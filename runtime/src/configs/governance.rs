@@ -25,6 +25,7 @@ impl pallet_studio_governance::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RuntimeFreezeReason = RuntimeFreezeReason;
 	type Validators = crate::ValidatorSet;
+	type Preferences = crate::Curation;
 	/// Root, which only the dev and local presets hold (through sudo).
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type ProposalDeposit = ProposalDeposit;
@@ -37,7 +38,7 @@ impl pallet_studio_governance::Config for Runtime {
 	type MaxNameLength = ConstU32<64>;
 	/// The worker's style vectors have 68 components: 64 of texture, 4 of palette (see the
 	/// worker's style module).
-	type MaxStyleDimensions = ConstU32<68>;
+	type MaxStyleDimensions = super::jobs::MaxStyleDimensions;
 	type MaxReviewers = ConstU32<16>;
 	type WeightInfo = pallet_studio_governance::weights::SubstrateWeight<Runtime>;
 }

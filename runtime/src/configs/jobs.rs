@@ -1,4 +1,4 @@
-//! The studio's business and memory: the job escrow and provenance.
+//! The studio's business and memory: the job escrow, provenance and curation.
 
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use sp_runtime::Permill;
@@ -38,6 +38,37 @@ parameter_types! {
 	pub const VerifyCommitPeriod: BlockNumber = 20;
 	/// Half a minute to reveal it.
 	pub const VerifyRevealPeriod: BlockNumber = 10;
+	/// The curation's account, which keeps running curations' rewards, derives from this.
+	pub const CurationPalletId: PalletId = PalletId(*b"stu/cura");
+	/// A stake is at least a tenth of a token: staker slots are not for dust.
+	pub const MinCurationStake: Balance = UNIT / 10;
+	/// A preference direction is at most half as long as its style's reference: it leans the
+	/// style, it never replaces it.
+	pub const MaxPreferenceShare: Permill = Permill::from_percent(50);
+}
+
+/// The most finalists a curated job asks for: eight images fit side by side on a board.
+pub type MaxFinalists = ConstU32<8>;
+/// The style vectors' length (as governance bounds a style's reference).
+pub type MaxStyleDimensions = ConstU32<68>;
+
+impl pallet_curation::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Params = StudioGovernance;
+	type Styles = StudioGovernance;
+	type Jobs = crate::JobEscrow;
+	type PalletId = CurationPalletId;
+	type MinStake = MinCurationStake;
+	type MaxFinalists = MaxFinalists;
+	/// 128 stakes: a close pays, releases and rates them in about a tenth of a block.
+	type MaxStakers = ConstU32<128>;
+	type MaxStyleDimensions = MaxStyleDimensions;
+	/// A proven curator's stake weighs at most 3× its amount.
+	type MaxReputation = ConstU32<2_000_000>;
+	type MaxPreferenceShare = MaxPreferenceShare;
+	type WeightInfo = pallet_curation::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_provenance::Config for Runtime {
@@ -61,6 +92,7 @@ impl pallet_job_escrow::Config for Runtime {
 	type Styles = StudioGovernance;
 	type Gate = crate::CircuitBreaker;
 	type Assets = crate::Provenance;
+	type Curation = crate::Curation;
 	type Treasury = StudioTreasuryAccount;
 	type PalletId = JobEscrowPalletId;
 	type RetryDelay = PayoutRetryDelay;
@@ -88,6 +120,10 @@ impl pallet_job_escrow::Config for Runtime {
 	type MaxClaimsPerWorker = ConstU32<8>;
 	type MaxCandidates = ConstU32<256>;
 	type MaxImageSide = ConstU32<1024>;
+	type MaxFinalists = MaxFinalists;
+	/// A day at most: token holders get time to look, and the bounty is not held for weeks.
+	type MaxCurationPeriod = ConstU32<{ DAYS }>;
+	type MaxStyleDimensions = MaxStyleDimensions;
 	type WeightInfo = pallet_job_escrow::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = RegistryThroughGovernance;

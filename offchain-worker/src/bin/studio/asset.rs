@@ -90,6 +90,8 @@ fn summary(record: &Record) -> String {
 		AssetStatus::Delivered => "delivered",
 		AssetStatus::Final => "final",
 		AssetStatus::Rejected => "rejected",
+		AssetStatus::Candidate => "a curated job's finalist, under curation",
+		AssetStatus::Unchosen => "a curated job's finalist the curation did not choose",
 	};
 	format!("{origin}; {status}; block {}", record.recorded_at)
 }

@@ -81,6 +81,8 @@ pub enum ProposeAction {
 	RetireStyle { style: u32 },
 	/// Retire a model: no new jobs or claims may use it.
 	RetireModel { model: u32 },
+	/// Forget what curations taught a style (slow track): its preference direction is zero.
+	ResetPreference { style: u32 },
 	/// Add a validator from the next session change on (slow track); it must have registered
 	/// its session keys (`studio validator keys`).
 	AddValidator { account: subxt::utils::AccountId32 },
@@ -185,6 +187,12 @@ fn on_chain(parameter: Parameter) -> StudioParameter {
 		Parameter::VerifierCount => StudioParameter::VerifierCount,
 		Parameter::ScoreTolerance => StudioParameter::ScoreTolerance,
 		Parameter::ReproductionFloor => StudioParameter::ReproductionFloor,
+		Parameter::CurationReward => StudioParameter::CurationReward,
+		Parameter::ReputationGain => StudioParameter::ReputationGain,
+		Parameter::ReputationLoss => StudioParameter::ReputationLoss,
+		Parameter::ReputationHalfLife => StudioParameter::ReputationHalfLife,
+		Parameter::PreferenceRate => StudioParameter::PreferenceRate,
+		Parameter::PreferenceWeight => StudioParameter::PreferenceWeight,
 	}
 }
 
@@ -365,6 +373,7 @@ fn describe_action(action: &GovernanceAction<subxt::utils::AccountId32>) -> Stri
 		GovernanceAction::RemoveValidator { validator } => format!("remove validator {validator}"),
 		GovernanceAction::AuthorizeUpgrade { code_hash } =>
 			format!("authorize the runtime upgrade to code hash 0x{}", studio_worker::chain::hex(&code_hash.0)),
+		GovernanceAction::ResetPreference { style } => format!("reset style {style}'s learned preference"),
 	}
 }
 
@@ -426,6 +435,11 @@ pub async fn run(cli: &Cli, command: &GovCommand) -> Result<()> {
 					action: GovernanceAction::RetireModel { model: *model },
 					lines: vec![format!("retire model {model}: no new jobs or claims may use it")],
 					track: Track::Fast,
+				},
+				ProposeAction::ResetPreference { style } => Plan {
+					action: GovernanceAction::ResetPreference { style: *style },
+					lines: vec![format!("reset style {style}'s learned preference: workers no longer lean towards past picks")],
+					track: Track::Slow,
 				},
 				ProposeAction::AddValidator { account } => Plan {
 					action: GovernanceAction::AddValidator { validator: account.clone() },

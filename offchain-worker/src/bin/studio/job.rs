@@ -44,6 +44,13 @@ pub enum JobCommand {
 		/// Refund the bounty when a result is refused, instead of re-opening the job.
 		#[arg(long)]
 		refund_on_rejection: bool,
+		/// Let token holders pick the design among this many finalists (2 to 8, at most the
+		/// candidates); the studio's curation reward is paid on top of the bounty.
+		#[arg(long, value_name = "FINALISTS")]
+		curate: Option<u32>,
+		/// Blocks token holders stake on the finalists (with `--curate`).
+		#[arg(long, default_value_t = 20, requires = "curate")]
+		curation_period: u32,
 		/// Print the job's id and return without following it.
 		#[arg(long)]
 		no_wait: bool,
@@ -107,6 +114,8 @@ fn describe(status: &JobStatus<AccountId32, u32>) -> String {
 	match status {
 		JobStatus::Open => "open: waiting for a worker".into(),
 		JobStatus::Claimed { worker, expires_at } => format!("claimed by {worker} until block {expires_at}"),
+		JobStatus::Curating { worker, ends_at } =>
+			format!("curating: {worker}'s finalists take stakes until block {ends_at} (`studio curate list`)"),
 		JobStatus::Delivered { worker, output, settles_at } =>
 			format!("delivered by {worker}: {} (settles at block {settles_at})", cid_text(&output.0)),
 		JobStatus::Quarantined { worker, output, incident } =>
@@ -147,7 +156,7 @@ impl Progress {
 		}
 		let stage = match status {
 			JobStatus::Open => 0,
-			JobStatus::Claimed { .. } => 1,
+			JobStatus::Claimed { .. } | JobStatus::Curating { .. } => 1,
 			JobStatus::Delivered { .. } | JobStatus::Quarantined { .. } => 2,
 			JobStatus::Settled { .. } | JobStatus::Cancelled | JobStatus::Refunded => 3,
 		};
@@ -176,7 +185,7 @@ impl Progress {
 pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 	use studio::runtime_types::{
 		bounded_collections::bounded_vec::BoundedVec,
-		pallet_job_escrow::types::{ImageFormat, JobKind, JobSpec, OnRejection, OutputSpec, Prompt},
+		pallet_job_escrow::types::{CurationAsk, ImageFormat, JobKind, JobSpec, OnRejection, OutputSpec, Prompt},
 	};
 	let client = cli.client().await?;
 	let escrow = studio::tx().job_escrow();
@@ -191,6 +200,8 @@ pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 			deadline_in,
 			parents,
 			refund_on_rejection,
+			curate,
+			curation_period,
 			no_wait,
 			gateway,
 			output,
@@ -213,6 +224,7 @@ pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 				candidates: *candidates,
 				deadline: now + deadline_in,
 				on_rejection: if *refund_on_rejection { OnRejection::Refund } else { OnRejection::Reopen },
+				curation: curate.map(|finalists| CurationAsk { finalists, period: *curation_period }),
 			};
 			let events = transact(cli, &client, &escrow.submit_job(spec, *bounty)).await?;
 			let submitted = events

@@ -17,6 +17,7 @@ macro_rules! sorted_entries {
 }
 
 mod asset;
+mod curate;
 mod gov;
 mod job;
 mod restyle;
@@ -100,6 +101,16 @@ enum Command {
 	Runtime {
 		#[command(subcommand)]
 		command: runtime::RuntimeCommand,
+	},
+	/// Curation: stake on curated jobs' finalists, close curations.
+	Curate {
+		#[command(subcommand)]
+		command: curate::CurateCommand,
+	},
+	/// Curators: reputation and record.
+	Curator {
+		#[command(subcommand)]
+		command: curate::CuratorCommand,
 	},
 	/// Validators: register a node's session keys, list the validator set.
 	Validator {
@@ -246,6 +257,8 @@ async fn main() -> Result<()> {
 		Command::Style { command } => gov::run_style(&cli, command).await,
 		Command::Runtime { command } => runtime::run(&cli, command).await,
 		Command::Validator { command } => validator::run(&cli, command).await,
+		Command::Curate { command } => curate::run(&cli, command).await,
+		Command::Curator { command } => curate::run_curator(&cli, command).await,
 	}
 }
 

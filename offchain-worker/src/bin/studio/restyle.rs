@@ -157,6 +157,7 @@ pub async fn run(cli: &Cli, args: &RestyleArgs, restyle: Restyle<'_>) -> Result<
 		candidates: args.candidates,
 		deadline: now + args.deadline_in,
 		on_rejection: if args.refund_on_rejection { OnRejection::Refund } else { OnRejection::Reopen },
+		curation: None,
 	};
 	let events = transact(cli, &client, &studio::tx().job_escrow().submit_job(spec, args.bounty)).await?;
 	let id = events.find_first::<studio::job_escrow::events::JobSubmitted>().context("no JobSubmitted event")??.job;

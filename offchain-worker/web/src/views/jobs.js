@@ -6,7 +6,7 @@ import { ipfsUrl } from '../cid.js';
 import { account, cidLink, pill, promptText, styleName, table, empty } from './common.js';
 
 /** JobStatus's variants, in the order a job goes through them. */
-export const JOB_STATUSES = ['Open', 'Claimed', 'Delivered', 'Quarantined', 'Settled', 'Cancelled', 'Refunded'];
+export const JOB_STATUSES = ['Open', 'Claimed', 'Curating', 'Delivered', 'Quarantined', 'Settled', 'Cancelled', 'Refunded'];
 
 let filter = 'All'; // kept across re-renders
 
@@ -84,6 +84,8 @@ function next(job) {
       return `deadline ${blockNo(job.deadline)}`;
     case 'Claimed':
       return `claim expires ${blockNo(job.expiresAt)}`;
+    case 'Curating':
+      return `curation ends ${blockNo(job.endsAt)}`;
     case 'Delivered':
       return `settles ${blockNo(job.settlesAt)}`;
     case 'Quarantined':

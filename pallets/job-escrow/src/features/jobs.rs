@@ -36,9 +36,17 @@ impl<T: Config> Pallet<T> {
 		Self::check_spec(&client, &spec)?;
 		T::Gate::may_take_job(spec.model).map_err(Error::<T>::from)?;
 
+		// A curated job's reward for its curators comes on top of the bounty.
+		let curation_reward =
+			if spec.curation.is_some() { T::Params::curation_reward() * bounty } else { Zero::zero() };
 		// Into escrow: from here on nothing the client does to its own account (a vote's
 		// freeze, a transfer, being reaped) can touch the bounty.
-		T::Currency::transfer(&client, &Self::escrow_account(), bounty, Preservation::Preserve)?;
+		T::Currency::transfer(
+			&client,
+			&Self::escrow_account(),
+			bounty.saturating_add(curation_reward),
+			Preservation::Preserve,
+		)?;
 		let job_id = NextJobId::<T>::mutate(|next| {
 			let id = *next;
 			next.saturating_inc();
@@ -49,6 +57,7 @@ impl<T: Config> Pallet<T> {
 		let job = JobInfo {
 			client: client.clone(),
 			bounty,
+			curation_reward,
 			spec,
 			status: JobStatus::Open,
 			submitted_at: now,
@@ -91,6 +100,14 @@ impl<T: Config> Pallet<T> {
 			spec.deadline <= now.saturating_add(T::Params::job_max_lifetime()),
 			Error::<T>::DeadlineTooFar
 		);
+		if let Some(ask) = &spec.curation {
+			ensure!(spec.kind == JobKind::Generate, Error::<T>::CurationNeedsGenerator);
+			ensure!(
+				(2..=T::MaxFinalists::get().min(spec.candidates)).contains(&ask.finalists) &&
+					!ask.period.is_zero() && ask.period <= T::MaxCurationPeriod::get(),
+				Error::<T>::InvalidCuration
+			);
+		}
 		if let Some(content) = spec.kind.content() {
 			Self::check_content(client, content)?;
 			ensure!((spec.parents.len() as u32) < T::MaxParents::get(), Error::<T>::TooManyParents);

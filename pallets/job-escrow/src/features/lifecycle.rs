@@ -11,7 +11,9 @@ use sp_runtime::{
 	traits::{AccountIdConversion, One, Zero},
 	Saturating,
 };
-use studio_primitives::{AgentGate, AssetLedger, AssetStatus, JobId, ModelRegistry, StudioParams};
+use studio_primitives::{
+	AgentGate, AssetLedger, AssetStatus, Curation, JobId, ModelRegistry, StudioParams,
+};
 
 impl<T: Config> Pallet<T> {
 	/// The escrow's own account: it keeps the bounties of live jobs (and, from genesis, the
@@ -63,16 +65,16 @@ impl<T: Config> Pallet<T> {
 		Workers::<T>::mutate_extant(worker, |info| info.unsettled.retain(|unsettled| *unsettled != job));
 	}
 
-	/// Gives the whole bounty back to the client.
+	/// Gives the whole bounty back to the client, with a curation reward no curation took.
 	pub(crate) fn return_bounty(job: &JobOf<T>) -> DispatchResult {
-		Self::pay_from_escrow(&job.client, job.bounty)
+		Self::pay_from_escrow(&job.client, job.bounty.saturating_add(job.curation_reward))
 	}
 
 	/// Refunds a live job's bounty to its client and ends the job.
 	pub(crate) fn refund(job_id: JobId, mut job: JobOf<T>) -> DispatchResult {
 		Self::return_bounty(&job)?;
 		Self::move_to(job_id, &mut job, JobStatus::Refunded);
-		let (client, amount) = (job.client.clone(), job.bounty);
+		let (client, amount) = (job.client.clone(), job.bounty.saturating_add(job.curation_reward));
 		Jobs::<T>::insert(job_id, job);
 		Self::deposit_event(Event::JobRefunded { job: job_id, client, amount });
 		Ok(())
@@ -127,6 +129,12 @@ impl<T: Config> Pallet<T> {
 		let fee = T::Params::studio_fee() * job.bounty;
 		let payment = job.bounty.saturating_sub(fee);
 		Self::pay_from_escrow(&worker, payment)?;
+		// A curated job whose curation never ran (its result went through quarantine) gives its
+		// reward back; one its client cannot receive (a reaped account, a reward below the
+		// existential deposit) goes to the treasury rather than block the payout.
+		if Self::pay_from_escrow(&job.client, job.curation_reward).is_err() {
+			Self::pay_from_escrow(&T::Treasury::get(), job.curation_reward)?;
+		}
 		let pool = fee.saturating_add(T::VerifiersShare::get() * forfeited);
 		let shared = Self::reward_verifiers(job_id, verifiers, pool)?;
 		Self::pay_from_escrow(&T::Treasury::get(), fee.saturating_add(forfeited).saturating_sub(shared))?;
@@ -200,6 +208,10 @@ impl<T: Config> Pallet<T> {
 			JobStatus::Delivered { .. } if Verifications::<T>::contains_key(job_id) =>
 				Self::conclude(job_id),
 			JobStatus::Delivered { .. } => Self::do_settle_due(job_id),
+			JobStatus::Curating { .. } => {
+				let chosen = T::Curation::close(job_id)?;
+				Self::choose_finalist(job_id, chosen)
+			},
 			_ if !job.is_live() => {
 				if let Some(due) = job.due_at() {
 					DueJobs::<T>::remove(due, job_id);
@@ -254,13 +266,15 @@ impl<T: Config> Pallet<T> {
 		used
 	}
 
-	/// The most one due job costs `on_idle`: settling, expiring, or a verdict (whose incident
-	/// releases the worker's claims).
+	/// The most one due job costs `on_idle`: settling, expiring, a verdict (whose incident
+	/// releases the worker's claims), or closing a curation and delivering its choice.
 	pub(crate) fn due_job_weight() -> Weight {
-		T::WeightInfo::process_due_job().max(
-			T::WeightInfo::conclude(T::MaxVerifiers::get())
-				.saturating_add(T::WeightInfo::release_claims(T::MaxClaimsPerWorker::get())),
-		)
+		T::WeightInfo::process_due_job()
+			.max(
+				T::WeightInfo::conclude(T::MaxVerifiers::get())
+					.saturating_add(T::WeightInfo::release_claims(T::MaxClaimsPerWorker::get())),
+			)
+			.max(T::Curation::close_weight().saturating_add(Self::choose_finalist_weight()))
 	}
 
 	/// Tries a job's failed due step again `RetryDelay` blocks after `now`.

@@ -1,6 +1,7 @@
 //! The pallet's logic, one file per feature.
 
 mod control;
+mod curated;
 mod jobs;
 mod lifecycle;
 mod results;

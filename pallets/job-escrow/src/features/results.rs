@@ -3,8 +3,9 @@
 use crate::*;
 use frame_support::{ensure, pallet_prelude::*};
 use sp_runtime::Saturating;
+use sp_runtime::Permill;
 use studio_primitives::{
-	AgentGate, AssetLedger, Generation, JobId, ModelRegistry, StudioParams, Verdict,
+	AgentGate, AssetLedger, CidBytes, Generation, JobId, ModelRegistry, Sha256, StudioParams, Verdict,
 };
 
 impl<T: Config> Pallet<T> {
@@ -13,35 +14,16 @@ impl<T: Config> Pallet<T> {
 		job_id: JobId,
 		report: ResultReport,
 	) -> DispatchResult {
-		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
-		let JobStatus::Claimed { worker, expires_at } = &job.status else {
-			return Err(Error::<T>::NotClaimant.into())
-		};
-		ensure!(*worker == who, Error::<T>::NotClaimant);
-		let now = frame_system::Pallet::<T>::block_number();
-		ensure!(now < *expires_at, Error::<T>::ClaimExpired);
-		let model = T::Models::approved_model(job.spec.model).ok_or(Error::<T>::ModelNotApproved)?;
-		ensure!(model.weights_hash == report.weights_hash, Error::<T>::ModelHashMismatch);
-		ensure!(report.candidates_tried >= job.spec.candidates, Error::<T>::TooFewCandidates);
+		let (mut job, now) = Self::claimed_by(job_id, &who)?;
+		ensure!(job.spec.curation.is_none(), Error::<T>::CurationNeedsFinalists);
+		Self::check_model(&job, &report.weights_hash, report.candidates_tried)?;
 		ensure!(!report.settings.is_empty(), Error::<T>::EmptySettings);
 
-		T::Assets::record_generated(
-			report.output.clone(),
-			job.client.clone(),
-			job.spec.lineage(),
-			Generation {
-				worker: who.clone(),
-				job: job_id,
-				model: job.spec.model,
-				weights_hash: report.weights_hash,
-				prompt_hash: job.spec.prompt.hash(),
-				seed: job.spec.seed,
-				settings_hash: sp_io::hashing::sha2_256(&report.settings),
-				candidates_tried: report.candidates_tried,
-				style_deviation: report.style_deviation,
-				quality: report.quality,
-			},
-		)?;
+		Self::record_output(&job, job_id, &who, &report.output, &report.weights_hash, report.candidates_tried, (
+			report.style_deviation,
+			report.quality,
+			&report.settings,
+		))?;
 		// The claim ends here, before the breaker judges: a trip releases the agent's other
 		// claims, and this job is no longer one of them.
 		Workers::<T>::mutate_extant(&who, |worker| worker.claims.retain(|claimed| *claimed != job_id));
@@ -87,9 +69,63 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// `job_id`, which `who` holds claimed and whose claim has not expired, and the block now.
+	pub(crate) fn claimed_by(
+		job_id: JobId,
+		who: &T::AccountId,
+	) -> Result<(JobOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>), DispatchError> {
+		let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+		let JobStatus::Claimed { worker, expires_at } = &job.status else {
+			return Err(Error::<T>::NotClaimant.into())
+		};
+		ensure!(worker == who, Error::<T>::NotClaimant);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now < *expires_at, Error::<T>::ClaimExpired);
+		Ok((job, now))
+	}
+
+	/// Records `output`, made by `worker` for `job`, in provenance with how it was made:
+	/// `scores` are its style deviation, quality and settings.
+	pub(crate) fn record_output(
+		job: &JobOf<T>,
+		job_id: JobId,
+		worker: &T::AccountId,
+		output: &CidBytes,
+		weights_hash: &Sha256,
+		candidates_tried: u32,
+		scores: (Permill, Permill, &GenerationSettings),
+	) -> DispatchResult {
+		let (style_deviation, quality, settings) = scores;
+		T::Assets::record_generated(
+			output.clone(),
+			job.client.clone(),
+			job.spec.lineage(),
+			Generation {
+				worker: worker.clone(),
+				job: job_id,
+				model: job.spec.model,
+				weights_hash: *weights_hash,
+				prompt_hash: job.spec.prompt.hash(),
+				seed: job.spec.seed,
+				settings_hash: sp_io::hashing::sha2_256(settings),
+				candidates_tried,
+				style_deviation,
+				quality,
+			},
+		)
+	}
+
+	/// Checks a delivery's weights hash and candidate count against the job's model and spec.
+	pub(crate) fn check_model(job: &JobOf<T>, weights_hash: &Sha256, candidates_tried: u32) -> DispatchResult {
+		let model = T::Models::approved_model(job.spec.model).ok_or(Error::<T>::ModelNotApproved)?;
+		ensure!(model.weights_hash == *weights_hash, Error::<T>::ModelHashMismatch);
+		ensure!(candidates_tried >= job.spec.candidates, Error::<T>::TooFewCandidates);
+		Ok(())
+	}
+
 	/// Adds `job` to `worker`'s unsettled jobs (a claim is refused while they are full, so
 	/// there is room for every claimed job's result).
-	fn note_unsettled(worker: &T::AccountId, job: JobId) -> DispatchResult {
+	pub(crate) fn note_unsettled(worker: &T::AccountId, job: JobId) -> DispatchResult {
 		Workers::<T>::try_mutate_exists(worker, |info| {
 			let info = info.as_mut().ok_or(Error::<T>::NotRegistered)?;
 			info.unsettled.try_push(job).map_err(|_| Error::<T>::TooManyUnsettled)?;

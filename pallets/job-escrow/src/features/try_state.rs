@@ -11,14 +11,15 @@ use studio_primitives::{AssetLedger, JobId};
 
 impl<T: Config> Pallet<T> {
 	/// Checks that:
-	/// - the escrow's account holds at least the existential deposit plus the bounties of the
-	///   live jobs (more only when someone sent it funds);
+	/// - the escrow's account holds at least the existential deposit plus the bounties (and
+	///   curation rewards not yet handed to curation) of the live jobs (more only when someone
+	///   sent it funds);
 	/// - each worker's `WorkerBond` hold equals its recorded bond;
 	/// - every live job but a quarantined one has exactly one entry in `DueJobs`, under its due
 	///   block (or its retry block), no older than the cursor, and `DueJobs` has no other
 	///   entries;
 	/// - a claimed job is in its worker's claims, and each worker's `unsettled` lists its
-	///   delivered and quarantined jobs;
+	///   curating, delivered and quarantined jobs; exactly the curating jobs have finalists;
 	/// - every delivered or settled job's output is recorded in provenance;
 	/// - exactly the delivered and quarantined jobs have a delivery record, only delivered ones
 	///   a verification, and challenge deposits are in the escrow's account;
@@ -30,8 +31,10 @@ impl<T: Config> Pallet<T> {
 		let cursor = DueCursor::<T>::get();
 		for (job_id, job) in Jobs::<T>::iter() {
 			if job.is_live() {
-				escrowed.saturating_accrue(job.bounty);
+				escrowed.saturating_accrue(job.bounty.saturating_add(job.curation_reward));
 			}
+			let curating = matches!(job.status, JobStatus::Curating { .. });
+			ensure!(Finalists::<T>::contains_key(job_id) == curating, "finalists differ from their job");
 			let delivered = matches!(job.status, JobStatus::Delivered { .. } | JobStatus::Quarantined { .. });
 			ensure!(Deliveries::<T>::contains_key(job_id) == delivered, "a delivery record differs from its job");
 			if let Some(verification) = Verifications::<T>::get(job_id) {
@@ -55,6 +58,10 @@ impl<T: Config> Pallet<T> {
 					unsettled.entry(worker.clone()).or_default().push(job_id);
 					ensure!(T::Assets::contains(output), "a delivered output is not in provenance");
 				},
+				JobStatus::Curating { worker, .. } => {
+					unsettled.entry(worker.clone()).or_default().push(job_id);
+					ensure!(job.curation_reward == Default::default(), "a curating job still holds its reward");
+				},
 				JobStatus::Settled { output, .. } =>
 					ensure!(T::Assets::contains(output), "a settled output is not in provenance"),
 				_ => {},
@@ -64,7 +71,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(
 			Deliveries::<T>::iter_keys().all(|job| Jobs::<T>::contains_key(job)) &&
 				Verifications::<T>::iter_keys().all(|job| Jobs::<T>::contains_key(job)) &&
-				Verdicts::<T>::iter_keys().all(|job| Jobs::<T>::contains_key(job)),
+				Verdicts::<T>::iter_keys().all(|job| Jobs::<T>::contains_key(job)) &&
+				Finalists::<T>::iter_keys().all(|job| Jobs::<T>::contains_key(job)),
 			"a delivery or verification of no job"
 		);
 		for (model, listed) in ModelWorkers::<T>::iter() {

@@ -108,4 +108,22 @@ impl<T: Config> StudioParams<BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
 	fn reproduction_floor() -> u32 {
 		Self::count(StudioParameter::ReproductionFloor)
 	}
+	fn curation_reward() -> Permill {
+		Self::permill(StudioParameter::CurationReward)
+	}
+	fn reputation_gain() -> Permill {
+		Self::permill(StudioParameter::ReputationGain)
+	}
+	fn reputation_loss() -> Permill {
+		Self::permill(StudioParameter::ReputationLoss)
+	}
+	fn reputation_half_life() -> BlockNumberFor<T> {
+		Self::blocks(StudioParameter::ReputationHalfLife)
+	}
+	fn preference_rate() -> Permill {
+		Self::permill(StudioParameter::PreferenceRate)
+	}
+	fn preference_weight() -> Permill {
+		Self::permill(StudioParameter::PreferenceWeight)
+	}
 }

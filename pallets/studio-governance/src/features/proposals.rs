@@ -143,7 +143,9 @@ impl<T: Config> Pallet<T> {
 			GovernanceAction::ApproveModel { .. } |
 			GovernanceAction::SetReviewers { .. } |
 			GovernanceAction::AddValidator { .. } |
-			GovernanceAction::AuthorizeUpgrade { .. } => false,
+			GovernanceAction::AuthorizeUpgrade { .. } |
+			// The community's taste, learned over many curations, is not undone in a hurry.
+			GovernanceAction::ResetPreference { .. } => false,
 		};
 		if tightening {
 			Track::Fast
@@ -173,6 +175,8 @@ impl<T: Config> Pallet<T> {
 			GovernanceAction::RemoveValidator { validator } =>
 				T::Validators::check_remove(validator).map_err(Self::validator_error),
 			GovernanceAction::AuthorizeUpgrade { code_hash } => Self::check_upgrade(code_hash),
+			GovernanceAction::ResetPreference { style } =>
+				Styles::<T>::contains_key(style).then_some(()).ok_or(Error::<T>::UnknownStyle.into()),
 		}
 	}
 
@@ -201,6 +205,10 @@ impl<T: Config> Pallet<T> {
 				T::Validators::remove(&validator).map_err(Self::validator_error),
 			GovernanceAction::AuthorizeUpgrade { code_hash } => {
 				Self::authorize_upgrade(code_hash);
+				Ok(())
+			},
+			GovernanceAction::ResetPreference { style } => {
+				<T::Preferences as studio_primitives::StylePreferences>::reset_preference(style);
 				Ok(())
 			},
 		}
