@@ -8,11 +8,12 @@
 //! preference the curation taught.
 
 use crate::{
-	harness::{free_balance, studio, wait_for, Node},
+	harness::{account_data, free_balance, studio, wait_for, Node},
 	studio::job_status,
 	worker::{account, Worker},
 };
 use std::{path::Path, time::Duration};
+use subxt::dynamic::At;
 use studio_runtime::UNIT;
 use subxt_signer::sr25519::dev;
 
@@ -27,9 +28,6 @@ pub async fn curation_stories(node: &Node, worker: &Worker, gateway: &str, dir: 
 	let (ok, said) = studio(node, &[&alice_dev[..], &submit[..]].concat());
 	assert!(ok, "{said}");
 	let job: u64 = serde_json::from_str::<serde_json::Value>(said.lines().last().unwrap()).unwrap()["job"].as_u64().unwrap();
-	// The bounty and the 10 % curation reward left Alice's account (and a fee).
-	let paid = alice_before - free_balance(&client, account(&dev::alice())).await;
-	assert!(paid >= 110 * UNIT && paid < 111 * UNIT, "{paid}");
 	let (ok, said) = studio(node, &[&alice_dev[..], &["job", "submit", "--prompt", "x", "--style", "0", "--bounty", "100", "--curate", "9", "--no-wait"][..]].concat());
 	assert!(!ok && said.contains("InvalidCuration"), "nine finalists are refused: {said}");
 
@@ -38,6 +36,9 @@ pub async fn curation_stories(node: &Node, worker: &Worker, gateway: &str, dir: 
 		async move { (job_status(&client, job).await == "Curating").then_some(()) }
 	})
 	.await;
+	// The bounty and the 10 % curation reward left Alice's account (and two fees).
+	let paid = alice_before - free_balance(&client, account(&dev::alice())).await;
+	assert!(paid >= 110 * UNIT && paid < 111 * UNIT, "{paid}");
 	let (ok, said) = studio(node, &["curate", "list", "--json", "--gateway", gateway]);
 	assert!(ok, "{said}");
 	let listed: serde_json::Value = serde_json::from_str(&said).unwrap();
@@ -50,7 +51,7 @@ pub async fn curation_stories(node: &Node, worker: &Worker, gateway: &str, dir: 
 		let (ok, said) = studio(node, &["asset", "get", cid, "--gateway", gateway, "-o", saved.to_str().unwrap()]);
 		assert!(ok && said.contains("verified"), "finalist {index} is served from IPFS: {said}");
 		let (ok, said) = studio(node, &["asset", "show", cid]);
-		assert!(ok && said.contains("under curation"), "{said}");
+		assert!(ok && said.contains("status: Candidate"), "{said}");
 	}
 
 	// Charlie stakes 30 on the last finalist, Dave 10 on the second; too early to close.
@@ -64,6 +65,17 @@ pub async fn curation_stories(node: &Node, worker: &Worker, gateway: &str, dir: 
 	assert!(!ok && said.contains("UnknownFinalist"), "{said}");
 	let (ok, said) = studio(node, &["--suri", "//Eve", "--dev", "curate", "close", &job_text]);
 	assert!(!ok && said.contains("CurationRunning"), "{said}");
+	// Read once the finalized state the client sees holds both stakes.
+	for (who, held) in [(&charlie, 30 * UNIT), (&dave, 10 * UNIT)] {
+		wait_for("the stake's hold in the finalized state", Duration::from_secs(30), || {
+			let client = client.clone();
+			async move {
+				let data = account_data(&client, account(who)).await;
+				data.at("reserved").and_then(|v| v.as_u128()).is_some_and(|reserved| reserved >= held).then_some(())
+			}
+		})
+		.await;
+	}
 	let (charlie_before, dave_before) =
 		(free_balance(&client, account(&charlie)).await, free_balance(&client, account(&dave)).await);
 
@@ -76,7 +88,7 @@ pub async fn curation_stories(node: &Node, worker: &Worker, gateway: &str, dir: 
 	let (ok, said) = studio(node, &["job", "show", &job_text]);
 	assert!(ok && said.contains(&finalists[2]), "the heavier finalist is the job's output: {said}");
 	let (ok, said) = studio(node, &["asset", "show", &finalists[1]]);
-	assert!(ok && said.contains("did not choose"), "{said}");
+	assert!(ok && said.contains("status: Unchosen"), "{said}");
 	// Charlie gets its 30 back and the whole 10 UNIT reward; Dave its 10, nothing more.
 	assert_eq!(free_balance(&client, account(&charlie)).await - charlie_before, 40 * UNIT);
 	assert_eq!(free_balance(&client, account(&dave)).await - dave_before, 10 * UNIT);

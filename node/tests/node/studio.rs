@@ -83,11 +83,13 @@ pub async fn register_generator_and_style(client: &OnlineClient<PolkadotConfig>)
 	)
 }
 
-/// The status variant of a job at the current finalized block.
+/// The status variant of a job at the current finalized block (`"NotFinalYet"` before the
+/// block that submitted it is final).
 pub async fn job_status(client: &OnlineClient<PolkadotConfig>, job: u64) -> String {
 	let at = client.at_current_block().await.unwrap();
 	let address = dynamic::storage::<(u64,), Value>("JobEscrow", "Jobs");
-	let info = at.storage().fetch(address, (job,)).await.unwrap().decode().unwrap();
+	let Some(info) = at.storage().try_fetch(address, (job,)).await.unwrap() else { return "NotFinalYet".into() };
+	let info = info.decode().unwrap();
 	let status = info.at("status").expect("a job has a status");
 	match &status.value {
 		subxt::ext::scale_value::ValueDef::Variant(variant) => variant.name.clone(),
