@@ -729,11 +729,16 @@ pub(crate) async fn style_reference(at: &AtBlock, style: u32) -> Result<Vec<f32>
 	Ok(from_fixed_point(&style.reference.0))
 }
 
-/// Adds a designed job's output to IPFS and submits the result, marking the output anew while
-/// the chain already records it. The job counts as delivered once its result succeeds in a
-/// best block; the task then waits for finality (the job stays under delivery, so the follower
-/// does not resume it meanwhile), and a result that never becomes final ends the session, whose
-/// successor resumes the job from the finalized claim.
+/// Adds `png`, its `mark` in a text chunk (pixels unchanged), to IPFS; returns its CID.
+async fn add_marked(session: &Session, png: &[u8], mark: &str) -> Result<cid::Cid, JobError> {
+	Ok(session.content.add(&with_text_chunk(png, MARK_KEYWORD, mark)?).await?)
+}
+
+/// Adds a designed job's output (or a curated job's finalists) to IPFS and submits the result,
+/// marking the output anew while the chain already records it. The job counts as delivered once its result succeeds in a
+/// best block; the task then waits for finality (the job stays under delivery, so the
+/// follower does not resume it meanwhile), and a result that never becomes final ends the
+/// session, whose successor resumes the job from the finalized claim.
 async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> {
 	let Designed { job_id, claim, weights_sha256, made } = designed;
 	let weights_hash = sha256_from_hex(&weights_sha256);
@@ -741,8 +746,7 @@ async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> 
 	let (cid, included) = loop {
 		let (cid, submitted) = match &made {
 			Made::One(outcome) => {
-				let mark = format!("job={job_id};claim={claim};try={tries}");
-				let cid = session.content.add(&with_text_chunk(&outcome.png, MARK_KEYWORD, &mark)?).await?;
+				let cid = add_marked(session, &outcome.png, &format!("job={job_id};claim={claim};try={tries}")).await?;
 				let report = ResultReport {
 					output: BoundedVec(cid.to_bytes()),
 					style_deviation: Permill(outcome.deviation_ppm),
@@ -760,7 +764,7 @@ async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> 
 				for (index, Finalist { outcome, style_vector }) in finalists.iter().enumerate() {
 					// The finalist's index in the mark: two finalists never share a CID.
 					let mark = format!("job={job_id};claim={claim};finalist={index};try={tries}");
-					let cid = session.content.add(&with_text_chunk(&outcome.png, MARK_KEYWORD, &mark)?).await?;
+					let cid = add_marked(session, &outcome.png, &mark).await?;
 					reports.push(FinalistReport {
 						output: BoundedVec(cid.to_bytes()),
 						style_deviation: Permill(outcome.deviation_ppm),

@@ -224,6 +224,11 @@ fn rank_key(deviation: f64, quality_ppm: Option<u32>, progress: f64, settings: &
 	}
 }
 
+/// The order of [`rank_key`]s: by group, then by score.
+fn rank_order(a: &(u8, f64), b: &(u8, f64)) -> std::cmp::Ordering {
+	a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
+}
+
 /// Searches for the image of `class` closest to `reference`, from `seed`.
 #[allow(clippy::too_many_arguments)]
 pub fn search(
@@ -285,7 +290,7 @@ pub fn search_finalists(
 			})
 			.collect();
 		let mut ranked: Vec<usize> = (0..population.len()).collect();
-		ranked.sort_by(|a, b| keys[*a].0.cmp(&keys[*b].0).then(keys[*a].1.total_cmp(&keys[*b].1)).then(a.cmp(b)));
+		ranked.sort_by(|a, b| rank_order(&keys[*a], &keys[*b]).then(a.cmp(b)));
 		for index in ranked.iter().take(choice.finalists) {
 			best.push(Scored {
 				key: keys[*index],
@@ -297,7 +302,7 @@ pub fn search_finalists(
 			});
 		}
 		// Stable: an earlier round's candidate keeps its place among equals.
-		best.sort_by(|a, b| a.key.0.cmp(&b.key.0).then(a.key.1.total_cmp(&b.key.1)));
+		best.sort_by(|a, b| rank_order(&a.key, &b.key));
 		best.truncate(choice.finalists);
 		let done = best.len() == choice.finalists && best.iter().all(|scored| scored.key.0 == 0);
 		if done || round == settings.rounds {

@@ -57,5 +57,4 @@ impl<T: Config> Pallet<T> {
 		});
 		Self::deposit_event(Event::ReputationChanged { curator: curator.clone(), reputation });
 	}
-
 }

@@ -63,10 +63,7 @@ impl<T: Config> Pallet<T> {
 				Verdict::Quarantine(incident) => {
 					Self::note_unsettled(&who, job_id)?;
 					let output = finalist.output.clone();
-					outputs.iter().filter(|other| **other != output).for_each(|other| {
-						T::Assets::set_status(other, AssetStatus::Unchosen)
-					});
-					T::Assets::set_status(&output, AssetStatus::Delivered);
+					Self::mark_chosen(outputs.iter(), &output);
 					Deliveries::<T>::insert(job_id, Self::delivery_of(finalist_delivery(finalist), now));
 					let quarantined =
 						JobStatus::Quarantined { worker: who.clone(), output: output.clone(), incident };
@@ -114,10 +111,7 @@ impl<T: Config> Pallet<T> {
 		};
 		let finalists = Finalists::<T>::take(job_id).ok_or(Error::<T>::NotCurating)?;
 		let chosen = finalists.get(index as usize).ok_or(Error::<T>::NotCurating)?.clone();
-		for other in finalists.iter().filter(|other| other.output != chosen.output) {
-			T::Assets::set_status(&other.output, AssetStatus::Unchosen);
-		}
-		T::Assets::set_status(&chosen.output, AssetStatus::Delivered);
+		Self::mark_chosen(finalists.iter().map(|finalist| &finalist.output), &chosen.output);
 		Self::deposit_event(Event::FinalistChosen { job: job_id, index, output: chosen.output.clone() });
 		if !Workers::<T>::contains_key(&worker) {
 			return Self::refuse_result(job_id, job, worker, chosen.output, RejectionCause::WorkerRetired)
@@ -132,6 +126,15 @@ impl<T: Config> Pallet<T> {
 		Jobs::<T>::insert(job_id, job);
 		Self::deposit_event(Event::ResultDelivered { job: job_id, worker, output, settles_at });
 		Ok(())
+	}
+
+	/// Provenance: `chosen` is the job's delivered output, the other `finalists` unchosen
+	/// candidates.
+	fn mark_chosen<'a>(finalists: impl Iterator<Item = &'a CidBytes>, chosen: &CidBytes) {
+		for other in finalists.filter(|other| *other != chosen) {
+			T::Assets::set_status(other, AssetStatus::Unchosen);
+		}
+		T::Assets::set_status(chosen, AssetStatus::Delivered);
 	}
 
 	/// The most [`Pallet::choose_finalist`] costs: a delivery and a provenance status per
