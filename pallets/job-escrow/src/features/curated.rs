@@ -20,13 +20,19 @@ impl<T: Config> Pallet<T> {
 		let ask = job.spec.curation.ok_or(Error::<T>::NotCurated)?;
 		Self::check_model(&job, &report.weights_hash, report.candidates_tried)?;
 		ensure!(report.finalists.len() as u32 == ask.finalists, Error::<T>::WrongFinalistCount);
+		// A style retired since the job was submitted has no reference to measure against: the
+		// finalists are still taken (a worker is never trapped into an expiry by a vote), and
+		// the curation teaches the retired style nothing.
 		let dimensions = T::Styles::active_style(job.spec.style).map(|reference| reference.len());
 		for (index, finalist) in report.finalists.iter().enumerate() {
 			ensure!(
 				!report.finalists[..index].iter().any(|earlier| earlier.output == finalist.output),
 				Error::<T>::DuplicateFinalist
 			);
-			ensure!(Some(finalist.style_vector.len()) == dimensions, Error::<T>::WrongStyleVectorLength);
+			ensure!(
+				dimensions.is_none_or(|dimensions| finalist.style_vector.len() == dimensions),
+				Error::<T>::WrongStyleVectorLength
+			);
 			ensure!(!finalist.settings.is_empty(), Error::<T>::EmptySettings);
 		}
 

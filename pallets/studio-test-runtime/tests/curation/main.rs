@@ -1,8 +1,11 @@
 //! Curation through the whole studio: a curated job's finalists, the stakes on them, the
 //! close that picks the output and pays the curators, reputation and the style's learned
 //! preference — and the attacks on each (late stakes, dust filling the slots, a whale without
-//! reputation, a worker dodging curation, a finalist that trips the breaker). Every story ends
+//! reputation, a worker dodging curation, a finalist that trips the breaker; and in `attacks`
+//! the wrong origins, bad timing, batches, self-dealing, sniping and squatting). Every story ends
 //! with every pallet's invariants and with each party's funds accounted for.
+
+mod attacks;
 
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, weights::Weight, BoundedVec};
 use pallet_curation::{Curations, Curators, Preferences, REPUTATION_UNIT};
