@@ -175,3 +175,35 @@ fn a_style_retired_while_the_job_is_claimed_does_not_trap_its_worker() {
 		check_invariants().unwrap();
 	});
 }
+
+#[test]
+fn a_worker_retired_while_its_finalists_are_curated_is_not_paid_and_the_client_keeps_its_bounty() {
+	new_test_ext().execute_with(|| {
+		register_worker();
+		let client_before = free(CLIENT);
+		let job = curating_job(10);
+		// Reviewers retire the worker mid-curation (a halt, then two votes).
+		use pallet_circuit_breaker::{Call as Breaker, Decision, Scope};
+		assert_ok!(RuntimeCall::Breaker(Breaker::halt { scope: Scope::Agent(WORKER) }).dispatch(origin(REVIEWERS[0])));
+		let incident = pallet_circuit_breaker::NextIncidentId::<Runtime>::get() - 1;
+		for reviewer in &REVIEWERS[..2] {
+			assert_ok!(RuntimeCall::Breaker(Breaker::review { incident, decision: Decision::Retire }).dispatch(origin(*reviewer)));
+		}
+		assert!(pallet_job_escrow::Workers::<Runtime>::get(WORKER).is_none());
+		assert_ok!(Curation::stake(origin(CURATORS[0]), job, 1, 5 * UNIT));
+		to_curation_end();
+		let worker_before = free(WORKER);
+		// The curation still closes (its curators are paid for their pick); the chosen result is
+		// refused, the job re-opens with its bounty, and the retired worker gets nothing.
+		assert_ok!(Curation::close_curation(origin(CLIENT), job));
+		assert_eq!(status(job), JobStatus::Open);
+		assert_eq!(asset_status(11), AssetStatus::Rejected);
+		assert_eq!(free(WORKER), worker_before);
+		assert_eq!(client_before - free(CLIENT), BOUNTY + REWARD);
+		check_invariants().unwrap();
+		// Nobody else takes it: at its deadline the client gets the bounty back.
+		blocks(50);
+		assert_eq!(client_before - free(CLIENT), REWARD);
+		check_invariants().unwrap();
+	});
+}
