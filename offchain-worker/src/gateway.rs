@@ -23,14 +23,16 @@ const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 #[derive(Clone, Debug)]
 pub struct WebApp {
 	root: PathBuf,
-	/// `{"rpc": "<the node's WebSocket address>"}`: where the page reads the chain.
+	/// `{"rpc": "<the node's WebSocket address>", "maxUploadBytes": n}`: where the page reads
+	/// the chain, and the largest image it may upload here.
 	config: Bytes,
 }
 
 impl WebApp {
-	/// The app in `root`, pointed at the node at `rpc`; fails when `root` has no `index.html`
+	/// The app in `root`, pointed at the node at `rpc`, told that the gateway takes client
+	/// uploads of at most `max_upload_bytes` (0: none); fails when `root` has no `index.html`
 	/// (the app is not built).
-	pub fn new(root: PathBuf, rpc: &str) -> std::io::Result<Self> {
+	pub fn new(root: PathBuf, rpc: &str, max_upload_bytes: u64) -> std::io::Result<Self> {
 		let root = root.canonicalize()?;
 		if !root.join("index.html").is_file() {
 			return Err(std::io::Error::new(
@@ -38,7 +40,7 @@ impl WebApp {
 				format!("{} has no index.html: build the web studio first (npm run build in offchain-worker/web)", root.display()),
 			))
 		}
-		let config = serde_json::json!({ "rpc": rpc }).to_string();
+		let config = serde_json::json!({ "rpc": rpc, "maxUploadBytes": max_upload_bytes }).to_string();
 		Ok(Self { root, config: Bytes::from(config) })
 	}
 
@@ -287,11 +289,11 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let app = dir.path().join("dist");
 		std::fs::create_dir_all(app.join("assets")).unwrap();
-		assert!(WebApp::new(app.clone(), "ws://127.0.0.1:9944").is_err(), "no index.html: not built");
+		assert!(WebApp::new(app.clone(), "ws://127.0.0.1:9944", 0).is_err(), "no index.html: not built");
 		std::fs::write(app.join("index.html"), "<!doctype html>").unwrap();
 		std::fs::write(app.join("assets/app.js"), "console.log(1)").unwrap();
 		std::fs::write(dir.path().join("secret"), "outside").unwrap();
-		let web = WebApp::new(app, "ws://127.0.0.1:9944").unwrap();
+		let web = WebApp::new(app, "ws://127.0.0.1:9944", 16 << 20).unwrap();
 		let gateway = Gateway { web: Some(Arc::new(web)), ..gateway(&dir.path().join("worker")).await };
 		let get = |path: &'static str| gateway.respond(&Method::GET, path, None);
 
@@ -301,7 +303,7 @@ mod tests {
 		let script = get("/assets/app.js").await;
 		assert_eq!(script.headers()[header::CONTENT_TYPE], "text/javascript; charset=utf-8");
 		let config: serde_json::Value = serde_json::from_slice(&body(get("/config.json").await).await).unwrap();
-		assert_eq!(config, serde_json::json!({ "rpc": "ws://127.0.0.1:9944" }));
+		assert_eq!(config, serde_json::json!({ "rpc": "ws://127.0.0.1:9944", "maxUploadBytes": 16 << 20 }));
 		for outside in ["/../secret", "/assets/../../secret", "/assets//app.js", "/missing.js", "/assets"] {
 			assert_eq!(get(outside).await.status(), StatusCode::NOT_FOUND, "{outside}");
 		}

@@ -72,7 +72,9 @@ pub async fn bind(address: SocketAddr) -> Result<tokio::net::TcpListener> {
 pub async fn run(models_dir: PathBuf, url: String, signer: Keypair, args: ServiceArgs, compute: &ComputeArgs) -> Result<()> {
 	let web = args
 		.web
-		.map(|root| WebApp::new(root.clone(), &url).with_context(|| format!("the web studio in {}", root.display())))
+		.map(|root| {
+			WebApp::new(root.clone(), &url, args.max_upload_mb << 20).with_context(|| format!("the web studio in {}", root.display()))
+		})
 		.transpose()?;
 	let device = compute.open()?;
 	let agents = tokio::task::spawn_blocking(move || Agents::load(&models_dir, &device)).await??;

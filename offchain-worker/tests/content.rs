@@ -96,14 +96,16 @@ async fn content_nobody_has_is_a_clear_error_within_the_timeout() {
 }
 
 /// The CIDs the studio records are those of kubo's `ipfs add --cid-version=1 --raw-leaves`,
-/// as ipfs-unixfs-importer (`scripts/js/unixfs-cids.mjs`) computes them independently, for
-/// every size the studio produces and the chunk and layout boundaries around them.
+/// as ipfs-unixfs-importer computes them independently — through the web studio's own
+/// `file-cid.js` (`web/tests/unixfs-cids.mjs`), which checks uploads and downloads in the
+/// browser — for every size the studio produces and the chunk and layout boundaries around them.
 #[test]
 fn cids_equal_an_independent_unixfs_importer() {
-	let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/js/unixfs-cids.mjs");
+	let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
+	let script = web.join("tests/unixfs-cids.mjs");
 	assert!(
-		script.with_file_name("node_modules").join("ipfs-unixfs-importer").is_dir(),
-		"install the JavaScript dependencies first: npm ci --prefix scripts/js"
+		web.join("node_modules/ipfs-unixfs-importer").is_dir(),
+		"install the JavaScript dependencies first: npm ci --prefix offchain-worker/web"
 	);
 	let dir = tempfile::tempdir().unwrap();
 	let sizes = [0, 1, 20_000, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 3_000_000, MAX_LINKS * CHUNK_SIZE, MAX_LINKS * CHUNK_SIZE + 1];

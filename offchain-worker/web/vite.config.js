@@ -48,10 +48,15 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     // @polkadot/api is most of the bundle; keep it in its own chunk so app changes stay small.
+    // What a first visit does not need (the wallet extension's bridge, the UnixFS importer that
+    // checks uploads and downloads) stays in chunks loaded on demand.
     chunkSizeWarningLimit: 1500,
     rollupOptions: {
       output: {
-        manualChunks: (id) => (id.includes('node_modules') ? 'polkadot' : undefined),
+        manualChunks: (id) =>
+          /node_modules\/@polkadot\/extension-/.test(id) ? 'wallet'
+          : /node_modules\/(@polkadot|@noble|@scure|@substrate|rxjs|bn\.js)\//.test(id) ? 'polkadot'
+          : undefined,
       },
     },
   },

@@ -58,7 +58,7 @@ pub async fn curation_stories(node: &Node, worker: &Worker, gateway: &str, dir: 
 	let (charlie, dave) = (dev::charlie(), dev::dave());
 	let job_text = job.to_string();
 	let (ok, said) = studio(node, &["--suri", "//Charlie", "--dev", "curate", "stake", &job_text, "2", "--amount", "30"]);
-	assert!(ok && said.contains("staked 30 UNIT on finalist 2"), "{said}");
+	assert!(ok && said.contains("staked 30 STU on finalist 2"), "{said}");
 	let (ok, said) = studio(node, &["--suri", "//Dave", "--dev", "curate", "stake", &job_text, "1", "--amount", "10"]);
 	assert!(ok, "{said}");
 	let (ok, said) = studio(node, &["--suri", "//Dave", "--dev", "curate", "stake", &job_text, "7", "--amount", "10"]);

@@ -45,7 +45,7 @@ async fn token_holders_change_a_parameter_and_propose_a_style_with_the_studio_cl
 		"bounds [10000, 600000]; a step of 50000 of at most 100000: within its bounds",
 		"tightens the studio",
 		"track Fast: voting for 10 blocks, turnout ≥ 1.0% of the issuance, approval ≥ 50.0%, enacted 0 blocks after passing",
-		"deposit 10 UNIT held until it closes",
+		"deposit 10 STU held until it closes",
 		"dry run: the runtime accepts it",
 	]);
 	let (ok, said) = studio_as(&node, "//Alice", &["gov", "propose", "param", "MaxStyleDeviation", "250000", "--dry-run"]);

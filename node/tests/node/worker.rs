@@ -669,6 +669,17 @@ async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_v
 	let (ok, said) = run_binary_to_exit(&sibling_binary("studio"), &["--url", "ws://127.0.0.1:9", "job", "list"], Duration::from_secs(60));
 	assert!(!ok.success() && said.contains("cannot connect to the node at ws://127.0.0.1:9"), "{said}");
 
+	// Bounded inputs and what the signer can pay are checked before signing, naming the limit;
+	// nothing moves.
+	let client = node.client().await;
+	let alice_before = free_balance(&client, account(&dev::alice())).await;
+	let long = "an eye ".repeat(200);
+	let (ok, said) = studio(&node, &[&alice_dev[..], &["job", "submit", "--prompt", &long, "--style", "0", "--bounty", "10"]].concat());
+	assert!(!ok && said.contains("the prompt is 1400 bytes; the chain takes at most 1024 (MaxPromptLength)"), "{said}");
+	let (ok, said) = studio(&node, &[&alice_dev[..], &["job", "submit", "--prompt", "an eye", "--style", "0", "--bounty", "5000000"]].concat());
+	assert!(!ok && said.contains("Alice has ") && said.contains(" STU to spend; this job needs 5000000 STU + fee"), "{said}");
+	assert_eq!(free_balance(&client, account(&dev::alice())).await, alice_before, "a refused job moves nothing");
+
 	// The job: submitted, claimed, delivered, settled; the image saved and verified.
 	let job = submit("0", eye.to_str().unwrap());
 	let (ok, said) = studio(&node, &[&["--suri", "//Alice", "--dev"][..], &job.iter().map(String::as_str).collect::<Vec<_>>()].concat());
@@ -681,9 +692,35 @@ async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_v
 	let png = std::fs::read(&eye).unwrap();
 	assert_eq!(cid::Cid::try_from(cid.as_str()).unwrap().hash().digest(), &sha2_256(&png)[..]);
 
-	// The record and the asset, as any client reads them.
+	// The record, the job and the worker, as any client reads them: accounts in SS58, CIDs in
+	// base32, the prompt as text, balances in STU, blocks with their distance; the same fields
+	// in JSON.
+	let bob_address = subxt::utils::AccountId32(account(&bob)).to_string();
+	let alice_address = subxt::utils::AccountId32(account(&dev::alice())).to_string();
+	let (ok, said) = studio(&node, &["asset", "show", &cid]);
+	assert!(ok && said.contains(&format!("creator: {bob_address}")) && said.contains(&format!("owner: {alice_address}")), "{said}");
+	assert!(said.contains(&format!("parents: [{root}]")) && said.contains("status: Final"), "{said}");
 	let (ok, said) = studio(&node, &["asset", "show", &cid, "--json"]);
-	assert!(ok && said.contains("generation"), "{said}");
+	assert!(ok, "{said}");
+	let record: serde_json::Value = serde_json::from_str(&said).unwrap();
+	assert_eq!(record["creator"], bob_address.as_str(), "{said}");
+	assert_eq!(record["parents"][0], root.as_str(), "{said}");
+	assert!(record["recorded_at"]["block"].as_u64().is_some(), "{said}");
+	let settled_job = report["job"].as_u64().unwrap().to_string();
+	let (ok, said) = studio(&node, &["job", "show", &settled_job]);
+	assert!(ok && said.contains("prompt: Text \"an amber painted eye\"") && said.contains("bounty: 100 STU"), "{said}");
+	assert!(said.contains(&format!("client: {alice_address}")) && said.contains(&format!("worker: {bob_address}")), "{said}");
+	assert!(said.contains(&format!("output: {cid}")) && said.contains("blocks ago, ~"), "{said}");
+	let (ok, said) = studio(&node, &["job", "show", &settled_job, "--json"]);
+	assert!(ok, "{said}");
+	let shown: serde_json::Value = serde_json::from_str(&said).unwrap();
+	assert_eq!(shown["bounty"]["STU"], "100", "{said}");
+	assert_eq!(shown["spec"]["prompt"]["Text"], "an amber painted eye", "{said}");
+	assert_eq!(shown["status"]["Settled"]["output"], cid.as_str(), "{said}");
+	let (ok, said) = studio(&node, &["worker", "status", &bob_address]);
+	assert!(ok && said.contains("bond: 50 STU"), "{said}");
+	let (ok, said) = studio(&node, &["worker", "status", &bob_address, "--json"]);
+	assert!(ok && serde_json::from_str::<serde_json::Value>(&said).unwrap()["bond"]["STU"] == "50", "{said}");
 	let (ok, said) = studio(&node, &["asset", "lineage", &cid]);
 	assert!(ok, "{said}");
 	let tree: Vec<&str> = said.lines().collect();
@@ -697,7 +734,6 @@ async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_v
 	assert_eq!(std::fs::read(&again).unwrap(), png);
 	let (ok, said) = studio(&node, &["job", "list"]);
 	assert!(ok && said.contains("settled"), "{said}");
-	let bob_address = subxt::utils::AccountId32(account(&bob)).to_string();
 	let (ok, said) = studio(&node, &["worker", "status", &bob_address]);
 	assert!(ok && said.contains("bond"), "{said}");
 	let (ok, said) = studio(&node, &["gov", "params"]);

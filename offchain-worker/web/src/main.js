@@ -15,6 +15,11 @@ import { renderGovernance } from './views/governance.js';
 import { renderIncidents } from './views/incidents.js';
 import { renderDrift } from './views/drift.js';
 import { renderCuration } from './views/curation.js';
+import { session, onSessionChange, addAccounts, readLimits, readStanding } from './session.js';
+import { isDevChain, devAccounts } from './wallet.js';
+import { renderAccount } from './views/account.js';
+import { renderOrder, renderRestyle, renderMyJobs } from './views/order.js';
+import { renderPropose } from './views/propose.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -51,7 +56,11 @@ function onConnection({ state, message }) {
 // ---- refresh: one snapshot per best head, never two at once ------------------------------
 
 let api;
+let config;
 let pendingHash = null;
+let lastHash = null;
+/** Refills the forms' choices (styles, parameters) from a new snapshot; set once they are built. */
+let refillForms = null;
 let running = false;
 let lastRefresh = 0;
 const lastSignature = {};
@@ -102,7 +111,16 @@ function renderIfChanged(name, data, render) {
 async function refresh(hash) {
   const snapshot = await readSnapshot(api, hash);
   lastRefresh = Date.now();
+  lastHash = hash;
   await verifyPrompts(snapshot);
+  await readStanding(snapshot);
+  section('act', () => {
+    if (!refillForms) refillForms = buildForms();
+    else refillForms();
+    renderMyJobs($('my-jobs'), snapshot);
+  });
+  // Views with row actions render again when the acting account changes.
+  const actor = { address: session.actor?.address ?? null, reviewer: session.standing?.reviewer ?? false };
   const param = (name) => {
     const p = snapshot.parameters.find((x) => x.name === name);
     return p ? Number(p.value) : null;
@@ -121,7 +139,7 @@ async function refresh(hash) {
       () => renderGallery($('gallery-cards'), snapshot, ctx),
     ),
   );
-  section('jobs', () => renderIfChanged('jobs', { jobs: snapshot.jobs, styles: snapshot.styles }, () => renderJobs($('jobs-board'), snapshot, ctx)));
+  section('jobs', () => renderIfChanged('jobs', { jobs: snapshot.jobs, styles: snapshot.styles, actor }, () => renderJobs($('jobs-board'), snapshot, ctx)));
   section('governance', () => renderGovernance($('governance-body'), snapshot, ctx));
   section('incidents', () => renderIncidents($('incidents-body'), snapshot, ctx));
   setCount('gallery', snapshot.assets.length);
@@ -130,14 +148,14 @@ async function refresh(hash) {
 
   const preferenceHistory = await readPreferenceHistory(api, snapshot, status.finalized ?? 0);
   section('curation', () =>
-    renderIfChanged('curation', { curations: snapshot.curations, jobs: snapshot.jobs, assets: snapshot.assets.length, preferenceHistory }, () =>
+    renderIfChanged('curation', { curations: snapshot.curations, jobs: snapshot.jobs, assets: snapshot.assets.length, preferenceHistory, actor, standing: session.standing?.reputation }, () =>
       renderCuration($('curation-body'), snapshot, preferenceHistory, ctx),
     ),
   );
   setCount('curation', snapshot.curations.length, 'running');
   const history = await readDriftHistory(api, snapshot, status.finalized ?? 0);
   section('drift', () => renderIfChanged('drift', { history, ctx }, () => renderDrift($('drift-body'), history, ctx)));
-  for (const id of ['gallery', 'jobs', 'curation', 'governance', 'incidents', 'drift']) $(id).dataset.block = snapshot.blockNumber;
+  for (const id of ['act', 'gallery', 'jobs', 'curation', 'governance', 'incidents', 'drift']) $(id).dataset.block = snapshot.blockNumber;
 }
 
 /** Runs one section's render; a failure shows on the page, the others still render. */
@@ -177,11 +195,25 @@ async function verifyPrompts(snapshot) {
   }
 }
 
+// ---- acting: the account, the forms ---------------------------------------------------------
+
+/** Builds the forms once (what is typed survives new blocks); returns what refills them. */
+function buildForms() {
+  const refills = [renderOrder($('order')), renderRestyle($('restyle'), { maxUploadBytes: config.maxUploadBytes }), renderPropose($('propose'))];
+  return () => refills.forEach((refill) => refill());
+}
+
+/** Another account (or its balance, or its roles): the account panel and the row actions change. */
+function onActorChange() {
+  renderAccount($('account'));
+  if (lastHash && !running) scheduleRefresh(lastHash);
+}
+
 // ---- start ---------------------------------------------------------------------------------
 
 async function main() {
   setStatus({});
-  const config = await resolveConfig();
+  config = await resolveConfig();
   if (config.warning) console.info(`${config.warning}; using ${config.rpc}`);
   setStatus({ rpc: config.rpc });
   api = connect(config.rpc, onConnection);
@@ -189,6 +221,12 @@ async function main() {
 
   const [chain] = await Promise.all([api.rpc.system.chain()]);
   setStatus({ chain: chain.toString(), token: tokenOf(api) });
+  Object.assign(session, { api, token: tokenOf(api), dev: await isDevChain(api) });
+  readLimits(api);
+  onSessionChange(onActorChange);
+  // Dev keys are offered on development and local chains only, clearly labelled.
+  if (session.dev) addAccounts(await devAccounts(api));
+  else renderAccount($('account'));
 
   await api.rpc.chain.subscribeNewHeads((header) => {
     setStatus({ best: header.number.toNumber() });

@@ -172,7 +172,7 @@ pub async fn run(cli: &Cli, command: &AssetCommand) -> Result<()> {
 				.try_fetch(studio::storage().provenance().assets(), (BoundedVec(cid.clone()),))
 				.await?
 				.with_context(|| format!("no provenance record for {}", cid_text(cid)))?;
-			cli.print_record(&cid_text(cid), &value.decode_as()?)
+			cli.print_record(&at, &cid_text(cid), &value)
 		},
 		AssetCommand::Lineage { cid: CidArg(cid), depth } => {
 			let client = cli.client().await?;

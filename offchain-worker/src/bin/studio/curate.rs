@@ -21,7 +21,7 @@ pub enum CurateCommand {
 		job: u64,
 		/// The finalist's index, as `curate list` numbers them (0 is the worker's best).
 		finalist: u32,
-		/// The amount, in UNIT.
+		/// The amount, in STU.
 		#[arg(long, value_parser = parse_amount)]
 		amount: u128,
 	},

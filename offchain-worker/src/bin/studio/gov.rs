@@ -51,7 +51,7 @@ pub enum GovCommand {
 		/// Vote against it.
 		#[arg(long)]
 		nay: bool,
-		/// The tokens the vote weighs, in UNIT.
+		/// The tokens the vote weighs, in STU.
 		#[arg(long, value_parser = parse_amount)]
 		amount: u128,
 	},
@@ -167,6 +167,12 @@ fn parse_parameter(text: &str) -> Result<Parameter, String> {
 	})
 }
 
+/// A parameter's value at `at`.
+pub async fn parameter_value(at: &AtBlock, parameter: Parameter) -> Result<u128> {
+	let value = at.storage().try_fetch(studio::storage().studio_governance().parameter_values(), (on_chain(parameter),)).await?;
+	Ok(value.with_context(|| format!("{parameter:?} has no value on this chain"))?.decode()?)
+}
+
 /// The chain's form of a parameter, as subxt generates it from the metadata.
 fn on_chain(parameter: Parameter) -> StudioParameter {
 	match parameter {
@@ -199,7 +205,7 @@ fn on_chain(parameter: Parameter) -> StudioParameter {
 fn unit_name(parameter: Parameter) -> &'static str {
 	match parameter.unit() {
 		ParameterUnit::Permill => "parts per million",
-		ParameterUnit::Balance => "planck (10⁻¹² UNIT)",
+		ParameterUnit::Balance => "planck (10⁻¹² STU)",
 		ParameterUnit::Blocks => "blocks",
 		ParameterUnit::Count => "count",
 	}

@@ -10,6 +10,7 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::{path::PathBuf, time::Duration};
 use studio_worker::chain::{studio, Client, Job, JobStatus};
+use pallet_studio_governance::StudioParameter as Parameter;
 use subxt::utils::AccountId32;
 
 #[derive(Subcommand)]
@@ -26,7 +27,7 @@ pub enum JobCommand {
 		/// The generator model (its id in the registry).
 		#[arg(long, default_value_t = 0)]
 		model: u32,
-		/// The bounty, in UNIT (decimals allowed).
+		/// The bounty, in STU (decimals allowed).
 		#[arg(long, value_parser = parse_amount)]
 		bounty: u128,
 		/// Candidates the worker generates at least.
@@ -212,7 +213,14 @@ pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 				eprintln!("seed {seed} (random; pass --seed to repeat)");
 				seed
 			});
-			let now = client.at_current_block().await?.block_number() as u32;
+			let at = client.at_current_block().await?;
+			check_prompt(&at, prompt, parents.len(), *candidates).await?;
+			let curation_reward = match curate {
+				Some(_) => crate::gov::parameter_value(&at, Parameter::CurationReward).await? * bounty / 1_000_000,
+				None => 0,
+			};
+			check_funds(cli, &at, *bounty, curation_reward).await?;
+			let now = at.block_number() as u32;
 			let spec = JobSpec {
 				kind: JobKind::Generate,
 				model: *model,
@@ -247,7 +255,7 @@ pub async fn run(cli: &Cli, command: &JobCommand) -> Result<()> {
 				let job: Job = value.decode()?;
 				println!("job {id}: {}", describe(&job.status));
 			}
-			cli.print_record(&format!("job {id}"), &value.decode_as()?)?;
+			cli.print_record(&at, &format!("job {id}"), &value)?;
 			show_verification(cli, &at, *id).await
 		},
 		JobCommand::List => {
@@ -352,6 +360,50 @@ pub async fn follow(
 	}
 }
 
+/// Refuses, before anything is signed, a prompt, lineage or candidate count the chain would
+/// refuse, naming the limit it read from the chain's constants.
+async fn check_prompt(at: &studio_worker::chain::AtBlock, prompt: &str, parents: usize, candidates: u32) -> Result<()> {
+	let limits = studio::constants().job_escrow();
+	let most = at.constants().entry(limits.max_prompt_length())? as usize;
+	if prompt.trim().is_empty() {
+		bail!("the prompt is empty: say what to design");
+	}
+	if prompt.len() > most {
+		bail!("the prompt is {} bytes; the chain takes at most {most} (MaxPromptLength)", prompt.len());
+	}
+	let most = at.constants().entry(limits.max_parents())? as usize;
+	if parents > most {
+		bail!("{parents} parents; a job names at most {most} (MaxParents)");
+	}
+	let most = at.constants().entry(limits.max_candidates())?;
+	if !(1..=most).contains(&candidates) {
+		bail!("--candidates {candidates} is not from 1 to {most} (MaxCandidates)");
+	}
+	Ok(())
+}
+
+/// Refuses, before anything is signed, a bounty below the studio's minimum or more than the
+/// signer can pay: "5Grw… has 12.5 STU to spend; this job needs 100 STU + fee".
+pub async fn check_funds(cli: &Cli, at: &studio_worker::chain::AtBlock, bounty: u128, curation_reward: u128) -> Result<()> {
+	let minimum = crate::gov::parameter_value(at, Parameter::MinBounty).await?;
+	if bounty < minimum {
+		bail!("the bounty of {} is below the studio's minimum of {} (MinBounty)", units(bounty), units(minimum));
+	}
+	let me = studio_worker::chain::account_of(&cli.signer()?);
+	let account = at.storage().fetch(studio::storage().system().account(), (me.clone(),)).await?.decode()?;
+	let existential = at.constants().entry(studio::constants().balances().existential_deposit())?;
+	// The escrow takes the bounty keeping the account alive: the free balance less what a
+	// freeze keeps beyond the holds, and never the existential deposit.
+	let untouchable = account.data.frozen.saturating_sub(account.data.reserved).max(existential);
+	let spendable = account.data.free.saturating_sub(untouchable);
+	let needed = bounty + curation_reward;
+	if needed > spendable {
+		let reward = if curation_reward > 0 { format!(" + {} curation reward", units(curation_reward)) } else { String::new() };
+		bail!("{} has {} to spend; this job needs {}{reward} + fee", cli.signer_name()?, units(spendable), units(bounty));
+	}
+	Ok(())
+}
+
 /// Prints what a delivered job's worker reported and, while it is verified, its verifiers and
 /// their commitments and findings.
 async fn show_verification(cli: &Cli, at: &studio_worker::chain::AtBlock, id: u64) -> Result<()> {
@@ -389,7 +441,7 @@ async fn show_verification(cli: &Cli, at: &studio_worker::chain::AtBlock, id: u6
 			};
 			println!("verification: {cause}; {outcome} ({} of {} revealed findings confirmed it)", verdict.confirming, verdict.revealed);
 		}
-		return cli.print_record(&format!("verdict on job {id}"), &verdict.decode_as()?)
+		return cli.print_record(at, &format!("verdict on job {id}"), &verdict)
 	};
 	if !cli.json {
 		let verification = verification.decode()?;
@@ -425,5 +477,5 @@ async fn show_verification(cli: &Cli, at: &studio_worker::chain::AtBlock, id: u6
 			println!("  verifier {}: {state}", vote.verifier);
 		}
 	}
-	cli.print_record(&format!("verification of job {id}"), &verification.decode_as()?)
+	cli.print_record(at, &format!("verification of job {id}"), &verification)
 }

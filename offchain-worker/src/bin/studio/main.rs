@@ -18,6 +18,7 @@ macro_rules! sorted_entries {
 
 mod asset;
 mod curate;
+mod decode;
 mod gov;
 mod job;
 mod restyle;
@@ -34,10 +35,9 @@ use studio_worker::{
 	store::parse_cid,
 	unixfs::file_cid,
 };
-use subxt::ext::scale_value;
 use subxt_signer::sr25519::Keypair;
 
-/// Planck per UNIT of the studio's token (12 decimals).
+/// Planck per STU, the studio's token (12 decimals).
 const UNIT: u128 = 1_000_000_000_000;
 
 #[derive(Parser)]
@@ -119,15 +119,15 @@ enum Command {
 	},
 }
 
-/// An amount in UNIT with up to 12 decimals, as planck.
+/// An amount in STU with up to 12 decimals, as planck.
 fn parse_amount(text: &str) -> Result<u128, String> {
 	let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
 	if fraction.len() > 12 || whole.is_empty() && fraction.is_empty() {
-		return Err(format!("`{text}` is not an amount in UNIT with at most 12 decimals"))
+		return Err(format!("`{text}` is not an amount in STU with at most 12 decimals"))
 	}
 	let digits = |part: &str| part.chars().all(|c| c.is_ascii_digit());
 	if !digits(whole) || !digits(fraction) {
-		return Err(format!("`{text}` is not an amount in UNIT"))
+		return Err(format!("`{text}` is not an amount in STU"))
 	}
 	let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|e| format!("`{text}`: {e}"))? };
 	let fraction: u128 = format!("{fraction:0<12}").parse().map_err(|e| format!("`{text}`: {e}"))?;
@@ -149,7 +149,7 @@ fn cid_text(bytes: &[u8]) -> String {
 fn units(planck: u128) -> String {
 	let fraction = format!("{:012}", planck % UNIT);
 	let fraction = fraction.trim_end_matches('0');
-	if fraction.is_empty() { format!("{} UNIT", planck / UNIT) } else { format!("{}.{fraction} UNIT", planck / UNIT) }
+	if fraction.is_empty() { format!("{} STU", planck / UNIT) } else { format!("{}.{fraction} STU", planck / UNIT) }
 }
 
 impl Cli {
@@ -161,6 +161,14 @@ impl Cli {
 			(None, None) => bail!("this command signs a transaction: give --suri or --key-file"),
 		};
 		key.context("the signing key")
+	}
+
+	/// Who signs, as people say it: the dev key's name (`//Alice` → Alice), else the address.
+	fn signer_name(&self) -> Result<String> {
+		if let Some(name) = self.suri.as_deref().and_then(|suri| suri.strip_prefix("//")).filter(|name| name.chars().all(char::is_alphanumeric)) {
+			return Ok(name.to_owned())
+		}
+		Ok(chain::account_of(&self.signer()?).to_string())
 	}
 
 	/// A raw JSON-RPC connection to the node, for the methods subxt's client does not wrap.
@@ -176,15 +184,29 @@ impl Cli {
 			.with_context(|| format!("cannot connect to the node at {}", self.url))
 	}
 
-	/// Prints a chain record: JSON with `--json`, else its text form.
-	fn print_record(&self, what: &str, value: &scale_value::Value) -> Result<()> {
+	/// Prints a chain record read at `at`, each field by what it is (see `decode`): JSON with
+	/// `--json`, else `what:` and its fields as indented lines.
+	fn print_record<V: subxt::ext::scale_decode::DecodeAsType>(
+		&self,
+		at: &chain::AtBlock,
+		what: &str,
+		value: &subxt::storage::StorageValue<'_, V>,
+	) -> Result<()> {
+		let reader = reader(at)?;
+		let field = reader.read_bytes(value.bytes(), value.type_id()).with_context(|| format!("decoding {what}"))?;
 		if self.json {
-			println!("{}", serde_json::to_string_pretty(value)?);
+			println!("{}", serde_json::to_string_pretty(&reader.json(&field))?);
 		} else {
-			println!("{what}: {value}");
+			print!("{}", reader.text(what, &field));
 		}
 		Ok(())
 	}
+}
+
+/// A reader of the chain's records at `at` (see `decode`).
+fn reader(at: &chain::AtBlock) -> Result<decode::Reader<'_>> {
+	let block_ms = 2 * at.constants().entry(chain::studio::constants().timestamp().minimum_period())?;
+	Ok(decode::Reader::new(at.metadata_ref().types(), at.block_number(), block_ms))
 }
 
 /// Submits `call` signed by the CLI's key; a failure names the pallet error and its doc line.
@@ -274,7 +296,7 @@ mod tests {
 		assert!(parse_amount("1.0000000000001").is_err());
 		assert!(parse_amount("ten").is_err());
 		assert!(parse_amount("").is_err());
-		assert_eq!(units(2 * UNIT + UNIT / 2), "2.5 UNIT");
-		assert_eq!(units(95 * UNIT), "95 UNIT");
+		assert_eq!(units(2 * UNIT + UNIT / 2), "2.5 STU");
+		assert_eq!(units(95 * UNIT), "95 STU");
 	}
 }

@@ -24,7 +24,7 @@ use studio::runtime_types::{
 pub struct RestyleArgs {
 	/// Your image: PNG or JPEG, at least 32 and at most the chain's `MaxImageSide` pixels a side.
 	pub file: PathBuf,
-	/// The bounty, in UNIT (decimals allowed).
+	/// The bounty, in STU (decimals allowed).
 	#[arg(long, value_parser = crate::parse_amount)]
 	pub bounty: u128,
 	/// The model (its id in the registry; default: the approved model of the job's kind).
@@ -137,6 +137,7 @@ pub async fn run(cli: &Cli, args: &RestyleArgs, restyle: Restyle<'_>) -> Result<
 		Some(model) => model,
 		None => model_of_kind(&at, model_kind).await?,
 	};
+	crate::job::check_funds(cli, &at, args.bounty, 0).await?;
 	let content = register_own(cli, &client, &args.file, &bytes, &args.gateway).await?;
 	let (kind, prompt) = match restyle {
 		Restyle::Stylize { strength, .. } => (

@@ -4,7 +4,7 @@ use crate::{transact, Cli};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use studio_worker::chain::studio;
-use subxt::{ext::scale_value, utils::AccountId32};
+use subxt::utils::AccountId32;
 
 #[derive(Subcommand)]
 pub enum ReviewCommand {
@@ -41,17 +41,20 @@ pub async fn run(cli: &Cli, command: &ReviewCommand) -> Result<()> {
 		ReviewCommand::List => {
 			let at = client.at_current_block().await?;
 			let mut entries = at.storage().iter(studio::storage().circuit_breaker().incidents(), ()).await?;
+			let reader = crate::reader(&at)?;
 			let mut incidents = Vec::new();
 			while let Some(entry) = entries.next().await {
 				let entry = entry?;
-				incidents.push((entry.key()?.decode()?.0, entry.value().decode_as::<scale_value::Value>()?));
+				let value = entry.value();
+				incidents.push((entry.key()?.decode()?.0, reader.read_bytes(value.bytes(), value.type_id())?));
 			}
 			incidents.sort_by_key(|(id, _)| *id);
 			if cli.json {
-				let rows: Vec<_> = incidents.iter().map(|(id, value)| serde_json::json!({ "incident": id, "record": value })).collect();
+				let rows: Vec<_> =
+					incidents.iter().map(|(id, record)| serde_json::json!({ "incident": id, "record": reader.json(record) })).collect();
 				println!("{}", serde_json::to_string_pretty(&rows)?);
 			} else {
-				incidents.iter().for_each(|(id, value)| println!("{id}\t{value}"));
+				incidents.iter().for_each(|(id, record)| print!("{}", reader.text(&format!("incident {id}"), record)));
 			}
 			return Ok(())
 		},
@@ -62,7 +65,7 @@ pub async fn run(cli: &Cli, command: &ReviewCommand) -> Result<()> {
 				.try_fetch(studio::storage().circuit_breaker().incidents(), (*incident,))
 				.await?
 				.with_context(|| format!("there is no incident {incident}"))?;
-			return cli.print_record(&format!("incident {incident}"), &value.decode_as()?)
+			return cli.print_record(&at, &format!("incident {incident}"), &value)
 		},
 		ReviewCommand::Resume { incident } =>
 			(breaker.review(*incident, Decision::Resume), format!("voted to resume incident {incident}")),

@@ -14,7 +14,7 @@ use subxt::utils::AccountId32;
 pub enum WorkerCommand {
 	/// Register the signing account as a worker with a bond.
 	Register {
-		/// The bond, in UNIT (decimals allowed).
+		/// The bond, in STU (decimals allowed).
 		#[arg(long, value_parser = parse_amount)]
 		bond: u128,
 		/// The models it runs (registry ids).
@@ -68,7 +68,7 @@ pub async fn run(cli: &Cli, command: &WorkerCommand) -> Result<()> {
 			if let (Some(incident), false) = (halted, cli.json) {
 				println!("{account} is halted by incident {}", incident.decode()?);
 			}
-			cli.print_record(&account.to_string(), &value.decode_as()?)
+			cli.print_record(&at, &account.to_string(), &value)
 		},
 	}
 }

@@ -4,30 +4,41 @@ import { h, replaceChildren } from '../dom.js';
 import { balance, blockNo, perbillPct, permillPct } from '../format.js';
 import { ipfsUrl } from '../cid.js';
 import { account, pill, table, empty } from './common.js';
+import { proposalActions } from './propose.js';
 
-/** The unit of each StudioParameter (studio-governance's `StudioParameter::unit`). */
-const UNITS = {
-  MaxStyleDeviation: 'permill',
-  HardStyleLimit: 'permill',
-  StyleEmaWeight: 'permill',
-  StudioFee: 'permill',
-  QualityThreshold: 'permill',
-  MinBounty: 'balance',
-  WorkerMinBond: 'balance',
-  EpochSpendCap: 'balance',
-  ClaimTimeout: 'blocks',
-  ChallengeWindow: 'blocks',
-  JobMaxLifetime: 'blocks',
-  ReviewQuorum: 'count',
+/**
+ * Each StudioParameter's unit and the way that makes the studio safer (studio-governance's
+ * `StudioParameter::unit` and `safer_direction`), in the order `StudioParameter::ALL` lists them.
+ */
+export const PARAMETER_RULES = {
+  MaxStyleDeviation: { unit: 'permill', safer: 'lower' },
+  HardStyleLimit: { unit: 'permill', safer: 'lower' },
+  StyleEmaWeight: { unit: 'permill', safer: 'higher' },
+  MinBounty: { unit: 'balance', safer: 'neither' },
+  WorkerMinBond: { unit: 'balance', safer: 'higher' },
+  StudioFee: { unit: 'permill', safer: 'neither' },
+  ClaimTimeout: { unit: 'blocks', safer: 'neither' },
+  ChallengeWindow: { unit: 'blocks', safer: 'higher' },
+  JobMaxLifetime: { unit: 'blocks', safer: 'neither' },
+  EpochSpendCap: { unit: 'balance', safer: 'lower' },
+  QualityThreshold: { unit: 'permill', safer: 'higher' },
+  ReviewQuorum: { unit: 'count', safer: 'higher' },
+  AuditProbability: { unit: 'permill', safer: 'higher' },
+  ChallengeDeposit: { unit: 'balance', safer: 'neither' },
+  VerifierCount: { unit: 'count', safer: 'higher' },
+  ScoreTolerance: { unit: 'permill', safer: 'neither' },
+  ReproductionFloor: { unit: 'count', safer: 'neither' },
+  CurationReward: { unit: 'permill', safer: 'neither' },
+  ReputationGain: { unit: 'permill', safer: 'neither' },
+  ReputationLoss: { unit: 'permill', safer: 'neither' },
+  ReputationHalfLife: { unit: 'blocks', safer: 'neither' },
+  PreferenceRate: { unit: 'permill', safer: 'neither' },
+  PreferenceWeight: { unit: 'permill', safer: 'neither' },
 };
-/** The order studio-governance lists them in (`StudioParameter::ALL`). */
-const ORDER = Object.keys({
-  MaxStyleDeviation: 0, HardStyleLimit: 0, StyleEmaWeight: 0, MinBounty: 0, WorkerMinBond: 0, StudioFee: 0,
-  ClaimTimeout: 0, ChallengeWindow: 0, JobMaxLifetime: 0, EpochSpendCap: 0, QualityThreshold: 0, ReviewQuorum: 0,
-});
+const ORDER = Object.keys(PARAMETER_RULES);
 
 export function formatParameter(name, value, token) {
-  switch (UNITS[name]) {
+  switch (PARAMETER_RULES[name]?.unit) {
     case 'permill':
       return permillPct(value);
     case 'balance':
@@ -75,7 +86,7 @@ export function renderGovernance(el, snapshot, { token }) {
     const left = p.votingEnds - snapshot.blockNumber;
     return h(
       'tr',
-      { dataset: { proposal: p.id, track: p.track } },
+      { dataset: { proposal: p.id, track: p.track, ayes: p.ayes.toString(), nays: p.nays.toString() } },
       h('td', { class: 'num' }, `#${p.id}`),
       h('td', {}, describeAction(p.action, snapshot, token)),
       h('td', {}, pill(p.track)),
@@ -87,6 +98,7 @@ export function renderGovernance(el, snapshot, { token }) {
         h('div', { class: 'small' }, h('span', { class: 'good' }, `aye ${balance(p.ayes, token)}`), ' · ', h('span', { class: 'bad' }, `nay ${balance(p.nays, token)}`)),
       ),
       h('td', {}, account(p.proposer, { short: true })),
+      h('td', { class: 'row-actions' }, proposalActions(p, snapshot.blockNumber)),
     );
   });
 
@@ -121,11 +133,11 @@ export function renderGovernance(el, snapshot, { token }) {
     ),
     h('h3', {}, `Open proposals (${snapshot.proposals.length})`),
     snapshot.proposals.length
-      ? h('div', { class: 'table-wrap' }, table(['#', 'Action', 'Track', 'Voting ends', 'Tally', 'Proposer'], proposalRows, { class: 'proposals' }))
+      ? h('div', { class: 'table-wrap' }, table(['#', 'Action', 'Track', 'Voting ends', 'Tally', 'Proposer', ''], proposalRows, { class: 'proposals' }))
       : empty('No proposals open for voting.'),
     h('div', { class: 'two-col' },
-      h('div', {}, h('h3', {}, 'Styles'), table(['#', 'Name', 'Reference', 'Status'], styleRows, { class: 'registry' })),
-      h('div', {}, h('h3', {}, 'Models'), table(['#', 'Model', 'Weights sha256', 'Status'], modelRows, { class: 'registry' })),
+      h('div', {}, h('h3', {}, 'Styles'), h('div', { class: 'table-wrap' }, table(['#', 'Name', 'Reference', 'Status'], styleRows, { class: 'registry' }))),
+      h('div', {}, h('h3', {}, 'Models'), h('div', { class: 'table-wrap' }, table(['#', 'Model', 'Weights sha256', 'Status'], modelRows, { class: 'registry' }))),
     ),
   );
 }

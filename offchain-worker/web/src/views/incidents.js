@@ -3,6 +3,8 @@
 import { h, replaceChildren } from '../dom.js';
 import { blockNo, permillPct } from '../format.js';
 import { account, pill, table, empty } from './common.js';
+import { session } from '../session.js';
+import { actionButton } from '../actions.js';
 
 export function renderIncidents(el, snapshot, { quorum }) {
   const studio = snapshot.studioHalt;
@@ -61,7 +63,7 @@ export function renderIncidents(el, snapshot, { quorum }) {
           ? h('div', { class: 'small muted' }, `${quorum} agreeing reviewers decide`)
           : null,
       ),
-      h('td', {}, pill(i.status)),
+      h('td', {}, pill(i.status), reviewActions(i)),
     );
   });
 
@@ -100,4 +102,27 @@ function cause(c) {
     default:
       return c.kind;
   }
+}
+
+/** A reviewer's votes on an undecided incident: resume the scope, or retire it. */
+function reviewActions(incident) {
+  if (!session.standing?.reviewer || !(incident.status === 'Open' || incident.status === 'Expired')) return null;
+  const review = (decision, about) =>
+    actionButton(
+      decision,
+      {
+        id: `review-${decision.toLowerCase()}`,
+        title: `${decision} — incident #${incident.id}`,
+        about,
+        build: () => session.api.tx.circuitBreaker.review(incident.id, decision),
+        done: () => `your ${decision.toLowerCase()} vote is counted`,
+      },
+      { incident: incident.id },
+    );
+  return h(
+    'div',
+    { class: 'row-actions' },
+    review('Resume', 'Let the scope run again; a quarantined result is delivered.'),
+    incident.scope.kind === 'Studio' ? null : review('Retire', 'Retire the agent (slashed, deregistered) or keep the model suspended for good; a quarantined result is refused.'),
+  );
 }

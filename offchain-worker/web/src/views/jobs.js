@@ -4,6 +4,7 @@ import { h, replaceChildren } from '../dom.js';
 import { balance, blockNo } from '../format.js';
 import { ipfsUrl } from '../cid.js';
 import { account, cidLink, pill, promptText, styleName, table, empty } from './common.js';
+import { jobActions } from './order.js';
 
 /** JobStatus's variants, in the order a job goes through them. */
 export const JOB_STATUSES = ['Open', 'Claimed', 'Curating', 'Delivered', 'Quarantined', 'Settled', 'Cancelled', 'Refunded'];
@@ -51,13 +52,14 @@ export function renderJobs(el, snapshot, { token }) {
       h('td', {}, account(job.worker, { short: true })),
       h('td', { class: 'num' }, blockNo(job.submittedAt)),
       h('td', {}, job.output ? cidLink(job.output) : h('span', { class: 'muted' }, '—')),
+      h('td', { class: 'row-actions' }, jobActions(job)),
     ),
   );
   replaceChildren(
     el,
     chips,
     shown.length
-      ? h('div', { class: 'table-wrap' }, table(['Job', 'Status', 'Prompt', 'Style', 'Bounty', 'Client', 'Worker', 'Submitted', 'Output'], rows, { class: 'jobs' }))
+      ? h('div', { class: 'table-wrap' }, table(['Job', 'Status', 'Prompt', 'Style', 'Bounty', 'Client', 'Worker', 'Submitted', 'Output', ''], rows, { class: 'jobs' }))
       : empty(jobs.length ? `No ${filter.toLowerCase()} jobs.` : 'No jobs yet.'),
   );
 }
