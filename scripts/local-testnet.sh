@@ -10,7 +10,7 @@
 #   --base-dir DIR   keep the nodes' databases in DIR (default: a temporary directory, removed
 #                    on exit)
 #   --workers N      also run N workers (0-6; default 0): the dev stash accounts (//Alice//stash,
-#                    //Bob//stash …), each registered with a 50 UNIT bond and following its own
+#                    //Bob//stash …), each registered with a 50 STU bond and following its own
 #                    validator (round robin); the first serves the web studio when it is built
 #   --no-build       run what is already built (or the studio-node $STUDIO_NODE names)
 set -euo pipefail

@@ -2,7 +2,7 @@
 # The README's first command: installs what is missing, fetches the models, builds the node, the
 # worker and the web studio, and starts the studio on a dev chain: the node (Alice validates;
 # RPC on ws://127.0.0.1:$STUDIO_RPC_PORT) and one worker (Bob, dev keys, registered with a
-# 50 UNIT bond) whose gateway serves the web studio, the content store and the metrics at
+# 50 STU bond) whose gateway serves the web studio, the content store and the metrics at
 # http://$STUDIO_GATEWAY. It opens the web studio in a browser when it can, and prints what to
 # try next. Ctrl-C stops everything it started.
 #

@@ -72,7 +72,7 @@ async fn token_holders_change_a_parameter_and_propose_a_style_with_the_studio_cl
 	let upgrade = crate::upgrade::propose(&node, dir.path()).await;
 	let (ok, said) = studio(&node, &["gov", "list"]);
 	assert!(ok, "{said}");
-	assert_says(&said, &["set MaxStyleDeviation to 50000", "Fast track", "ayes 600000 UNIT / nays 100000 UNIT"]);
+	assert_says(&said, &["set MaxStyleDeviation to 50000", "Fast track", "ayes 600000 STU / nays 100000 STU"]);
 
 	wait_for("the end of the voting period", Duration::from_secs(90), || {
 		let client = client.clone();
@@ -83,7 +83,7 @@ async fn token_holders_change_a_parameter_and_propose_a_style_with_the_studio_cl
 	})
 	.await;
 	let (ok, said) = studio_as(&node, "//Charlie", &["gov", "close", "0"]);
-	assert!(ok && said.contains("proposal 0 approved (ayes 600000 UNIT / nays 100000 UNIT): enacted now"), "{said}");
+	assert!(ok && said.contains("proposal 0 approved (ayes 600000 STU / nays 100000 STU): enacted now"), "{said}");
 	let (ok, said) = studio(&node, &["gov", "params"]);
 	assert!(ok && said.contains("MaxStyleDeviation\t50000\t"), "{said}");
 	let (ok, said) = studio_as(&node, "//Bob", &["gov", "vote", "0", "--aye", "--amount", "1"]);

@@ -97,7 +97,7 @@ pub async fn propose(node: &Node, dir: &std::path::Path) -> ProposedUpgrade {
 /// What the chain holds, read through the CLI and the balances of the dev accounts that voted,
 /// proposed or paid.
 async fn holdings(node: &Node, client: &subxt::OnlineClient<PolkadotConfig>) -> Vec<String> {
-	let mut read: Vec<String> = [&["gov", "params"][..], &["gov", "list"], &["style", "list"], &["job", "show", "0"]]
+	let mut read: Vec<String> = [&["gov", "params"][..], &["gov", "list"], &["style", "list"], &["job", "show", "0", "--json"]]
 		.into_iter()
 		.map(|args| {
 			let (ok, said) = studio(node, args);
@@ -105,10 +105,27 @@ async fn holdings(node: &Node, client: &subxt::OnlineClient<PolkadotConfig>) -> 
 			said
 		})
 		.collect();
+	// A job's blocks are shown with their distance from now, which moves on: compare the
+	// blocks themselves.
+	let mut job: serde_json::Value = serde_json::from_str(read.last().unwrap()).unwrap();
+	without_distances(&mut job);
+	*read.last_mut().unwrap() = job.to_string();
 	for account in [dev::alice(), dev::bob(), dev::charlie(), dev::dave(), dev::ferdie()] {
 		read.push(format!("{:?}", account_data(client, account.public_key().0).await));
 	}
 	read
+}
+
+/// `value` without the `from_now` of the blocks in it.
+fn without_distances(value: &mut serde_json::Value) {
+	match value {
+		serde_json::Value::Object(fields) => {
+			fields.remove("from_now");
+			fields.values_mut().for_each(without_distances);
+		},
+		serde_json::Value::Array(items) => items.iter_mut().for_each(without_distances),
+		_ => {},
+	}
 }
 
 /// Closes the vote once over, waits for the enactment, applies the runtime as Ferdie, and

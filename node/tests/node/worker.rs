@@ -698,12 +698,14 @@ async fn a_client_submits_with_the_studio_cli_follows_it_to_settled_and_gets_a_v
 	let bob_address = subxt::utils::AccountId32(account(&bob)).to_string();
 	let alice_address = subxt::utils::AccountId32(account(&dev::alice())).to_string();
 	let (ok, said) = studio(&node, &["asset", "show", &cid]);
-	assert!(ok && said.contains(&format!("creator: {bob_address}")) && said.contains(&format!("owner: {alice_address}")), "{said}");
+	assert!(ok && said.contains(&format!("creator: {alice_address}")) && said.contains(&format!("worker: {bob_address}")), "{said}");
 	assert!(said.contains(&format!("parents: [{root}]")) && said.contains("status: Final"), "{said}");
 	let (ok, said) = studio(&node, &["asset", "show", &cid, "--json"]);
 	assert!(ok, "{said}");
 	let record: serde_json::Value = serde_json::from_str(&said).unwrap();
-	assert_eq!(record["creator"], bob_address.as_str(), "{said}");
+	assert_eq!(record["creator"], alice_address.as_str(), "{said}");
+	assert_eq!(record["generation"]["worker"], bob_address.as_str(), "{said}");
+	assert!(record["recorded_at_ms"].as_str().is_some_and(|time| time.ends_with(" UTC")), "{said}");
 	assert_eq!(record["parents"][0], root.as_str(), "{said}");
 	assert!(record["recorded_at"]["block"].as_u64().is_some(), "{said}");
 	let settled_job = report["job"].as_u64().unwrap().to_string();

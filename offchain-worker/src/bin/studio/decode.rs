@@ -21,6 +21,8 @@ pub enum Field {
 	Balance(u128),
 	/// A block number.
 	Block(u64),
+	/// A moment, in milliseconds since the Unix epoch.
+	Time(u64),
 	/// A share: parts of `of`.
 	Share(u64, u64),
 	/// An account, in SS58.
@@ -48,6 +50,7 @@ pub enum Field {
 enum Hint {
 	Balance,
 	Block,
+	Time,
 	Account,
 	Cid,
 	Hash,
@@ -153,6 +156,7 @@ impl<'a> Reader<'a> {
 			Primitive::U128(n) => match hint {
 				Hint::Balance => Field::Balance(*n),
 				Hint::Block => Field::Block(*n as u64),
+				Hint::Time => Field::Time(*n as u64),
 				_ => Field::Number(*n),
 			},
 			other => Field::Text(other.to_string()),
@@ -191,6 +195,7 @@ impl<'a> Reader<'a> {
 			Field::Number(n) => json!(n),
 			Field::Balance(planck) => json!({ "STU": decimal(*planck), "planck": planck.to_string() }),
 			Field::Block(block) => json!({ "block": block, "from_now": *block as i64 - self.now as i64 }),
+			Field::Time(ms) => json!(utc_text(*ms)),
 			Field::Share(parts, of) => json!({ "percent": *parts as f64 * 100.0 / *of as f64 }),
 			Field::Account(s) | Field::Cid(s) | Field::Text(s) | Field::Hex(s) => json!(s),
 			Field::Bool(b) => json!(b),
@@ -253,6 +258,7 @@ impl<'a> Reader<'a> {
 			Field::Number(n) => n.to_string(),
 			Field::Balance(planck) => units(*planck),
 			Field::Block(block) => self.block_text(*block),
+			Field::Time(ms) => utc_text(*ms),
 			Field::Share(parts, of) => format!("{:.4} %", *parts as f64 * 100.0 / *of as f64),
 			Field::Account(s) | Field::Cid(s) | Field::Hex(s) => s.clone(),
 			Field::Text(s) => format!("{s:?}"),
@@ -281,6 +287,10 @@ fn field_types(def: &TypeDef<PortableForm>, variant: Option<&str>) -> Vec<(Optio
 
 /// The hint for a field `name` (or the only unnamed one), else the enclosing one.
 fn hint_for(fields: &[(Option<String>, Option<String>)], name: Option<&str>, outer: Hint) -> Hint {
+	// The runtime's moments are milliseconds, named so (`recorded_at_ms`).
+	if name.is_some_and(|name| name.ends_with("_ms")) {
+		return Hint::Time
+	}
 	let declared = match name {
 		Some(name) => fields.iter().find(|(n, _)| n.as_deref() == Some(name)),
 		None => fields.first(),
@@ -344,6 +354,22 @@ fn decimal(planck: u128) -> String {
 	if fraction.is_empty() { (planck / UNIT).to_string() } else { format!("{}.{fraction}", planck / UNIT) }
 }
 
+/// Milliseconds since the Unix epoch as "2026-12-01 11:58:33 UTC".
+fn utc_text(ms: u64) -> String {
+	let (days, seconds) = ((ms / 1000) / 86_400, (ms / 1000) % 86_400);
+	// Howard Hinnant's civil_from_days: the proleptic Gregorian date of a day count.
+	let z = days as i64 + 719_468;
+	let era = z.div_euclid(146_097);
+	let doe = z - era * 146_097;
+	let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+	let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	let mp = (5 * doy + 2) / 153;
+	let day = doy - (153 * mp + 2) / 5 + 1;
+	let month = if mp < 10 { mp + 3 } else { mp - 9 };
+	let year = yoe + era * 400 + i64::from(month <= 2);
+	format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", seconds / 3600, seconds / 60 % 60, seconds % 60)
+}
+
 /// Seconds as "45 s", "3 min", "2 h", "4 days".
 fn duration_text(seconds: u64) -> String {
 	match seconds {
@@ -367,6 +393,9 @@ mod tests {
 		assert_eq!(duration_text(180), "3 min");
 		assert_eq!(duration_text(7200), "2 h");
 		assert_eq!(duration_text(3 * 86_400), "3 days");
+		assert_eq!(utc_text(0), "1970-01-01 00:00:00 UTC");
+		assert_eq!(utc_text(1_796_126_313_001), "2026-12-01 11:58:33 UTC");
+		assert_eq!(utc_text(951_825_600_000), "2000-02-29 12:00:00 UTC");
 		let types = PortableRegistry { types: Vec::new() };
 		let reader = Reader::new(&types, 100, 3000);
 		assert_eq!(reader.block_text(120), "#120 (in 20 blocks, ~60 s)");

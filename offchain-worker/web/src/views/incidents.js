@@ -2,7 +2,8 @@
 
 import { h, replaceChildren } from '../dom.js';
 import { blockNo, permillPct } from '../format.js';
-import { account, pill, table, empty } from './common.js';
+import { account, cidLink, pill, table, empty } from './common.js';
+import { ipfsUrl } from '../cid.js';
 import { session } from '../session.js';
 import { actionButton } from '../actions.js';
 
@@ -52,7 +53,7 @@ export function renderIncidents(el, snapshot, { quorum }) {
       h('td', { class: 'num' }, `#${i.id}`),
       h('td', {}, scope(i.scope, snapshot)),
       h('td', {}, cause(i.cause)),
-      h('td', { class: 'num' }, i.job !== null ? `#${i.job}` : '—'),
+      h('td', { class: 'num' }, i.job !== null ? `#${i.job}` : '—', evidence(i, snapshot)),
       h('td', { class: 'num' }, blockNo(i.openedAt)),
       h('td', { class: 'num' }, blockNo(i.reviewBy), i.status === 'Open' ? h('div', { class: 'small muted' }, left >= 0 ? `${left} blocks left` : 'overdue') : null),
       h(
@@ -124,5 +125,24 @@ function reviewActions(incident) {
     { class: 'row-actions' },
     review('Resume', 'Let the scope run again; a quarantined result is delivered.'),
     incident.scope.kind === 'Studio' ? null : review('Retire', 'Retire the agent (slashed, deregistered) or keep the model suspended for good; a quarantined result is refused.'),
+  );
+}
+
+/**
+ * What a reviewer looks at: the output that caused the incident (its job's output, quarantined
+ * or since delivered), and for an agent, a link to its drift chart.
+ */
+function evidence(incident, snapshot) {
+  const job = snapshot.jobs.find((j) => j.id === String(incident.cause.job ?? incident.job));
+  const output = job?.output;
+  return h(
+    'div',
+    { class: 'evidence' },
+    output
+      ? h('a', { href: ipfsUrl(output), target: '_blank', rel: 'noopener', title: output, dataset: { evidence: output } },
+          h('img', { class: 'pair-thumb', src: ipfsUrl(output), alt: `the output behind incident #${incident.id}`, width: 64, height: 64, decoding: 'async' }))
+      : null,
+    output ? h('div', { class: 'small' }, cidLink(output)) : null,
+    incident.scope.kind === 'Agent' ? h('a', { class: 'small', href: '#drift' }, 'drift chart') : null,
   );
 }
