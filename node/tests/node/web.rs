@@ -5,7 +5,8 @@
 //! design, trips Bob's breaker; reviewers Charlie and Dave resume him from the incident's row;
 //! Alice accepts the result early and downloads it checked against its CID; she proposes a
 //! parameter change and Eve's vote moves its tally; an oversized upload is refused and her own
-//! image is stylized. The chain is then checked for each of these, and the page for what it
+//! image is stylized, and she challenges the result; Eve stakes on a finalist of Alice's curated
+//! job and her pick wins. The chain is then checked for each of these, and the page for what it
 //! shows (the delivered image, its provenance, the incident). Bob then stops for good and the
 //! page, served by an archival worker's gateway, still shows the design (fetched over IPFS).
 //! The screenshots are kept in the target dir.
@@ -14,7 +15,7 @@ use crate::{
 	harness::{run_binary_to_exit, submit, wait_for, workspace_root, Node, NODE_BINARY},
 	restyle::STYLE_TRANSFER,
 	studio::{event, field_u128, job_status, register_worker, BOND},
-	worker::{wait_for_status, Worker, EYE_GENERATOR, GRAYSCALE_ETCHING, RED_PROMPT},
+	worker::{wait_for_status, Worker, AMBER_PAINTERLY, EYE_GENERATOR, GRAYSCALE_ETCHING, RED_PROMPT},
 };
 use std::{path::Path, time::Duration};
 use subxt::dynamic::{self, At, Value};
@@ -82,6 +83,8 @@ async fn people_act_from_the_web_studio_and_it_shows_what_they_did() {
 		GRAYSCALE_ETCHING.to_string(),
 		"--stylize-style".into(),
 		INK_WASH.to_string(),
+		"--curated-style".into(),
+		AMBER_PAINTERLY.to_string(),
 		"--propose".into(),
 		format!("MaxStyleDeviation={}", limit + 10_000),
 		"--max-side".into(),
@@ -136,6 +139,20 @@ async fn people_act_from_the_web_studio_and_it_shows_what_they_did() {
 		}
 	})
 	.await;
+	// Eve's stake won the curation (she was its only curator); Alice's challenge is under way
+	// or decided.
+	assert!(report["eveRoles"].as_str().unwrap().contains("1 won"), "{report}");
+	let curated = number("curatedJob");
+	wait_for("the curated job's choice to be final", Duration::from_secs(60), || {
+		let client = client.clone();
+		async move { matches!(job_status(&client, curated).await.as_str(), "Delivered" | "Settled").then_some(()) }
+	})
+	.await;
+	let challenged = number("challenged");
+	let at = client.at_current_block().await.unwrap();
+	let verification = at.storage().try_fetch(dynamic::storage::<(u64,), Value>("JobEscrow", "Verifications"), (challenged,)).await.unwrap();
+	let verdict = at.storage().try_fetch(dynamic::storage::<(u64,), Value>("JobEscrow", "Verdicts"), (challenged,)).await.unwrap();
+	assert!(verification.is_some() || verdict.is_some(), "Alice's challenge of job {challenged}");
 	assert_eq!(report["phoneOverflow"], 0, "the page fits a phone's width: {}", report["phoneOverflowing"]);
 
 	// The page, as a browser shows it.

@@ -10,12 +10,14 @@
 //   4. Alice accepts the delivered result early and downloads the image checked against its CID;
 //   5. Alice proposes a parameter change (--propose NAME=VALUE) with the page's verdict, and Eve
 //      votes on it: the tally moves;
-//   6. Alice uploads her own image (drawn by the browser) and gets it stylized
-//      (--stylize-style); an oversized upload (wider than --max-side) is refused first and
-//      moves no money.
+//   6. Alice orders a curated design (--curated-style); Eve stakes on a finalist from the
+//      curation board, and her pick wins when the chain closes the curation;
+//   7. Alice uploads her own image (drawn by the browser) and gets it stylized
+//      (--stylize-style), then challenges the result; an oversized upload (wider than
+//      --max-side) is refused first and moves no money.
 //
 //   node tests/act-page.mjs --page URL --red-prompt TEXT --grayscale-style ID --stylize-style ID
-//        --propose NAME=VALUE --max-side N --shots DIR [--timeout SECONDS]
+//        --curated-style ID --propose NAME=VALUE --max-side N --shots DIR [--timeout SECONDS]
 //
 // Prints one JSON line (the jobs, incident, proposal and CIDs it made) on success, saving a
 // screenshot of each step in DIR; on a failure it saves one more, says what it waited for, and
@@ -32,13 +34,14 @@ const { values: args } = parseArgs({
     'red-prompt': { type: 'string' },
     'grayscale-style': { type: 'string' },
     'stylize-style': { type: 'string' },
+    'curated-style': { type: 'string' },
     propose: { type: 'string' },
     'max-side': { type: 'string' },
     shots: { type: 'string' },
     timeout: { type: 'string', default: '600' },
   },
 });
-for (const required of ['page', 'red-prompt', 'grayscale-style', 'stylize-style', 'propose', 'max-side', 'shots']) {
+for (const required of ['page', 'red-prompt', 'grayscale-style', 'stylize-style', 'curated-style', 'propose', 'max-side', 'shots']) {
   if (!args[required]) {
     console.error(`act-page: --${required} is required`);
     process.exit(2);
@@ -215,7 +218,29 @@ try {
   await page.waitForFunction(() => /voter on/.test(document.querySelector('#account [data-field=roles]')?.textContent ?? ''), null, { timeout: left() });
   report.eveFrozen = await page.$eval('#account .standing', (el) => el.dataset.frozen);
 
-  // 6. An oversized upload is refused before any money moves; then Alice's own image is stylized.
+  // 6. Alice orders a curated design; Eve stakes on a finalist from the curation board; the
+  //    chain closes the curation and Eve's pick wins her reputation.
+  await actAs('Alice');
+  await page.fill('#order-form textarea[name=prompt]', 'an amber painted eye');
+  await page.selectOption('#order-form select[name=style]', args['curated-style']);
+  await page.fill('#order-form input[name=candidates]', '4');
+  await page.fill('#order-form input[name=curate]', '2');
+  await page.fill('#order-form input[name=period]', '8');
+  const curated = await submitForm('#order-form');
+  if (!curated.job) throw new Error(`the curated order failed: ${JSON.stringify(curated)}`);
+  report.curatedJob = curated.job;
+  await actAs('Eve');
+  await signAction(`#curation-${curated.job} button[data-action="stake"][data-finalist="1"]`, async () => {
+    await page.fill('#action-dialog input[name=amount]', '5');
+  });
+  await waitFor(`#curation tr[data-closed-curation="${curated.job}"]`, `the curation of job #${curated.job} closed`);
+  await page.waitForFunction(() => /1 won/.test(document.querySelector('#account [data-field=roles]')?.textContent ?? ''), null, { timeout: left() });
+  report.eveRoles = await page.textContent('#account [data-field=roles]');
+  await page.locator(`#curation tr[data-closed-curation="${curated.job}"]`).scrollIntoViewIfNeeded();
+  await shot('curated');
+
+  // 7. An oversized upload is refused before any money moves; then Alice's own image is stylized,
+  //    and she challenges the result.
   await actAs('Alice');
   const side = Number(args['max-side']);
   const before = await freeOf();
@@ -232,10 +257,13 @@ try {
   const restyled = await submitForm('#restyle-form');
   if (!restyled.job) throw new Error(`the restyle failed: ${JSON.stringify(restyled)}`);
   report.restyleJob = restyled.job;
-  await waitFor(`#my-jobs li[data-job="${restyled.job}"][data-stage="Delivered"], #my-jobs li[data-job="${restyled.job}"][data-status="Settled"]`, `the restyle job #${restyled.job} delivered`);
+  // The dev chain's challenge window is 5 blocks: Alice challenges as soon as it is delivered.
+  await signAction(`#my-jobs li[data-job="${restyled.job}"] button[data-action="challenge"]`);
+  await waitFor(`#jobs tr[data-job="${restyled.job}"] [data-verification="challenged"]`, `job #${restyled.job} challenged on the board`);
+  report.challenged = restyled.job;
   await waitFor(`#jobs tr[data-job="${restyled.job}"] .restyle-pair img[alt="the result"]`, 'the restyled pair on the job board');
   await page.locator(`#jobs tr[data-job="${restyled.job}"]`).scrollIntoViewIfNeeded();
-  await shot('restyled');
+  await shot('restyled-and-challenged');
 
   // Phone width: the page still lays out (no horizontal scroll of the page itself).
   await page.setViewportSize({ width: 390, height: 844 });
