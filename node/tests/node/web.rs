@@ -110,6 +110,7 @@ async fn people_act_from_the_web_studio_and_it_shows_what_they_did() {
 	assert!(refused[1].as_str().unwrap().contains("MaxPromptLength"), "{report}");
 	assert!(refused[2].as_str().unwrap().contains("MaxImageSide"), "{report}");
 	assert!(report["cost"].as_str().unwrap().contains("fee now"), "{report}");
+	assert!(report["chainRefusal"].as_str().unwrap().starts_with("StudioGovernance::TooManyProposalsByAccount: "), "{report}");
 	let (job, incident, proposal, restyle) = (number("job"), number("incident"), number("proposal"), number("restyleJob"));
 	// (The page shows best blocks; the chain is read here at finalized ones.)
 	let fields = wait_for_status(&client, job, "Settled", Duration::from_secs(60)).await;
@@ -149,10 +150,17 @@ async fn people_act_from_the_web_studio_and_it_shows_what_they_did() {
 	})
 	.await;
 	let challenged = number("challenged");
-	let at = client.at_current_block().await.unwrap();
-	let verification = at.storage().try_fetch(dynamic::storage::<(u64,), Value>("JobEscrow", "Verifications"), (challenged,)).await.unwrap();
-	let verdict = at.storage().try_fetch(dynamic::storage::<(u64,), Value>("JobEscrow", "Verdicts"), (challenged,)).await.unwrap();
-	assert!(verification.is_some() || verdict.is_some(), "Alice's challenge of job {challenged}");
+	wait_for(&format!("Alice's challenge of job {challenged} to be final"), Duration::from_secs(60), || {
+		let client = client.clone();
+		async move {
+			let at = client.at_current_block().await.unwrap();
+			let read = |item: &'static str| dynamic::storage::<(u64,), Value>("JobEscrow", item);
+			let verification = at.storage().try_fetch(read("Verifications"), (challenged,)).await.unwrap();
+			let verdict = at.storage().try_fetch(read("Verdicts"), (challenged,)).await.unwrap();
+			(verification.is_some() || verdict.is_some()).then_some(())
+		}
+	})
+	.await;
 	assert_eq!(report["phoneOverflow"], 0, "the page fits a phone's width: {}", report["phoneOverflowing"]);
 
 	// The page, as a browser shows it.

@@ -9,7 +9,8 @@
 //   3. reviewers Charlie and Dave resume the incident from its row;
 //   4. Alice accepts the delivered result early and downloads the image checked against its CID;
 //   5. Alice proposes a parameter change (--propose NAME=VALUE) with the page's verdict, and Eve
-//      votes on it: the tally moves;
+//      votes on it: the tally moves; Alice's fifth open proposal is refused by the chain, and
+//      the page names the pallet error;
 //   6. Alice orders a curated design (--curated-style); Eve stakes on a finalist from the
 //      curation board, and her pick wins when the chain closes the curation;
 //   7. Alice uploads her own image (drawn by the browser) and gets it stylized
@@ -218,9 +219,20 @@ try {
   await page.waitForFunction(() => /voter on/.test(document.querySelector('#account [data-field=roles]')?.textContent ?? ''), null, { timeout: left() });
   report.eveFrozen = await page.$eval('#account .standing', (el) => el.dataset.frozen);
 
+  // 5b. What only the chain refuses shows the pallet error's name and doc line: Alice's fifth
+  //     open proposal (MaxProposalsPerAccount is 4) is refused in its block, deposit kept.
+  await actAs('Alice');
+  for (let more = 0; more < 3; more += 1) {
+    const again = await submitForm('#propose-form');
+    if (!again.proposal) throw new Error(`proposal ${more + 2} failed: ${JSON.stringify(again)}`);
+  }
+  const fifth = await submitForm('#propose-form');
+  if (fifth.error !== 'StudioGovernance::TooManyProposalsByAccount' || !/already has/.test(fifth.text)) throw new Error(`a fifth proposal was not refused by the chain: ${JSON.stringify(fifth)}`);
+  report.chainRefusal = fifth.text;
+  await shot('refused-by-the-chain');
+
   // 6. Alice orders a curated design; Eve stakes on a finalist from the curation board; the
   //    chain closes the curation and Eve's pick wins her reputation.
-  await actAs('Alice');
   await page.fill('#order-form textarea[name=prompt]', 'an amber painted eye');
   await page.selectOption('#order-form select[name=style]', args['curated-style']);
   await page.fill('#order-form input[name=candidates]', '4');

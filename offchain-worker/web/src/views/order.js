@@ -139,6 +139,7 @@ export function renderOrder(el) {
       onSubmit: async (event) => {
         event.preventDefault();
         problem.hidden = true;
+        replaceChildren(status);
         const v = read();
         let wrong = check(v);
         let tx = null;

@@ -74,6 +74,7 @@ export function renderPropose(el) {
       onSubmit: async (event) => {
         event.preventDefault();
         problem.hidden = true;
+        replaceChildren(status);
         const v = parse();
         const deposit = session.api.consts.studioGovernance.proposalDeposit.toBigInt();
         const wrong =
