@@ -201,8 +201,11 @@ async fn people_act_from_the_web_studio_and_it_shows_what_they_did() {
 	register_worker(&client, EYE_GENERATOR, &charlie).await;
 	let dist = web.join("dist");
 	let archive = Worker::start_with(&node, "//Charlie", dir.path(), "charlie", &["--archive", "--web", dist.to_str().unwrap()]);
-	// Both studio outputs: the design and the stylized upload.
-	archive.wait_for_metric("studio_worker_content_pins", 2.0).await;
+	// The studio's outputs: the design, the curated job's finalists, the stylized upload.
+	wait_for("the archive to pin the studio's outputs", Duration::from_secs(90), || async {
+		(archive.metric_now("studio_worker_content_pins").unwrap_or(0.0) >= 2.0).then_some(())
+	})
+	.await;
 	worker.kill();
 	show(&format!("http://127.0.0.1:{}/", archive.gateway), &shots.join("after-its-worker-stopped.png"));
 }

@@ -284,8 +284,11 @@ try {
   // What sticks out, if anything: the outermost elements wider than the screen (for the log).
   report.phoneOverflowing = await page.evaluate(() => {
     const width = document.documentElement.clientWidth;
-    const wide = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest('.table-wrap'));
-    return wide.filter((el) => !wide.includes(el.parentElement)).slice(0, 8).map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')}`);
+    // An element, or text running out of it (a long word), past the right edge.
+    const wide = [...document.querySelectorAll('body *')].filter(
+      (el) => (el.getBoundingClientRect().right > width || el.getBoundingClientRect().left + el.scrollWidth > width + 1) && !el.parentElement?.closest('.table-wrap'),
+    );
+    return wide.slice(0, 12).map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')} (right ${Math.round(el.getBoundingClientRect().right)})`);
   });
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot('phone-width');
