@@ -15,7 +15,7 @@ use crate::{
 	harness::{run_binary_to_exit, submit, wait_for, workspace_root, Node, NODE_BINARY},
 	restyle::STYLE_TRANSFER,
 	studio::{event, field_u128, job_status, register_worker, BOND},
-	worker::{wait_for_status, Worker, AMBER_PAINTERLY, EYE_GENERATOR, GRAYSCALE_ETCHING, RED_PROMPT},
+	worker::{wait_for_status, without_colours, Worker, AMBER_PAINTERLY, EYE_GENERATOR, GRAYSCALE_ETCHING, RED_PROMPT},
 };
 use std::{path::Path, time::Duration};
 use subxt::dynamic::{self, At, Value};
@@ -201,9 +201,9 @@ async fn people_act_from_the_web_studio_and_it_shows_what_they_did() {
 	register_worker(&client, EYE_GENERATOR, &charlie).await;
 	let dist = web.join("dist");
 	let archive = Worker::start_with(&node, "//Charlie", dir.path(), "charlie", &["--archive", "--web", dist.to_str().unwrap()]);
-	// The studio's outputs: the design, the curated job's finalists, the stylized upload.
-	wait_for("the archive to pin the studio's outputs", Duration::from_secs(90), || async {
-		(archive.metric_now("studio_worker_content_pins").unwrap_or(0.0) >= 2.0).then_some(())
+	wait_for("the archive to pin the design", Duration::from_secs(90), || async {
+		let log = without_colours(&archive.log());
+		log.lines().any(|line| line.contains("archived a studio output") && line.contains(&cid)).then_some(())
 	})
 	.await;
 	worker.kill();
