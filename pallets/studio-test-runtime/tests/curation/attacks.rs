@@ -207,3 +207,25 @@ fn a_worker_retired_while_its_finalists_are_curated_is_not_paid_and_the_client_k
 		check_invariants().unwrap();
 	});
 }
+
+#[test]
+fn a_curation_closes_once_and_a_second_close_alone_or_in_a_batch_pays_nothing_more() {
+	new_test_ext().execute_with(|| {
+		register_worker();
+		let job = curating_job(10);
+		let curator = CURATORS[0];
+		let before = free(curator);
+		assert_ok!(Curation::stake(origin(curator), job, 1, 5 * UNIT));
+		to_curation_end();
+		// Two closes in one batch, to be paid twice: the second fails, the batch reverts whole.
+		let close = || RuntimeCall::Curation(pallet_curation::Call::close_curation { job });
+		assert!(batch_all(vec![close(), close()]).dispatch(origin(curator)).is_err());
+		assert_eq!((staked(curator), before - free(curator)), (5 * UNIT, 5 * UNIT));
+		// One close pays the reward once and releases the stake; a later one finds nothing.
+		assert_ok!(Curation::close_curation(origin(curator), job));
+		assert_eq!((staked(curator), free(curator) - before), (0, REWARD));
+		assert_noop!(Curation::close_curation(origin(curator), job), pallet_curation::Error::<Runtime>::UnknownCuration);
+		assert_eq!(free(curator) - before, REWARD);
+		check_invariants().unwrap();
+	});
+}
