@@ -76,7 +76,7 @@ function openAction(action) {
         const v = values();
         const wrong = action.check ? await action.check(v) : null;
         if (wrong) {
-          showProblem(problem, wrong);
+          showRefusal(problem, wrong);
           return;
         }
         submit.disabled = true;
@@ -84,7 +84,7 @@ function openAction(action) {
           const result = await follow(action.build(v), statusList);
           if (action.done) statusList.append(h('li', { dataset: { stage: 'done' } }, action.done(result, v)));
         } catch (error) {
-          showProblem(problem, error.message ?? String(error), error.errorName);
+          showRefusal(problem, error.message ?? String(error), error.errorName);
         } finally {
           submit.disabled = false;
         }
@@ -105,10 +105,14 @@ function openAction(action) {
   void updateCost();
 }
 
-function showProblem(el, text, errorName = null) {
+/**
+ * Shows why an action did not go through in a form's error line: `errorName` is the pallet
+ * error (`Pallet::Error`), or what failed; by default it was refused before anything was signed.
+ */
+export function showRefusal(el, text, errorName = 'refused-before-signing') {
   el.textContent = text;
   el.hidden = false;
-  el.dataset.error = errorName ?? 'refused-before-signing';
+  el.dataset.error = errorName;
 }
 
 /**

@@ -3,6 +3,8 @@
 // reduced to its raw leaf), computed in the browser by ipfs-unixfs-importer, the importer of
 // js-ipfs and Helia, which the worker's tests compare with its own. Loaded on demand.
 
+import { u8aToHex } from '@polkadot/util';
+
 export async function fileCid(bytes) {
   const [{ importer }, { fixedSize }, { balanced }, { MemoryBlockstore }] = await Promise.all([
     import('ipfs-unixfs-importer'),
@@ -20,8 +22,7 @@ export async function fileCid(bytes) {
   let root;
   for await (const entry of importer([{ content: bytes }], new MemoryBlockstore(), options)) root = entry;
   // As hex: polkadot.js reads a Uint8Array given for `Bytes` as already length-prefixed.
-  const hex = '0x' + [...root.cid.bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return { text: root.cid.toString(), hex };
+  return { text: root.cid.toString(), hex: u8aToHex(root.cid.bytes) };
 }
 
 /**

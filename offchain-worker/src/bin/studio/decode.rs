@@ -8,7 +8,7 @@ use scale_info::{form::PortableForm, PortableRegistry, TypeDef, TypeDefPrimitive
 use serde_json::{json, Map, Value as Json};
 use subxt::ext::scale_value::{self, Composite, Primitive, ValueDef};
 
-use crate::{units, UNIT};
+use crate::{decimal, units};
 
 type Value = scale_value::Value<u32>;
 
@@ -101,7 +101,7 @@ impl<'a> Reader<'a> {
 	fn read(&self, value: &Value, hint: Hint) -> Field {
 		let Some(ty) = self.types.resolve(value.context) else { return Field::Text(value.to_string()) };
 		match ty.path.segments.last().map(String::as_str) {
-			Some("AccountId32") => return bytes_of(value).map(|b| Field::Account(account_text(&b))).unwrap_or(Field::Nothing),
+			Some("AccountId32") => return bytes_of(value).map_or(Field::Nothing, |bytes| read_bytes(bytes, Hint::Account)),
 			Some("Permill") => return Field::Share(first_number(value) as u64, 1_000_000),
 			Some("Perbill") => return Field::Share(first_number(value) as u64, 1_000_000_000),
 			Some("Option") => {
@@ -231,22 +231,22 @@ impl<'a> Reader<'a> {
 						self.write(out, child, value, indent + 1);
 					}
 				},
-				inner if self.inline(inner).is_some() =>
-					out.push_str(&format!("{pad}{name}: {variant} {}\n", self.inline(inner).unwrap_or_default())),
-				inner => {
-					out.push_str(&format!("{pad}{name}: {variant}\n"));
-					self.write(out, "", inner, indent + 1);
+				inner => match self.inline(inner) {
+					Some(text) => out.push_str(&format!("{pad}{name}: {variant} {text}\n")),
+					None => {
+						out.push_str(&format!("{pad}{name}: {variant}\n"));
+						self.write(out, "", inner, indent + 1);
+					},
 				},
 			},
-			Field::List(items) if items.iter().all(|item| self.inline(item).is_some()) => {
-				let shown: Vec<String> = items.iter().filter_map(|item| self.inline(item)).collect();
-				out.push_str(&format!("{pad}{name}: [{}]\n", shown.join(", ")));
-			},
-			Field::List(items) => {
-				out.push_str(&format!("{pad}{name}:\n"));
-				for (index, item) in items.iter().enumerate() {
-					self.write(out, &format!("- {index}"), item, indent + 1);
-				}
+			Field::List(items) => match items.iter().map(|item| self.inline(item)).collect::<Option<Vec<String>>>() {
+				Some(shown) => out.push_str(&format!("{pad}{name}: [{}]\n", shown.join(", "))),
+				None => {
+					out.push_str(&format!("{pad}{name}:\n"));
+					for (index, item) in items.iter().enumerate() {
+						self.write(out, &format!("- {index}"), item, indent + 1);
+					}
+				},
 			},
 			scalar => out.push_str(&format!("{pad}{name}: {}\n", self.inline(scalar).unwrap_or_default())),
 		}
@@ -326,11 +326,13 @@ fn first_number(value: &Value) -> u128 {
 	}
 }
 
-/// Bytes by what they hold: an account, a CID, a hash, text, or else hex.
+/// Bytes by what they hold: an account (SS58, prefix 42), a CID, a hash, text, or else hex.
 fn read_bytes(bytes: Vec<u8>, hint: Hint) -> Field {
+	if let (Hint::Account, Ok(id)) = (hint, <[u8; 32]>::try_from(bytes.as_slice())) {
+		return Field::Account(subxt::utils::AccountId32(id).to_string())
+	}
 	let hex = || format!("0x{}", studio_worker::chain::hex(&bytes));
 	match hint {
-		Hint::Account if bytes.len() == 32 => Field::Account(account_text(&bytes)),
 		Hint::Cid => cid::Cid::try_from(bytes.as_slice()).map(|c| Field::Cid(c.to_string())).unwrap_or_else(|_| Field::Hex(hex())),
 		Hint::Hash => Field::Hex(hex()),
 		_ => match std::str::from_utf8(&bytes) {
@@ -338,20 +340,6 @@ fn read_bytes(bytes: Vec<u8>, hint: Hint) -> Field {
 			_ => Field::Hex(hex()),
 		},
 	}
-}
-
-/// An account's SS58 text (prefix 42).
-fn account_text(bytes: &[u8]) -> String {
-	let mut id = [0u8; 32];
-	id.copy_from_slice(&bytes[..32.min(bytes.len())]);
-	subxt::utils::AccountId32(id).to_string()
-}
-
-/// A balance in STU as a decimal number without the unit: "12.5".
-fn decimal(planck: u128) -> String {
-	let fraction = format!("{:012}", planck % UNIT);
-	let fraction = fraction.trim_end_matches('0');
-	if fraction.is_empty() { (planck / UNIT).to_string() } else { format!("{}.{fraction}", planck / UNIT) }
 }
 
 /// Milliseconds since the Unix epoch as "2026-12-01 11:58:33 UTC".
@@ -383,6 +371,7 @@ fn duration_text(seconds: u64) -> String {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use crate::UNIT;
 
 	#[test]
 	fn balances_blocks_and_durations_read_as_people_say_them() {

@@ -147,9 +147,14 @@ fn cid_text(bytes: &[u8]) -> String {
 }
 
 fn units(planck: u128) -> String {
+	format!("{} STU", decimal(planck))
+}
+
+/// A balance in STU as a decimal number without the unit: "12.5".
+fn decimal(planck: u128) -> String {
 	let fraction = format!("{:012}", planck % UNIT);
 	let fraction = fraction.trim_end_matches('0');
-	if fraction.is_empty() { format!("{} STU", planck / UNIT) } else { format!("{}.{fraction} STU", planck / UNIT) }
+	if fraction.is_empty() { (planck / UNIT).to_string() } else { format!("{}.{fraction}", planck / UNIT) }
 }
 
 impl Cli {

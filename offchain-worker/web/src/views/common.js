@@ -1,13 +1,22 @@
 // Pieces the views share.
 
 import { h } from '../dom.js';
-import { cardId } from '../cid.js';
+import { cardId, ipfsUrl } from '../cid.js';
 import { shortAddress } from '../format.js';
 
 /** An account, full ss58 (it wraps), with the account in `data-account`. */
 export function account(address, { short = false } = {}) {
   if (!address) return h('span', { class: 'muted' }, '—');
   return h('code', { class: 'addr', title: address, dataset: { account: address } }, short ? shortAddress(address) : address);
+}
+
+/** A 64 px thumbnail of a CID's image from this gateway, linked to the full image (`attrs` go to the link). */
+export function thumbnail(cid, alt, attrs = {}) {
+  return h(
+    'a',
+    { href: ipfsUrl(cid), target: '_blank', rel: 'noopener', title: cid, ...attrs },
+    h('img', { class: 'pair-thumb', src: ipfsUrl(cid), alt, width: 64, height: 64, decoding: 'async' }),
+  );
 }
 
 /** A link to a CID's gallery card. */

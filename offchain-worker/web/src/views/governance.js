@@ -2,8 +2,7 @@
 
 import { h, replaceChildren } from '../dom.js';
 import { balance, blockNo, perbillPct, permillPct } from '../format.js';
-import { ipfsUrl } from '../cid.js';
-import { account, pill, table, empty } from './common.js';
+import { account, pill, table, empty, thumbnail } from './common.js';
 import { proposalActions } from './propose.js';
 
 /**
@@ -153,8 +152,7 @@ function position(value, { min, max }) {
 function sample(jobs, id) {
   const made = jobs.find((job) => job.style === id && job.content && job.status === 'Settled' && job.output);
   if (!made) return null;
-  return h('a', { class: 'style-sample', href: ipfsUrl(made.output), target: '_blank', rel: 'noopener', title: `job #${made.id}` },
-    h('img', { class: 'pair-thumb', src: ipfsUrl(made.output), alt: `a sample of the style (job #${made.id})`, width: 64, height: 64, decoding: 'async' }));
+  return thumbnail(made.output, `a sample of the style (job #${made.id})`, { class: 'style-sample', title: `job #${made.id}` });
 }
 
 /** A stylize style's basis blend as a bar of its shares, each labelled with its basis style. */

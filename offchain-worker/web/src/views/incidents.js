@@ -2,8 +2,7 @@
 
 import { h, replaceChildren } from '../dom.js';
 import { blockNo, permillPct } from '../format.js';
-import { account, cidLink, pill, table, empty } from './common.js';
-import { ipfsUrl } from '../cid.js';
+import { account, cidLink, pill, table, empty, thumbnail } from './common.js';
 import { session } from '../session.js';
 import { actionButton } from '../actions.js';
 
@@ -139,8 +138,7 @@ function evidence(incident, snapshot) {
     'div',
     { class: 'evidence' },
     output
-      ? h('a', { href: ipfsUrl(output), target: '_blank', rel: 'noopener', title: output, dataset: { evidence: output } },
-          h('img', { class: 'pair-thumb', src: ipfsUrl(output), alt: `the output behind incident #${incident.id}`, width: 64, height: 64, decoding: 'async' }))
+      ? thumbnail(output, `the output behind incident #${incident.id}`, { dataset: { evidence: output } })
       : null,
     output ? h('div', { class: 'small' }, cidLink(output)) : null,
     incident.scope.kind === 'Agent' ? h('a', { class: 'small', href: '#drift' }, 'drift chart') : null,

@@ -2,8 +2,7 @@
 
 import { h, replaceChildren } from '../dom.js';
 import { balance, blockNo } from '../format.js';
-import { ipfsUrl } from '../cid.js';
-import { account, cidLink, pill, promptText, styleName, table, empty } from './common.js';
+import { account, cidLink, pill, promptText, styleName, table, empty, thumbnail } from './common.js';
 import { jobActions } from './order.js';
 
 /** JobStatus's variants, in the order a job goes through them. */
@@ -67,14 +66,13 @@ export function renderJobs(el, snapshot, { token }) {
 /** A restyle job's input → output pair (thumbnails from the gateway), with its kind. */
 function restyle(job) {
   if (!job.content) return null;
-  const thumb = (cid, alt) => h('a', { href: ipfsUrl(cid), target: '_blank', rel: 'noopener', title: cid }, h('img', { class: 'pair-thumb', src: ipfsUrl(cid), alt, width: 64, height: 64, decoding: 'async' }));
   const what = job.kind === 'Stylize' ? `stylize, strength ≤ ${Math.round(job.strength * 100)} %` : 'line art';
   return h(
     'div',
     { class: 'restyle-pair', dataset: { kind: job.kind } },
-    thumb(job.content, 'the client’s image'),
+    thumbnail(job.content, 'the client’s image'),
     h('span', { class: 'arrow', 'aria-hidden': 'true' }, '→'),
-    job.output ? thumb(job.output, 'the result') : h('span', { class: 'muted small' }, 'pending'),
+    job.output ? thumbnail(job.output, 'the result') : h('span', { class: 'muted small' }, 'pending'),
     h('div', { class: 'small muted' }, what, ' · from ', cidLink(job.content)),
   );
 }

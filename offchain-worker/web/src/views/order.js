@@ -8,7 +8,7 @@ import { h, replaceChildren } from '../dom.js';
 import { balance, blockNo, permillPct } from '../format.js';
 import { ipfsUrl } from '../cid.js';
 import { session, parameter } from '../session.js';
-import { actionButton, cannotPay, parseAmount, follow } from '../actions.js';
+import { actionButton, cannotPay, parseAmount, follow, showRefusal } from '../actions.js';
 import { findEvent } from '../tx.js';
 import { fileCid, fetchVerified } from '../file-cid.js';
 import { pill } from './common.js';
@@ -148,7 +148,7 @@ export function renderOrder(el) {
           const { total, fee } = await costOf(tx, v.bounty, v.curate);
           wrong = cannotPay(total, 'this job', fee);
         }
-        if (wrong) return refuse(problem, wrong);
+        if (wrong) return showRefusal(problem, wrong);
         await submitted(tx, status, problem, submit, 'JobSubmitted');
       },
     },
@@ -165,12 +165,6 @@ export function renderOrder(el) {
   return fill;
 }
 
-function refuse(el, text, errorName = 'refused-before-signing') {
-  el.textContent = text;
-  el.hidden = false;
-  el.dataset.error = errorName;
-}
-
 /** Signs `tx`, shows its stages, and names the job `event` reports. */
 async function submitted(tx, status, problem, button, event) {
   button.disabled = true;
@@ -182,7 +176,7 @@ async function submitted(tx, status, problem, button, event) {
       status.append(h('li', { dataset: { stage: 'done', job: id } }, `job #${id} is in escrow; follow it under “Your jobs”`));
     }
   } catch (error) {
-    refuse(problem, error.message ?? String(error), error.errorName ?? 'failed');
+    showRefusal(problem, error.message ?? String(error), error.errorName ?? 'failed');
   } finally {
     button.disabled = false;
   }
@@ -250,15 +244,15 @@ export function renderRestyle(el, { maxUploadBytes }) {
           (kind.value === 'Stylize' && !(pct > 0 && pct <= 100) && 'the strength must be from 1 to 100 %') ||
           checkJob(v) ||
           cannotPay(v.bounty, 'this job');
-        if (wrong) return refuse(problem, wrong);
+        if (wrong) return showRefusal(problem, wrong);
         const image = await checkImage(file.files[0], maxUploadBytes);
-        if (image.wrong) return refuse(problem, image.wrong);
+        if (image.wrong) return showRefusal(problem, image.wrong);
         submit.disabled = true;
         try {
           const cid = await fileCid(image.bytes);
           const record = await session.api.query.provenance.assets(cid.hex);
           if (record.isSome && record.unwrap().owner.toString() !== session.actor.address) {
-            return refuse(problem, `this image is recorded as ${record.unwrap().owner.toString()}'s asset: you can restyle only your own images`);
+            return showRefusal(problem, `this image is recorded as ${record.unwrap().owner.toString()}'s asset: you can restyle only your own images`);
           }
           if (record.isNone) {
             status.append(h('li', { dataset: { stage: 'register' } }, `registering ${cid.text} as your asset`));
@@ -267,13 +261,13 @@ export function renderRestyle(el, { maxUploadBytes }) {
           }
           status.append(h('li', { dataset: { stage: 'upload' } }, `uploading ${image.bytes.length} bytes to this gateway`));
           const put = await fetch(ipfsUrl(cid.text), { method: 'PUT', body: image.bytes });
-          if (!put.ok) return refuse(problem, `${cid.text} is recorded but the upload failed: ${put.status} ${await put.text()}`, 'upload');
+          if (!put.ok) return showRefusal(problem, `${cid.text} is recorded but the upload failed: ${put.status} ${await put.text()}`, 'upload');
           const jobKind = kind.value === 'LineArt' ? { LineArt: { content: cid.hex } } : { Stylize: { content: cid.hex, strength: pct * 10_000 } };
           const prompt = `${file.files[0].name} ${kind.value === 'LineArt' ? 'as line art' : `in ${session.snapshot.styles.get(Number(style.value))?.name}`}`;
           const spec = jobSpec({ ...v, kind: jobKind, model: modelOf(modelKind), style: Number(style.value), prompt, width: image.width, height: image.height });
           await submitted(session.api.tx.jobEscrow.submitJob(spec, v.bounty), status, problem, submit, 'JobSubmitted');
         } catch (error) {
-          refuse(problem, error.message ?? String(error), error.errorName ?? 'failed');
+          showRefusal(problem, error.message ?? String(error), error.errorName ?? 'failed');
         } finally {
           submit.disabled = false;
         }

@@ -5,7 +5,7 @@
 import { h, replaceChildren } from '../dom.js';
 import { balance } from '../format.js';
 import { session } from '../session.js';
-import { actionButton, cannotPay, parseAmount, follow } from '../actions.js';
+import { actionButton, cannotPay, parseAmount, follow, showRefusal } from '../actions.js';
 import { findEvent } from '../tx.js';
 import { formatParameter, PARAMETER_RULES } from './governance.js';
 
@@ -82,21 +82,14 @@ export function renderPropose(el) {
           (v === null && `the value is not a number${PARAMETER_RULES[name.value]?.unit === 'balance' ? ` of ${session.token.symbol}` : ''}`) ||
           parameterVerdict(name.value, v).refused ||
           cannotPay(deposit, 'the proposal deposit');
-        if (wrong) {
-          problem.textContent = wrong;
-          problem.dataset.error = 'refused-before-signing';
-          problem.hidden = false;
-          return;
-        }
+        if (wrong) return showRefusal(problem, wrong);
         submit.disabled = true;
         try {
           const { events } = await follow(session.api.tx.studioGovernance.propose({ SetParameter: { parameter: name.value, value: v } }), status);
           const proposed = findEvent(events, 'studioGovernance', 'Proposed');
           if (proposed) status.append(h('li', { dataset: { stage: 'done', proposal: proposed.data[0].toString() } }, `proposal #${proposed.data[0]} is open for votes`));
         } catch (error) {
-          problem.textContent = error.message;
-          problem.dataset.error = error.errorName ?? 'failed';
-          problem.hidden = false;
+          showRefusal(problem, error.message, error.errorName ?? 'failed');
         } finally {
           submit.disabled = false;
         }
