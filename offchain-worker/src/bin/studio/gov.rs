@@ -220,16 +220,10 @@ struct Plan {
 }
 
 async fn parameter_plan(at: &AtBlock, parameter: Parameter, value: u128) -> Result<Plan> {
-	let governance = studio::storage().studio_governance();
-	let current: u128 = at
-		.storage()
-		.try_fetch(governance.parameter_values(), (on_chain(parameter),))
-		.await?
-		.with_context(|| format!("{parameter:?} has no value on this chain"))?
-		.decode()?;
+	let current = parameter_value(at, parameter).await?;
 	let bounds = at
 		.storage()
-		.try_fetch(governance.parameter_bounds_of(), (on_chain(parameter),))
+		.try_fetch(studio::storage().studio_governance().parameter_bounds_of(), (on_chain(parameter),))
 		.await?
 		.with_context(|| format!("{parameter:?} has no bounds on this chain"))?
 		.decode()?;

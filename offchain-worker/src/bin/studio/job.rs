@@ -8,9 +8,9 @@ use crate::{
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pallet_studio_governance::StudioParameter as Parameter;
 use std::{path::PathBuf, time::Duration};
 use studio_worker::chain::{studio, Client, Job, JobStatus};
-use pallet_studio_governance::StudioParameter as Parameter;
 use subxt::utils::AccountId32;
 
 #[derive(Subcommand)]
