@@ -10,7 +10,15 @@ fn main() {
 	// that it builds with exactly the locked dependency versions.
 	std::env::set_var("WASM_BUILD_WORKSPACE_HINT", workspace_root);
 
-	substrate_wasm_builder::WasmBuilder::build_using_defaults();
+	let builder = substrate_wasm_builder::WasmBuilder::init_with_defaults();
+	// The benchmarking runtime is written to its own file: building it never replaces the wasm
+	// the node embeds (both are built in the same `wbuild` project).
+	let builder = if std::env::var_os("CARGO_FEATURE_RUNTIME_BENCHMARKS").is_some() {
+		builder.set_file_name("studio_runtime_benchmarks")
+	} else {
+		builder
+	};
+	builder.build();
 }
 
 #[cfg(not(feature = "std"))]

@@ -18,5 +18,5 @@ cargo test --release --locked --workspace -- --test-threads=1
 # an overflow fails a test, and with the try-runtime hooks compiled in.
 CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS=true CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true SKIP_WASM_BUILD=1 \
 	cargo test --release --locked -p pallet-studio-governance -p pallet-job-escrow -p pallet-provenance \
-	-p pallet-circuit-breaker --features runtime-benchmarks,try-runtime
+	-p pallet-circuit-breaker -p pallet-curation --features runtime-benchmarks,try-runtime
 log "the web studio as the browser test saw it: $CARGO_TARGET_DIR/web-studio/delivered-and-incident.png"

@@ -44,4 +44,19 @@ pub enum Subcommand {
 
 	/// Db meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Run the runtime's FRAME benchmarks (built with the `runtime-benchmarks` feature).
+	#[cfg(feature = "runtime-benchmarks")]
+	#[command(subcommand)]
+	Benchmark(BenchmarkSubcommand),
+}
+
+/// The benchmarks `studio-node benchmark` runs.
+#[cfg(feature = "runtime-benchmarks")]
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchmarkSubcommand {
+	/// Benchmark the calls and hooks of the runtime's pallets in its wasm (`--runtime`) and
+	/// write their weight files (`--output`, `--template`); `scripts/bench-weights.sh` runs it
+	/// for every pallet.
+	Pallet(frame_benchmarking_cli::PalletCmd),
 }

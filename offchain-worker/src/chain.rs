@@ -22,6 +22,21 @@ pub use studio::runtime_types::{
 	pallet_studio_governance::types::{EntryStatus, StudioParameter},
 };
 
+/// Every entry of a storage map keyed by one id at block `$at`, decoded, sorted by id.
+#[macro_export]
+macro_rules! sorted_entries {
+	($at:expr, $address:expr) => {{
+		let mut entries = $at.storage().iter($address, ()).await?;
+		let mut rows = Vec::new();
+		while let Some(entry) = entries.next().await {
+			let entry = entry?;
+			rows.push((entry.key()?.decode()?.0, entry.value().decode()?));
+		}
+		rows.sort_by_key(|(id, _)| *id);
+		rows
+	}};
+}
+
 /// A connection to a node.
 pub type Client = OnlineClient<PolkadotConfig>;
 /// The chain's state at one block.

@@ -13,4 +13,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_job_escrow, JobEscrow]
 	[pallet_provenance, Provenance]
 	[pallet_circuit_breaker, CircuitBreaker]
+	[pallet_curation, Curation]
 );

@@ -11,16 +11,22 @@
 // `construct_runtime!` and `impl_runtime_apis!` expand to very deep types.
 #![recursion_limit = "256"]
 
-#[cfg(feature = "std")]
+#[cfg(all(feature = "std", not(feature = "runtime-benchmarks")))]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+// The benchmarking wasm has its own name (see `build.rs`).
+#[cfg(all(feature = "std", feature = "runtime-benchmarks"))]
+include!(concat!(env!("OUT_DIR"), "/studio_runtime_benchmarks"));
 
 pub mod apis;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarks;
 pub mod configs;
+pub mod weights;
 pub mod dev_restyle_styles;
 pub mod dev_styles;
 pub mod genesis_config_presets;
+#[cfg(test)]
+mod fee_tests;
 #[cfg(test)]
 mod tests;
 

@@ -128,6 +128,51 @@ fn transaction_fees_and_tips_go_to_the_treasury() {
 }
 
 #[test]
+fn a_transfer_costs_the_stated_fee_and_every_call_pays_for_its_measured_weight() {
+	use crate::configs::{FEE_PER_BYTE, TRANSFER_WEIGHT_FEE};
+	use frame_support::dispatch::GetDispatchInfo;
+	type Payment = pallet_transaction_payment::Pallet<Runtime>;
+	preset_externalities(DEV_RUNTIME_PRESET).execute_with(|| {
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let transfer = crate::RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: bob.into(),
+			value: crate::UNIT,
+		});
+		let info = transfer.get_dispatch_info();
+		// The weight part, with no length: the stated price, to within the polynomial's rounding.
+		let weight_fee = Payment::compute_fee(0, &info, 0);
+		assert!(weight_fee.abs_diff(TRANSFER_WEIGHT_FEE) <= 1_000, "{weight_fee}");
+		// Each byte adds its price; a tip adds itself.
+		assert_eq!(Payment::compute_fee(140, &info, 0) - weight_fee, 140 * FEE_PER_BYTE);
+		assert_eq!(Payment::compute_fee(0, &info, 7) - weight_fee, 7);
+		// A call that weighs twice as much costs about twice as much.
+		let heavier = DispatchInfo { call_weight: info.call_weight.saturating_mul(2), ..info };
+		let ratio = Payment::compute_fee(0, &heavier, 0) as f64 / weight_fee as f64;
+		assert!(ratio > 1.0 && ratio < 2.0, "{ratio}");
+	});
+}
+
+#[test]
+fn fees_rise_with_full_blocks_and_never_fall_below_the_stated_prices() {
+	use frame_support::dispatch::DispatchClass;
+	use pallet_transaction_payment::Multiplier;
+	use sp_runtime::{traits::{Convert, One}, FixedPointNumber};
+	type Update = <Runtime as pallet_transaction_payment::Config>::FeeMultiplierUpdate;
+	preset_externalities(DEV_RUNTIME_PRESET).execute_with(|| {
+		let weights = <Runtime as frame_system::Config>::BlockWeights::get();
+		let full = weights.get(DispatchClass::Normal).max_total.unwrap();
+		// An empty block leaves the multiplier at its floor, 1.
+		assert_eq!(Update::convert(Multiplier::one()), Multiplier::one());
+		assert_eq!(Update::convert(Multiplier::saturating_from_rational(1, 2)), Multiplier::one());
+		// A full one raises it, and a run of full blocks keeps raising it.
+		frame_system::Pallet::<Runtime>::set_block_consumed_resources(full, 0);
+		let after_one = Update::convert(Multiplier::one());
+		assert!(after_one > Multiplier::one());
+		assert!(Update::convert(after_one) > after_one);
+	});
+}
+
+#[test]
 fn dev_governance_decides_within_seconds_and_has_a_reviewer_council() {
 	use pallet_studio_governance::{Reviewers, Track, Tracks};
 	use studio_primitives::StudioParams;

@@ -25,6 +25,7 @@ mod benchmarks {
 	fn halt() {
 		let reviewer = council::<T>()[0].clone();
 		let agent: T::AccountId = account("agent", 0, 0);
+		T::BenchmarkHelper::occupy(&agent);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(reviewer), Scope::Agent(agent.clone()));
 		assert!(HaltedAgents::<T>::contains_key(&agent));
@@ -34,6 +35,7 @@ mod benchmarks {
 	fn review() {
 		let reviewers = council::<T>();
 		let agent: T::AccountId = account("agent", 0, 0);
+		T::BenchmarkHelper::occupy(&agent);
 		Breaker::<T>::halt(RawOrigin::Signed(reviewers[0].clone()).into(), Scope::Agent(agent.clone()))
 			.unwrap();
 		let incident = NextIncidentId::<T>::get() - 1;

@@ -161,6 +161,9 @@ impl crate::BenchmarkHelper<u64> for BenchmarkSetup {
 		};
 		Governance::force_enact(RuntimeOrigin::root(), Box::new(action)).expect("a valid council");
 	}
+	fn occupy(agent: &u64) {
+		pallet_job_escrow::occupied_worker::<Test>(agent);
+	}
 }
 
 /// The escrow's benchmarks are not run from this mock; its configuration needs the helper.

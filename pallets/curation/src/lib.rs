@@ -32,7 +32,11 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod features;
+#[cfg(all(test, feature = "runtime-benchmarks"))]
+mod mock;
 pub mod types;
 pub mod weights;
 
@@ -45,6 +49,13 @@ use frame_support::traits::fungible;
 /// The balance type of the pallet's currency.
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// What the benchmarks need that the pallet cannot make itself.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// Adds an active style whose reference vector is `reference`; returns its id.
+	fn add_style(reference: alloc::vec::Vec<i32>) -> studio_primitives::StyleId;
+}
 
 /// A running curation of a runtime.
 pub type CurationOf<T> = CurationInfo<
@@ -130,6 +141,10 @@ pub mod pallet {
 
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
+
+		/// Sets up what the benchmarks need (an active style).
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
 	}
 
 	/// Why this pallet holds funds.
@@ -282,16 +297,20 @@ pub mod pallet {
 		/// reward goes to its stakers, every stake is released, reputations and the style's
 		/// preference move.
 		///
+		/// Charged for `MaxStakers` stakes up front; the stakes the curation did not have are
+		/// refunded.
+		///
 		/// # Errors
 		/// - [`Error::UnknownCuration`], [`Error::CurationRunning`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(
 			T::WeightInfo::close(T::MaxStakers::get()).saturating_add(T::Jobs::finalist_chosen_weight())
 		)]
-		pub fn close_curation(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+		pub fn close_curation(origin: OriginFor<T>, job: JobId) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
-			let winner = Self::do_close(job)?;
-			T::Jobs::finalist_chosen(job, winner)
+			let (winner, stakes) = Self::do_close(job)?;
+			T::Jobs::finalist_chosen(job, winner)?;
+			Ok(Some(T::WeightInfo::close(stakes).saturating_add(T::Jobs::finalist_chosen_weight())).into())
 		}
 	}
 

@@ -11,7 +11,7 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::{Permill, Saturating};
-use studio_primitives::{CidBytes, JobId, ModelId, StudioParams};
+use studio_primitives::{AgentGate, CidBytes, JobId, ModelId, StudioParams, Verdict};
 
 /// A raw CIDv1 whose digest ends in `n`: distinct for every `n`.
 fn cid(n: u32) -> CidBytes {
@@ -26,9 +26,9 @@ fn bounty<T: Config>() -> BalanceOf<T> {
 	T::Params::min_bounty().saturating_mul(10u32.into())
 }
 
-/// The bond of every benchmarked worker.
+/// The bond of every benchmarked worker: enough for `MaxClaimsPerWorker` claims at once.
 fn bond<T: Config>() -> BalanceOf<T> {
-	T::Params::worker_min_bond().saturating_mul(2u32.into())
+	T::Params::worker_min_bond().saturating_mul(T::MaxClaimsPerWorker::get().max(2).into())
 }
 
 /// An account with enough for a hundred bounties and a bond.
@@ -48,11 +48,29 @@ fn capabilities<T: Config>(generator: ModelId) -> BoundedVec<ModelId, T::MaxCapa
 
 /// A registered worker able to run the benchmark generator.
 fn worker<T: Config>(index: u32) -> T::AccountId {
+	let who: T::AccountId = account("worker", index, 0);
+	register::<T>(&who);
+	who
+}
+
+/// Funds `who` and registers it as a worker able to run the benchmark generator.
+fn register<T: Config>(who: &T::AccountId) {
 	let (generator, _) = T::BenchmarkHelper::approved_generator();
-	let who = funded::<T>("worker", index);
+	let plenty = bounty::<T>().saturating_mul(100u32.into()).saturating_add(bond::<T>());
+	T::Currency::set_balance(who, plenty);
 	Escrow::<T>::register_worker(RawOrigin::Signed(who.clone()).into(), bond::<T>(), capabilities::<T>(generator))
 		.expect("a funded account registers");
-	who
+}
+
+/// Makes `who` a registered worker holding `MaxClaimsPerWorker` claims: the heaviest agent
+/// for the circuit breaker's benchmarks to halt or retire (every claim is released).
+pub fn occupied_worker<T: Config>(who: &T::AccountId) {
+	register::<T>(who);
+	let client = funded::<T>("client of an occupied worker", 0);
+	for _ in 0..T::MaxClaimsPerWorker::get() {
+		let job = open_job::<T>(&client, 0);
+		Escrow::<T>::claim_job(RawOrigin::Signed(who.clone()).into(), job).expect("claimable");
+	}
 }
 
 /// The largest job specification: the longest prompt, `parents` recorded parents, the most
@@ -130,9 +148,11 @@ fn settleable_job<T: Config>(client: &T::AccountId, worker: &T::AccountId) -> Jo
 	job
 }
 
-/// A job claimed by `worker`, its claim expired (before its deadline: it will re-open).
+/// A job claimed by `worker`, its claim expired (before its deadline: it will re-open). The
+/// worker's only claim: `process_due_job` is the cost of one due job.
 fn expired_claim<T: Config>(client: &T::AccountId, worker: &T::AccountId) -> (JobId, BlockNumberFor<T>) {
-	let job = claimed_job::<T>(client, worker, 0);
+	let job = open_job::<T>(client, 0);
+	Escrow::<T>::claim_job(RawOrigin::Signed(worker.clone()).into(), job).expect("claimable");
 	let expires_at = Jobs::<T>::get(job).and_then(|info| info.due_at()).expect("claimed");
 	frame_system::Pallet::<T>::set_block_number(expires_at);
 	(job, expires_at)
@@ -172,6 +192,15 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), bond::<T>(), capabilities::<T>(generator));
 		assert!(Workers::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn bond_extra() {
+		let who = worker::<T>(0);
+		let before = Workers::<T>::get(&who).expect("registered").bond;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), T::Params::worker_min_bond());
+		assert!(Workers::<T>::get(&who).expect("registered").bond > before);
 	}
 
 	#[benchmark]
@@ -245,6 +274,26 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), job, report);
 		assert!(matches!(Jobs::<T>::get(job).unwrap().status, JobStatus::Delivered { .. }));
+	}
+
+	/// What a breaker trip inside `submit_result` adds: the worker's result is far off the
+	/// style, and it holds `c` other claims, which the trip releases (each job re-opened).
+	#[benchmark]
+	fn release_claims(c: Linear<0, { T::MaxClaimsPerWorker::get() - 1 }>) {
+		let client = funded::<T>("client", 0);
+		let who = worker::<T>(0);
+		for _ in 0..c {
+			let other = open_job::<T>(&client, 0);
+			Escrow::<T>::claim_job(RawOrigin::Signed(who.clone()).into(), other).expect("claimable");
+		}
+		let judged = open_job::<T>(&client, 0);
+		let (model, _) = T::BenchmarkHelper::approved_generator();
+		let verdict;
+		#[block]
+		{
+			verdict = <T::Gate as AgentGate<T::AccountId, BalanceOf<T>>>::judge_result(&who, judged, model, Permill::one());
+		}
+		assert!(matches!(verdict, Verdict::Quarantine(_)));
 	}
 
 	#[benchmark]

@@ -63,6 +63,8 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+#[cfg(feature = "runtime-benchmarks")]
+pub use benchmarking::occupied_worker;
 mod features;
 #[cfg(test)]
 mod attacks;
@@ -811,19 +813,20 @@ pub mod pallet {
 		/// - [`Error::ModelNotApproved`], [`Error::ModelHashMismatch`]: not the approved weights.
 		/// - [`Error::TooFewCandidates`], [`Error::EmptySettings`].
 		/// - Provenance's errors for an invalid or already recorded output CID.
+		///
+		/// Charged up front for `MaxParents` parents, a breaker trip and a draw of verifiers;
+		/// refunded down to what its path used: the job's lineage, and the trip or the draw
+		/// only when they happen (a refused result pays the whole).
 		#[pallet::call_index(6)]
-		#[pallet::weight(
-			T::WeightInfo::submit_result(T::MaxParents::get())
-				.saturating_add(T::WeightInfo::release_claims(T::MaxClaimsPerWorker::get()))
-				.saturating_add(T::WeightInfo::draw_verifiers(T::MaxWorkersPerModel::get()))
-		)]
+		#[pallet::weight(Pallet::<T>::submit_result_weight(T::MaxParents::get()))]
 		pub fn submit_result(
 			origin: OriginFor<T>,
 			job: JobId,
 			report: ResultReport,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_submit_result(who, job, report)
+			let used = Self::do_submit_result(who, job, report)?;
+			Ok(Some(used).into())
 		}
 
 		/// The client accepts a delivered result at once: the job settles.

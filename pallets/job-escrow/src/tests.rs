@@ -9,7 +9,7 @@ use frame_support::{
 	weights::Weight,
 	BoundedVec,
 };
-use pallet_studio_governance::GovernanceAction;
+use pallet_studio_governance::{GovernanceAction, StudioParameter};
 use sp_runtime::Permill;
 use studio_primitives::{AssetStatus, CidBytes, JobId, JobsControl, QuarantineOutcome};
 
@@ -389,6 +389,47 @@ fn only_the_claiming_worker_delivers_in_time_with_the_approved_weights() {
 			Error::<Test>::ClaimExpired
 		);
 		assert!(Provenance::asset(&output).is_none());
+	});
+}
+
+#[test]
+fn a_result_pays_for_the_path_it_took_not_for_the_worst_a_result_may_cost() {
+	story(|| {
+		let set_audits = |value| enact(GovernanceAction::SetParameter { parameter: StudioParameter::AuditProbability, value });
+		let declared = Escrow::submit_result_weight(<Test as Config>::MaxParents::get());
+		let recorded = |parents| <Test as Config>::WeightInfo::submit_result(parents);
+		let draw = <Test as Config>::WeightInfo::draw_verifiers(<Test as Config>::MaxWorkersPerModel::get());
+		let trip = <Test as Config>::WeightInfo::release_claims(<Test as Config>::MaxClaimsPerWorker::get());
+		register(WORKER);
+		register(OTHER_WORKER);
+
+		// Audits off, no parents: the delivery pays for recording its output, nothing more.
+		set_audits(0);
+		let job = submit(spec());
+		assert_ok!(Escrow::claim_job(origin(WORKER), job));
+		let post = Escrow::submit_result(origin(WORKER), job, report(&cid_of(b"no parents"))).unwrap();
+		assert_eq!(post.actual_weight, Some(recorded(0)));
+		assert!(recorded(0).all_lte(declared) && recorded(0).proof_size() < declared.proof_size());
+
+		// Audits on, one parent: the lineage it has, and the next block's draw it asks for.
+		set_audits(100_000);
+		let sketch = cid_of(b"the client's sketch");
+		assert_ok!(Provenance::register_external(origin(CLIENT), sketch.clone(), Default::default()));
+		let job = submit(JobSpec { parents: vec![sketch].try_into().unwrap(), ..spec() });
+		assert_ok!(Escrow::claim_job(origin(OTHER_WORKER), job));
+		let post = Escrow::submit_result(origin(OTHER_WORKER), job, report(&cid_of(b"one parent"))).unwrap();
+		assert_eq!(post.actual_weight, Some(recorded(1) + draw));
+
+		// A result far off the style trips the breaker: it pays for the trip.
+		let job = submit(spec());
+		assert_ok!(Escrow::claim_job(origin(WORKER), job));
+		let off_style = ResultReport { style_deviation: Permill::one(), ..report(&cid_of(b"off style")) };
+		let post = Escrow::submit_result(origin(WORKER), job, off_style).unwrap();
+		assert_eq!(post.actual_weight, Some(recorded(0) + trip));
+
+		// A refused call pays the whole declared weight: no refund for a failure.
+		let refused = Escrow::submit_result(origin(OTHER_WORKER), job, report(&cid_of(b"late"))).unwrap_err();
+		assert_eq!(refused.post_info.actual_weight, None);
 	});
 }
 

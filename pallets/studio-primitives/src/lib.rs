@@ -367,8 +367,6 @@ pub trait JobsControl<AccountId> {
 	/// Slashes `slash` of `agent`'s bond to the treasury, releases the rest and deregisters it;
 	/// its delivered, unsettled results are refused.
 	fn retire_agent(agent: &AccountId, slash: Permill) -> DispatchResult;
-	/// The most [`JobsControl::release_claims`] can cost.
-	fn release_claims_weight() -> Weight;
 	/// The most [`JobsControl::retire_agent`] can cost.
 	fn retire_agent_weight() -> Weight;
 }

@@ -69,6 +69,8 @@ impl pallet_curation::Config for Runtime {
 	type MaxReputation = ConstU32<2_000_000>;
 	type MaxPreferenceShare = MaxPreferenceShare;
 	type WeightInfo = pallet_curation::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = RegistryThroughGovernance;
 }
 
 impl pallet_provenance::Config for Runtime {
@@ -143,6 +145,18 @@ mod benchmark_helper {
 	/// would.
 	pub struct RegistryThroughGovernance;
 
+	/// Adds an active style with this reference, the way root would.
+	fn add_style(reference: alloc::vec::Vec<i32>) -> StyleId {
+		let action = GovernanceAction::AddStyle {
+			name: b"benchmark style".to_vec().try_into().expect("short name"),
+			reference: reference.try_into().expect("at most MaxStyleDimensions components"),
+			blend: Default::default(),
+		};
+		StudioGovernance::force_enact(RuntimeOrigin::root(), Box::new(action))
+			.expect("a new style is added");
+		NextStyleId::<Runtime>::get() - 1
+	}
+
 	impl pallet_job_escrow::BenchmarkHelper<AccountId> for RegistryThroughGovernance {
 		fn approved_generator() -> (ModelId, Sha256) {
 			let weights_hash = [0xbe; 32];
@@ -161,19 +175,18 @@ mod benchmark_helper {
 		}
 
 		fn active_style() -> StyleId {
-			let action = GovernanceAction::AddStyle {
-				name: b"benchmark style".to_vec().try_into().expect("short name"),
-				reference: alloc::vec![0; 64].try_into().expect("64 components fit"),
-				blend: Default::default(),
-			};
-			StudioGovernance::force_enact(RuntimeOrigin::root(), Box::new(action))
-				.expect("a new style is added");
-			NextStyleId::<Runtime>::get() - 1
+			add_style(alloc::vec![0; 64])
 		}
 
 		fn record_asset(owner: AccountId, cid: CidBytes) {
 			Provenance::register_external(RuntimeOrigin::signed(owner), cid, Default::default())
 				.expect("a fresh CID registers");
+		}
+	}
+
+	impl pallet_curation::BenchmarkHelper for RegistryThroughGovernance {
+		fn add_style(reference: alloc::vec::Vec<i32>) -> StyleId {
+			add_style(reference)
 		}
 	}
 
@@ -184,6 +197,9 @@ mod benchmark_helper {
 			};
 			StudioGovernance::force_enact(RuntimeOrigin::root(), Box::new(action))
 				.expect("a council as large as the quorum");
+		}
+		fn occupy(agent: &AccountId) {
+			pallet_job_escrow::occupied_worker::<Runtime>(agent);
 		}
 	}
 }

@@ -11,7 +11,7 @@ mod governance;
 mod jobs;
 mod monetary;
 
-pub use monetary::{StudioTreasuryAccount, StudioTreasuryPalletId};
+pub use monetary::{StudioTreasuryAccount, StudioTreasuryPalletId, FEE_PER_BYTE, TRANSFER_WEIGHT_FEE};
 
 use frame_support::{
 	derive_impl,
@@ -70,6 +70,7 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
+	type SystemWeightInfo = crate::weights::frame_system::WeightInfo<Runtime>;
 }
 
 /// The most validators (and Aura and GRANDPA authorities).
@@ -130,5 +131,5 @@ impl pallet_timestamp::Config for Runtime {
 	type Moment = u64;
 	type OnTimestampSet = Aura;
 	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
-	type WeightInfo = ();
+	type WeightInfo = crate::weights::pallet_timestamp::WeightInfo<Runtime>;
 }

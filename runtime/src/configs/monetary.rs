@@ -4,16 +4,31 @@
 use frame_support::{
 	parameter_types,
 	traits::{tokens::imbalance::ResolveTo, ConstU128, ConstU32, ConstU8},
-	weights::IdentityFee,
+	weights::{
+		constants::ExtrinsicBaseWeight, ConstantMultiplier, WeightToFeeCoefficient,
+		WeightToFeeCoefficients, WeightToFeePolynomial,
+	},
 	PalletId,
 };
-use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
-use sp_runtime::traits::{AccountIdConversion, One};
+use pallet_balances::WeightInfo as _;
+use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
+use sp_runtime::{
+	traits::{AccountIdConversion, Bounded, One},
+	FixedPointNumber, Perbill, Perquintill,
+};
 
 use crate::{
 	AccountId, Balance, Balances, Runtime, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	System, EXISTENTIAL_DEPOSIT,
+	System, EXISTENTIAL_DEPOSIT, MICRO_UNIT, MILLI_UNIT,
 };
+
+/// What the weight of a `transfer_keep_alive` (its measured call weight plus the base weight
+/// of every extrinsic) costs at a fee multiplier of 1: a hundredth of a token. Every other call
+/// pays in proportion to its measured weight.
+pub const TRANSFER_WEIGHT_FEE: Balance = 10 * MILLI_UNIT;
+
+/// What each byte of an extrinsic costs: a transfer of about 140 bytes pays 0.00014 STU more.
+pub const FEE_PER_BYTE: Balance = MICRO_UNIT;
 
 parameter_types! {
 	/// The id the studio treasury's account is derived from.
@@ -21,7 +36,38 @@ parameter_types! {
 	/// The studio's own wallet: transaction fees land here, and later the studio fee of every
 	/// settled job. No key controls it; only runtime logic moves its funds.
 	pub StudioTreasuryAccount: AccountId = StudioTreasuryPalletId::get().into_account_truncating();
-	pub FeeMultiplier: Multiplier = Multiplier::one();
+	/// Fees rise while blocks are fuller than a quarter (of the normal class), and fall back
+	/// when they are emptier, as on Polkadot.
+	pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
+	/// How fast the multiplier moves: Polkadot's value (a chain of full blocks doubles its fees
+	/// in about 12 000 blocks, ten hours of 3-second blocks).
+	pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(75, 1_000_000);
+	/// Quiet blocks never take fees below the stated prices.
+	pub MinimumMultiplier: Multiplier = Multiplier::one();
+	pub MaximumMultiplier: Multiplier = Bounded::max_value();
+	pub const TransactionByteFee: Balance = FEE_PER_BYTE;
+}
+
+/// Weight to fee, linear: priced so that a `transfer_keep_alive`'s weight costs
+/// [`TRANSFER_WEIGHT_FEE`], from the runtime's own measured weights (regenerating the weights
+/// keeps the transfer's price and moves every other call's with its measured cost).
+pub struct WeightToFee;
+
+impl WeightToFeePolynomial for WeightToFee {
+	type Balance = Balance;
+	fn polynomial() -> WeightToFeeCoefficients<Balance> {
+		let transfer = <Runtime as pallet_balances::Config>::WeightInfo::transfer_keep_alive()
+			.saturating_add(ExtrinsicBaseWeight::get())
+			.ref_time()
+			.max(1) as Balance;
+		let coefficient = WeightToFeeCoefficient {
+			degree: 1,
+			negative: false,
+			coeff_integer: TRANSFER_WEIGHT_FEE / transfer,
+			coeff_frac: Perbill::from_rational(TRANSFER_WEIGHT_FEE % transfer, transfer),
+		};
+		[coefficient].into_iter().collect()
+	}
 }
 
 impl pallet_balances::Config for Runtime {
@@ -33,7 +79,7 @@ impl pallet_balances::Config for Runtime {
 	type DustRemoval = ();
 	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
 	type AccountStore = System;
-	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_balances::WeightInfo<Runtime>;
 	type FreezeIdentifier = RuntimeFreezeReason;
 	/// Voting freezes one amount per freeze reason; room for the studio's pallets to add theirs.
 	type MaxFreezes = ConstU32<16>;
@@ -47,8 +93,9 @@ impl pallet_transaction_payment::Config for Runtime {
 	/// Fees and tips are paid into the studio treasury.
 	type OnChargeTransaction = FungibleAdapter<Balances, ResolveTo<StudioTreasuryAccount, Balances>>;
 	type OperationalFeeMultiplier = ConstU8<5>;
-	type WeightToFee = IdentityFee<Balance>;
-	type LengthToFee = IdentityFee<Balance>;
-	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+	type WeightToFee = WeightToFee;
+	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
+	type FeeMultiplierUpdate =
+		TargetedFeeAdjustment<Self, TargetBlockFullness, AdjustmentVariable, MinimumMultiplier, MaximumMultiplier>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }

@@ -2,19 +2,8 @@
 //! talks to a node over its RPC (`--url`) and signs with `--suri` or `--key-file`; text for
 //! people, `--json` for scripts. Every failure names its cause and exits non-zero.
 
-/// Every entry of a storage map keyed by one id at block `$at`, decoded, sorted by id.
-macro_rules! sorted_entries {
-	($at:expr, $address:expr) => {{
-		let mut entries = $at.storage().iter($address, ()).await?;
-		let mut rows = Vec::new();
-		while let Some(entry) = entries.next().await {
-			let entry = entry?;
-			rows.push((entry.key()?.decode()?.0, entry.value().decode()?));
-		}
-		rows.sort_by_key(|(id, _)| *id);
-		rows
-	}};
-}
+#[macro_use]
+extern crate studio_worker;
 
 mod asset;
 mod curate;

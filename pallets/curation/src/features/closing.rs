@@ -28,9 +28,9 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or_default()
 	}
 
-	/// Closes `job`'s curation once it is over; returns the chosen finalist. The caller tells
-	/// the job escrow.
-	pub(crate) fn do_close(job: JobId) -> Result<u32, DispatchError> {
+	/// Closes `job`'s curation once it is over; returns the chosen finalist and how many stakes
+	/// the close walked. The caller tells the job escrow.
+	pub(crate) fn do_close(job: JobId) -> Result<(u32, u32), DispatchError> {
 		let curation = Curations::<T>::get(job).ok_or(Error::<T>::UnknownCuration)?;
 		ensure!(frame_system::Pallet::<T>::block_number() >= curation.ends_at, Error::<T>::CurationRunning);
 		let winner = Self::winner(&curation.finalists);
@@ -82,7 +82,7 @@ impl<T: Config> Pallet<T> {
 			rewarded,
 			returned,
 		});
-		Ok(winner as u32)
+		Ok((winner as u32, curation.stakes.len() as u32))
 	}
 
 	/// `reward × weight / total`, in parts per billion of the winning weight, rounded down:

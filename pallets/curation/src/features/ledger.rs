@@ -44,7 +44,7 @@ impl<T: Config> Curation<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for Pall
 	}
 
 	fn close(job: JobId) -> Result<u32, DispatchError> {
-		Self::do_close(job)
+		Self::do_close(job).map(|(winner, _)| winner)
 	}
 
 	fn open_weight() -> Weight {

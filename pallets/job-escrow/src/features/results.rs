@@ -2,8 +2,7 @@
 
 use crate::*;
 use frame_support::{ensure, pallet_prelude::*};
-use sp_runtime::Saturating;
-use sp_runtime::Permill;
+use sp_runtime::{Permill, Saturating};
 use studio_primitives::{
 	AgentGate, AssetLedger, CidBytes, Generation, JobId, ModelRegistry, Sha256, StudioParams, Verdict,
 };
@@ -13,9 +12,11 @@ impl<T: Config> Pallet<T> {
 		who: T::AccountId,
 		job_id: JobId,
 		report: ResultReport,
-	) -> DispatchResult {
+	) -> Result<Weight, DispatchError> {
 		let (mut job, now) = Self::claimed_by(job_id, &who)?;
 		ensure!(job.spec.curation.is_none(), Error::<T>::CurationNeedsFinalists);
+		let parents = job.spec.lineage().len() as u32;
+		let recorded = T::WeightInfo::submit_result(parents);
 		Self::check_model(&job, &report.weights_hash, report.candidates_tried)?;
 		ensure!(!report.settings.is_empty(), Error::<T>::EmptySettings);
 
@@ -40,9 +41,10 @@ impl<T: Config> Pallet<T> {
 			// breaker (a refused result must not dilute the agent's or the model's average).
 			let slashed = Self::fail_claim(&mut job, &who);
 			Self::deposit_event(Event::ClaimFailed { job: job_id, worker: who.clone(), slashed });
-			return Self::refuse_result(job_id, job, who, output, RejectionCause::LowQuality)
+			Self::refuse_result(job_id, job, who, output, RejectionCause::LowQuality)?;
+			return Ok(Self::submit_result_weight(parents))
 		}
-		match T::Gate::judge_result(&who, job_id, job.spec.model, report.style_deviation) {
+		let used = match T::Gate::judge_result(&who, job_id, job.spec.model, report.style_deviation) {
 			Verdict::Quarantine(incident) => {
 				Self::note_unsettled(&who, job_id)?;
 				Deliveries::<T>::insert(job_id, delivery);
@@ -51,22 +53,42 @@ impl<T: Config> Pallet<T> {
 				Self::move_to(job_id, &mut job, quarantined);
 				Jobs::<T>::insert(job_id, job);
 				Self::deposit_event(Event::ResultQuarantined { job: job_id, worker: who, output, incident });
+				recorded.saturating_add(T::WeightInfo::release_claims(T::MaxClaimsPerWorker::get()))
 			},
 			Verdict::Accept => {
 				Self::note_unsettled(&who, job_id)?;
 				Deliveries::<T>::insert(job_id, delivery);
-				Self::schedule_audit(job_id);
+				let audit_drawn = Self::schedule_audit(job_id);
 				let settles_at = now.saturating_add(T::Params::challenge_window());
 				let delivered =
 					JobStatus::Delivered { worker: who.clone(), output: output.clone(), settles_at };
 				Self::move_to(job_id, &mut job, delivered);
 				Jobs::<T>::insert(job_id, job);
 				Self::deposit_event(Event::ResultDelivered { job: job_id, worker: who, output, settles_at });
+				// The next block's draw of verifiers is paid by the delivery that asks for it.
+				if audit_drawn {
+					recorded.saturating_add(T::WeightInfo::draw_verifiers(T::MaxWorkersPerModel::get()))
+				} else {
+					recorded
+				}
 			},
 			// The model was suspended meanwhile: not the worker's fault, no slash.
-			Verdict::Reject => Self::refuse_result(job_id, job, who, output, RejectionCause::Gate)?,
-		}
-		Ok(())
+			Verdict::Reject => {
+				Self::refuse_result(job_id, job, who, output, RejectionCause::Gate)?;
+				Self::submit_result_weight(parents)
+			},
+		};
+		Ok(used)
+	}
+
+	/// The most `submit_result` can cost for a job whose lineage has `parents` assets:
+	/// recording the output, and at worst a breaker trip that releases the worker's other
+	/// claims and a draw of verifiers. A delivery pays for what its path used (see
+	/// [`Pallet::do_submit_result`]); a refused result pays this.
+	pub(crate) fn submit_result_weight(parents: u32) -> Weight {
+		T::WeightInfo::submit_result(parents)
+			.saturating_add(T::WeightInfo::release_claims(T::MaxClaimsPerWorker::get()))
+			.saturating_add(T::WeightInfo::draw_verifiers(T::MaxWorkersPerModel::get()))
 	}
 
 	/// `job_id`, which `who` holds claimed and whose claim has not expired, and the block now.

@@ -98,11 +98,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Has the next block draw whether `job`'s result, delivered now, is audited (while audits
-	/// are on: the client cannot accept before the draw).
-	pub(crate) fn schedule_audit(job_id: JobId) {
-		if !T::Params::audit_probability().is_zero() {
+	/// are on: the client cannot accept before the draw). Returns whether a draw was scheduled.
+	pub(crate) fn schedule_audit(job_id: JobId) -> bool {
+		let audits_on = !T::Params::audit_probability().is_zero();
+		if audits_on {
 			PendingDraws::<T>::insert(frame_system::Pallet::<T>::block_number(), job_id, ());
 		}
+		audits_on
 	}
 
 	/// Whether `job` may not settle now: its audit is drawn in the next block, or it is being

@@ -158,8 +158,12 @@ fn a_curated_job_is_decided_by_the_heavier_stake_and_its_stakers_share_the_rewar
 			Curation::stake(origin(eve), job, 1, 25 * UNIT),
 			pallet_curation::Error::<Runtime>::CurationOver
 		);
-		// Anyone closes it: finalist 1 (40 against 25) wins.
-		assert_ok!(Curation::close_curation(origin(CLIENTS[1]), job));
+		// Anyone closes it: finalist 1 (40 against 25) wins. The closer pays for the three
+		// stakes the curation had, not for `MaxStakers`.
+		let closed = Curation::close_curation(origin(CLIENTS[1]), job).unwrap();
+		let walked = <<Runtime as pallet_curation::Config>::WeightInfo as pallet_curation::WeightInfo>::close(3) +
+			<Escrow as studio_primitives::CuratedJobs>::finalist_chosen_weight();
+		assert_eq!(closed.actual_weight, Some(walked));
 		check_invariants().unwrap();
 		let JobStatus::Delivered { output, .. } = status(job) else { panic!("{:?}", status(job)) };
 		assert_eq!(output, cid_of(&[11]));

@@ -1,0 +1,128 @@
+//! The setup phase: the generator's own accounts, endowed by the dev chain's sudo key (Alice);
+//! for lifecycles, the studio made ready for them (no random audits, the workers registered).
+
+use anyhow::{bail, Context, Result};
+use std::str::FromStr;
+use studio_worker::chain::{
+	self, account_of,
+	studio::{
+		self,
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			pallet_balances::pallet::Call as BalancesCall,
+			pallet_studio_governance::{pallet::Call as GovernanceCall, types::GovernanceAction},
+			studio_primitives::ModelKind,
+			studio_runtime::RuntimeCall,
+		},
+	},
+	Client, EntryStatus, StudioParameter,
+};
+use subxt::utils::MultiAddress;
+use subxt_signer::{sr25519::Keypair, SecretUri};
+
+/// Planck per STU (12 decimals).
+pub const UNIT: u128 = 1_000_000_000_000;
+/// What each of the generator's accounts starts with: fees for thousands of extrinsics, the
+/// bounties of a long run, a worker's bond.
+const ENDOWMENT: u128 = 100_000 * UNIT;
+/// Transfers per `utility.batch_all` when endowing.
+const ENDOWMENTS_PER_BATCH: usize = 200;
+
+/// `count` accounts of `role`, derived from the dev phrase (`//bench//<role>//<n>`).
+pub fn accounts(role: &str, count: u32) -> Vec<Keypair> {
+	(0..count)
+		.map(|index| {
+			let uri = SecretUri::from_str(&format!("//bench//{role}//{index}")).expect("a valid derivation path");
+			Keypair::from_uri(&uri).expect("dev derivations always succeed")
+		})
+		.collect()
+}
+
+/// The dev chain's sudo key, which also holds the dev endowment.
+fn alice() -> Keypair {
+	subxt_signer::sr25519::dev::alice()
+}
+
+/// Sends `calls` as Alice's `utility.batch_all` and waits until it is final.
+async fn as_alice(client: &Client, calls: Vec<RuntimeCall>) -> Result<()> {
+	let batch = studio::tx().utility().batch_all(calls);
+	chain::submit(client, &batch, &alice()).await.context("Alice's setup batch failed")?;
+	Ok(())
+}
+
+/// Endows every account in `accounts` from Alice.
+pub async fn endow(client: &Client, accounts: &[Keypair]) -> Result<()> {
+	for chunk in accounts.chunks(ENDOWMENTS_PER_BATCH) {
+		let calls = chunk
+			.iter()
+			.map(|account| {
+				RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+					dest: MultiAddress::Id(account_of(account)),
+					value: ENDOWMENT,
+				})
+			})
+			.collect();
+		as_alice(client, calls).await?;
+	}
+	tracing::info!(accounts = accounts.len(), "endowed");
+	Ok(())
+}
+
+/// What a lifecycle needs from the chain.
+pub struct Studio {
+	/// The approved generator jobs ask for.
+	pub model: u32,
+	/// Its weights hash, which a result must name.
+	pub weights_hash: [u8; 32],
+	/// An active style generators keep to.
+	pub style: u32,
+	/// The smallest bounty.
+	pub bounty: u128,
+}
+
+/// Readies the studio for lifecycles: endows the clients and workers, turns random audits off
+/// through sudo (an audited result waits for verifiers, which would measure verification, not
+/// the lifecycle), and registers every worker for the generator with the minimum bond.
+pub async fn studio(client: &Client, clients: &[Keypair], workers: &[Keypair]) -> Result<Studio> {
+	let everyone: Vec<Keypair> = clients.iter().chain(workers).cloned().collect();
+	endow(client, &everyone).await?;
+	let no_audits = GovernanceCall::force_enact {
+		action: Box::new(GovernanceAction::SetParameter { parameter: StudioParameter::AuditProbability, value: 0 }),
+	};
+	let sudo = studio::tx().sudo().sudo(RuntimeCall::StudioGovernance(no_audits));
+	let events = chain::submit(client, &sudo, &alice()).await.context("turning audits off through sudo")?;
+	if let Some(sudid) = events.find_first::<studio::sudo::events::Sudid>() {
+		if let Err(error) = sudid?.sudo_result {
+			bail!("sudo refused to turn audits off: {error:?}");
+		}
+	}
+
+	let at = client.at_current_block().await?;
+	let models: Vec<(u32, studio::runtime_types::pallet_studio_governance::types::ModelInfo)> =
+		sorted_entries!(at, studio::storage().studio_governance().models());
+	let (model, info) = models
+		.into_iter()
+		.find(|(_, info)| matches!(info.status, EntryStatus::Active) && matches!(info.kind, ModelKind::Generator))
+		.context("no approved generator on this chain")?;
+	let styles: Vec<(u32, studio::runtime_types::pallet_studio_governance::types::StyleInfo)> =
+		sorted_entries!(at, studio::storage().studio_governance().styles());
+	let (style, _) = styles
+		.into_iter()
+		.find(|(_, info)| matches!(info.status, EntryStatus::Active) && info.blend.0.is_empty())
+		.context("no active style for generated jobs on this chain")?;
+	let mut values = Vec::new();
+	for parameter in [StudioParameter::WorkerMinBond, StudioParameter::MinBounty] {
+		let value = at.storage().try_fetch(studio::storage().studio_governance().parameter_values(), (parameter,)).await?;
+		let value: u128 = value.context("a studio parameter has no value")?.decode()?;
+		values.push(value);
+	}
+	let (bond, bounty) = (values[0], values[1]);
+
+	let registrations = workers.iter().map(|worker| async move {
+		let register = studio::tx().job_escrow().register_worker(bond, BoundedVec(vec![model]));
+		chain::submit(client, &register, worker).await.with_context(|| format!("registering worker {}", account_of(worker)))
+	});
+	futures::future::try_join_all(registrations).await?;
+	tracing::info!(workers = workers.len(), model, style, "workers registered");
+	Ok(Studio { model, weights_hash: info.weights_hash, style, bounty })
+}
