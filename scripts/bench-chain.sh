@@ -28,7 +28,7 @@ for _ in $(seq 60); do
 	"$CARGO_TARGET_DIR/release/studio" --url "$url" gov params >/dev/null 2>&1 && break
 	sleep 1
 done
-database="$run_dir/chain/chains/dev"
+database="$run_dir/chain/chains/studio_dev"
 before=$(du -sb "$database" | cut -f1)
 log "loading the node at $url: $accounts accounts per role, $per_account transfers each, $lifecycles lifecycles"
 "$CARGO_TARGET_DIR/release/studio-bench" --url "$url" --accounts "$accounts" \

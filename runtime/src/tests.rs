@@ -138,7 +138,11 @@ fn a_transfer_costs_the_stated_fee_and_every_call_pays_for_its_measured_weight()
 			dest: bob.into(),
 			value: crate::UNIT,
 		});
-		let info = transfer.get_dispatch_info();
+		// A signed transfer as a node sees it: its dispatch info includes the weight of the
+		// transaction extensions it passes.
+		let extrinsic = crate::fee_tests::signed(transfer);
+		let info = extrinsic.get_dispatch_info();
+		assert!(info.extension_weight.ref_time() > 0);
 		// The weight part, with no length: the stated price, to within the polynomial's rounding.
 		let weight_fee = Payment::compute_fee(0, &info, 0);
 		assert!(weight_fee.abs_diff(TRANSFER_WEIGHT_FEE) <= 1_000, "{weight_fee}");

@@ -22,8 +22,9 @@ use crate::{
 	System, EXISTENTIAL_DEPOSIT, MICRO_UNIT, MILLI_UNIT,
 };
 
-/// What the weight of a `transfer_keep_alive` (its measured call weight plus the base weight
-/// of every extrinsic) costs at a fee multiplier of 1: a hundredth of a token. Every other call
+/// What the weight of a signed `transfer_keep_alive` ([`transfer_weight`]: its measured call
+/// weight, the base weight of every extrinsic and its transaction extensions') costs at a fee
+/// multiplier of 1: a hundredth of a token. Every other call
 /// pays in proportion to its measured weight.
 pub const TRANSFER_WEIGHT_FEE: Balance = 10 * MILLI_UNIT;
 
@@ -48,6 +49,31 @@ parameter_types! {
 	pub const TransactionByteFee: Balance = FEE_PER_BYTE;
 }
 
+/// All a signed `transfer_keep_alive` weighs: its call, the base weight of every extrinsic, and
+/// the transaction extensions it passes (nonce, era and weight checks, the fee charge).
+pub fn transfer_weight() -> frame_support::weights::Weight {
+	use sp_runtime::{generic::Era, traits::TransactionExtension};
+	let call = crate::RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: AccountId::from([0; 32]).into(),
+		value: EXISTENTIAL_DEPOSIT,
+	});
+	let extension: crate::TxExtension = (
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckNonce::from(0),
+		frame_system::CheckWeight::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::new(false),
+		frame_system::WeightReclaim::new(),
+	);
+	<Runtime as pallet_balances::Config>::WeightInfo::transfer_keep_alive()
+		.saturating_add(ExtrinsicBaseWeight::get())
+		.saturating_add(extension.weight(&call))
+}
+
 /// Weight to fee, linear: priced so that a `transfer_keep_alive`'s weight costs
 /// [`TRANSFER_WEIGHT_FEE`], from the runtime's own measured weights (regenerating the weights
 /// keeps the transfer's price and moves every other call's with its measured cost).
@@ -56,10 +82,7 @@ pub struct WeightToFee;
 impl WeightToFeePolynomial for WeightToFee {
 	type Balance = Balance;
 	fn polynomial() -> WeightToFeeCoefficients<Balance> {
-		let transfer = <Runtime as pallet_balances::Config>::WeightInfo::transfer_keep_alive()
-			.saturating_add(ExtrinsicBaseWeight::get())
-			.ref_time()
-			.max(1) as Balance;
+		let transfer = transfer_weight().ref_time().max(1) as Balance;
 		let coefficient = WeightToFeeCoefficient {
 			degree: 1,
 			negative: false,

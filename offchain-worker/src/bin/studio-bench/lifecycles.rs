@@ -2,7 +2,7 @@
 //! drive the next step of every job in it — `JobSubmitted` → a free worker's `claim_job`,
 //! `JobClaimed` → its `submit_result` (a made-up result: no inference), `ResultDelivered` →
 //! the client's `accept_result`, `JobSettled` → the client's next `submit_job` — so every
-//! account has one transaction in flight and the blocks stay as full as the chain allows.
+//! client keeps its jobs under way and the blocks stay as full as the chain allows.
 //! A step's transaction is signed when the block that makes it possible arrives (its job id
 //! is not known before).
 
@@ -40,6 +40,8 @@ use subxt_signer::sr25519::Keypair;
 const SUBMITTING_AT_ONCE: usize = 64;
 /// Blocks a job stays open: far more than a lifecycle takes.
 const DEADLINE_IN: u32 = 500;
+/// Blocks without any lifecycle moving after which the run gives up.
+const STALLED_AFTER_BLOCKS: u32 = 20;
 
 /// An account and the nonce of its next transaction.
 struct Party {
@@ -153,28 +155,29 @@ impl Driver<'_> {
 	}
 }
 
-/// Signs `call` as `party` with its next nonce.
-async fn sign(
-	transactions: &mut subxt::tx::TransactionsClient<subxt::PolkadotConfig, subxt::client::OnlineClientAtBlockImpl<subxt::PolkadotConfig>>,
+/// Signs `call` as `party` with its next nonce (offline: nothing to ask the node).
+fn sign(
+	transactions: &subxt::tx::TransactionsClient<subxt::PolkadotConfig, subxt::client::OnlineClientAtBlockImpl<subxt::PolkadotConfig>>,
 	party: &mut Party,
 	call: &impl Payload,
 ) -> Result<subxt::tx::SubmittableTransaction<subxt::PolkadotConfig, subxt::client::OnlineClientAtBlockImpl<subxt::PolkadotConfig>>> {
 	let params = PolkadotExtrinsicParamsBuilder::new().nonce(party.nonce).immortal().build();
 	party.nonce += 1;
-	Ok(transactions.create_signed(call, &party.key, params).await?)
+	Ok(transactions.create_signable_offline(call, params)?.sign(&party.key)?)
 }
 
-/// Runs lifecycles until `target` have settled or `deadline` passes; every client starts with
-/// a job, and each settled job's client submits the next.
+/// Runs lifecycles until `target` have settled or `deadline` passes; every client keeps
+/// `in_flight` jobs under way (each settled job's client submits the next), every worker as
+/// many claims.
 pub async fn run(
 	client: &Client,
 	studio: &Studio,
-	clients: &[Keypair],
-	workers: &[Keypair],
+	(clients, workers): (&[Keypair], &[Keypair]),
+	in_flight: usize,
 	target: u64,
 	deadline: Duration,
 ) -> Result<Outcome> {
-	let mut transactions = client.tx().await?;
+	let transactions = client.tx().await?;
 	let mut parties = Vec::new();
 	for keys in [clients, workers] {
 		let mut group = Vec::with_capacity(keys.len());
@@ -189,7 +192,8 @@ pub async fn run(
 		studio,
 		client_of: clients.iter().enumerate().map(|(index, key)| (account_of(key), index)).collect(),
 		worker_of: workers.iter().enumerate().map(|(index, key)| (account_of(key), index)).collect(),
-		free_workers: (0..workers.len()).collect(),
+		// A slot per claim a worker's bond allows.
+		free_workers: (0..in_flight).flat_map(|_| 0..workers.len()).collect(),
 		unclaimed: VecDeque::new(),
 		client_of_job: BTreeMap::new(),
 		submitted: 0,
@@ -198,9 +202,10 @@ pub async fn run(
 	};
 
 	let mut watcher = Watcher::start(client).await?;
-	let mut steps: Vec<Step> = (0..clients.len()).map(Step::Submit).collect();
+	let mut steps: Vec<Step> = (0..in_flight).flat_map(|_| (0..clients.len()).map(Step::Submit)).collect();
 	let mut now = client.at_current_block().await?.block_number() as u32;
 	let (started, mut settled, mut settled_in_interval) = (Instant::now(), 0u64, 0u64);
+	let mut idle_blocks = 0;
 	let mut blocks: Vec<BlockRecord> = Vec::new();
 	loop {
 		let mut signed = Vec::with_capacity(steps.len());
@@ -208,16 +213,16 @@ pub async fn run(
 			let transaction = match step {
 				Step::Submit(index) => {
 					let call = studio::tx().job_escrow().submit_job(driver.spec(now), driver.studio.bounty);
-					sign(&mut transactions, &mut driver.clients[index], &call).await?
+					sign(&transactions, &mut driver.clients[index], &call)?
 				},
 				Step::Claim(index, job) =>
-					sign(&mut transactions, &mut driver.workers[index], &studio::tx().job_escrow().claim_job(job)).await?,
+					sign(&transactions, &mut driver.workers[index], &studio::tx().job_escrow().claim_job(job))?,
 				Step::Deliver(index, job) => {
 					let call = studio::tx().job_escrow().submit_result(job, driver.report(job));
-					sign(&mut transactions, &mut driver.workers[index], &call).await?
+					sign(&transactions, &mut driver.workers[index], &call)?
 				},
 				Step::Accept(index, job) =>
-					sign(&mut transactions, &mut driver.clients[index], &studio::tx().job_escrow().accept_result(job)).await?,
+					sign(&transactions, &mut driver.clients[index], &studio::tx().job_escrow().accept_result(job))?,
 			};
 			signed.push(transaction);
 		}
@@ -254,10 +259,13 @@ pub async fn run(
 		if stopping {
 			break
 		}
-		steps = next;
-		if steps.is_empty() && driver.client_of_job.is_empty() {
-			bail!("no lifecycle is under way and none can start: every transaction failed (see the warnings)");
+		// Transactions sent take a block or two to show; a run where nothing moves for longer
+		// has lost its lifecycles to failures.
+		idle_blocks = if next.is_empty() && settled_now == 0 { idle_blocks + 1 } else { 0 };
+		if idle_blocks > STALLED_AFTER_BLOCKS {
+			bail!("no lifecycle moved in {STALLED_AFTER_BLOCKS} blocks: their transactions failed (see the warnings)");
 		}
+		steps = next;
 	}
 	Ok(Outcome { blocks, settled, settled_in_interval })
 }

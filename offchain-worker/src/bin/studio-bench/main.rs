@@ -32,6 +32,9 @@ struct Args {
 	/// Transfers each sender signs before the run starts.
 	#[arg(long, default_value_t = 40)]
 	transfers_per_account: u32,
+	/// Jobs each client keeps under way at once (each worker holds as many claims).
+	#[arg(long, default_value_t = 4)]
+	jobs_per_client: u32,
 	/// The run of lifecycles stops after this many have settled …
 	#[arg(long, default_value_t = 2_000)]
 	lifecycles: u64,
@@ -110,8 +113,10 @@ async fn main() -> Result<()> {
 	if args.scenario != Scenario::Transfers {
 		let clients = setup::accounts("client", args.accounts);
 		let workers = setup::accounts("worker", args.accounts);
-		let studio = setup::studio(&client, &clients, &workers).await?;
-		let run = lifecycles::run(&client, &studio, &clients, &workers, args.lifecycles, deadline).await?;
+		let in_flight = args.jobs_per_client.max(1);
+		let studio = setup::studio(&client, &clients, &workers, in_flight).await?;
+		let run =
+			lifecycles::run(&client, &studio, (&clients, &workers), in_flight as usize, args.lifecycles, deadline).await?;
 		report.lifecycles = tally::rates(&run.blocks).map(|rates| LifecycleReport {
 			lifecycles_per_second: run.settled_in_interval as f64 / rates.seconds,
 			settled: run.settled,

@@ -17,14 +17,15 @@ use studio_worker::chain::{
 	},
 	Client, EntryStatus, StudioParameter,
 };
-use subxt::utils::MultiAddress;
+use subxt::{config::PolkadotExtrinsicParamsBuilder, utils::MultiAddress};
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
 /// Planck per STU (12 decimals).
 pub const UNIT: u128 = 1_000_000_000_000;
 /// What each of the generator's accounts starts with: fees for thousands of extrinsics, the
-/// bounties of a long run, a worker's bond.
-const ENDOWMENT: u128 = 100_000 * UNIT;
+/// bounties of a long run (the minimum bounty each), a worker's bond. Alice's million dev
+/// tokens endow about a thousand accounts.
+const ENDOWMENT: u128 = 1_000 * UNIT;
 /// Transfers per `utility.batch_all` when endowing.
 const ENDOWMENTS_PER_BATCH: usize = 200;
 
@@ -82,8 +83,9 @@ pub struct Studio {
 
 /// Readies the studio for lifecycles: endows the clients and workers, turns random audits off
 /// through sudo (an audited result waits for verifiers, which would measure verification, not
-/// the lifecycle), and registers every worker for the generator with the minimum bond.
-pub async fn studio(client: &Client, clients: &[Keypair], workers: &[Keypair]) -> Result<Studio> {
+/// the lifecycle), and registers every worker for the generator with a bond for `claims`
+/// claims at once.
+pub async fn studio(client: &Client, clients: &[Keypair], workers: &[Keypair], claims: u32) -> Result<Studio> {
 	let everyone: Vec<Keypair> = clients.iter().chain(workers).cloned().collect();
 	endow(client, &everyone).await?;
 	let no_audits = GovernanceCall::force_enact {
@@ -116,13 +118,23 @@ pub async fn studio(client: &Client, clients: &[Keypair], workers: &[Keypair]) -
 		let value: u128 = value.context("a studio parameter has no value")?.decode()?;
 		values.push(value);
 	}
-	let (bond, bounty) = (values[0], values[1]);
+	let (bond, bounty) = (values[0] * claims as u128, values[1]);
 
-	let registrations = workers.iter().map(|worker| async move {
-		let register = studio::tx().job_escrow().register_worker(bond, BoundedVec(vec![model]));
-		chain::submit(client, &register, worker).await.with_context(|| format!("registering worker {}", account_of(worker)))
-	});
-	futures::future::try_join_all(registrations).await?;
+	// Signed offline against one block and submitted together; each then waits to be final.
+	let transactions = client.tx().await?;
+	let register = studio::tx().job_escrow().register_worker(bond, BoundedVec(vec![model]));
+	let mut progress = Vec::with_capacity(workers.len());
+	for worker in workers {
+		let nonce = transactions.account_nonce(&account_of(worker)).await?;
+		let params = PolkadotExtrinsicParamsBuilder::new().nonce(nonce).immortal().build();
+		progress.push(transactions.create_signable_offline(&register, params)?.sign(worker)?.submit_and_watch().await?);
+	}
+	for (worker, registration) in workers.iter().zip(progress) {
+		registration
+			.wait_for_finalized_success()
+			.await
+			.with_context(|| format!("registering worker {}", account_of(worker)))?;
+	}
 	tracing::info!(workers = workers.len(), model, style, "workers registered");
 	Ok(Studio { model, weights_hash: info.weights_hash, style, bounty })
 }

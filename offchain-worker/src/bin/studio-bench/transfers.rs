@@ -18,7 +18,7 @@ const AMOUNT: u128 = crate::setup::UNIT / 10;
 /// all, and reads blocks until every one is included or `deadline` passes; returns the blocks
 /// read.
 pub async fn run(client: &Client, senders: &[Keypair], per_account: u32, deadline: Duration) -> Result<Vec<BlockRecord>> {
-	let mut transactions = client.tx().await?;
+	let transactions = client.tx().await?;
 	let mut nonces = Vec::with_capacity(senders.len());
 	for sender in senders {
 		nonces.push(transactions.account_nonce(&account_of(sender)).await?);
@@ -30,7 +30,8 @@ pub async fn run(client: &Client, senders: &[Keypair], per_account: u32, deadlin
 			let receiver = account_of(&senders[(index + 1) % senders.len()]);
 			let call = studio::tx().balances().transfer_keep_alive(MultiAddress::Id(receiver), AMOUNT);
 			let params = PolkadotExtrinsicParamsBuilder::new().nonce(nonce).immortal().build();
-			signed.push(transactions.create_signed(&call, sender, params).await?);
+			// Offline: the nonce is given, the transaction immortal; nothing to ask the node.
+			signed.push(transactions.create_signable_offline(&call, params)?.sign(sender)?);
 		}
 	}
 	let expected = signed.len() as u64;
