@@ -166,17 +166,26 @@ fn sign(
 	Ok(transactions.create_signable_offline(call, params)?.sign(&party.key)?)
 }
 
-/// Runs lifecycles until `target` have settled or `deadline` passes; every client keeps
-/// `in_flight` jobs under way (each settled job's client submits the next), every worker as
-/// many claims.
+/// How much load a lifecycle run puts on.
+pub struct Load {
+	/// Jobs each client keeps under way (each settled job's client submits the next).
+	pub jobs_per_client: usize,
+	/// Claims each worker holds at once.
+	pub claims_per_worker: usize,
+	/// The run stops once this many lifecycles settled …
+	pub target: u64,
+	/// … or after this long.
+	pub deadline: Duration,
+}
+
+/// Runs lifecycles as `load` says.
 pub async fn run(
 	client: &Client,
 	studio: &Studio,
 	(clients, workers): (&[Keypair], &[Keypair]),
-	in_flight: usize,
-	target: u64,
-	deadline: Duration,
+	load: Load,
 ) -> Result<Outcome> {
+	let Load { jobs_per_client, claims_per_worker, target, deadline } = load;
 	let transactions = client.tx().await?;
 	let mut parties = Vec::new();
 	for keys in [clients, workers] {
@@ -193,7 +202,7 @@ pub async fn run(
 		client_of: clients.iter().enumerate().map(|(index, key)| (account_of(key), index)).collect(),
 		worker_of: workers.iter().enumerate().map(|(index, key)| (account_of(key), index)).collect(),
 		// A slot per claim a worker's bond allows.
-		free_workers: (0..in_flight).flat_map(|_| 0..workers.len()).collect(),
+		free_workers: (0..claims_per_worker).flat_map(|_| 0..workers.len()).collect(),
 		unclaimed: VecDeque::new(),
 		client_of_job: BTreeMap::new(),
 		submitted: 0,
@@ -202,7 +211,7 @@ pub async fn run(
 	};
 
 	let mut watcher = Watcher::start(client).await?;
-	let mut steps: Vec<Step> = (0..in_flight).flat_map(|_| (0..clients.len()).map(Step::Submit)).collect();
+	let mut steps: Vec<Step> = (0..jobs_per_client).flat_map(|_| (0..clients.len()).map(Step::Submit)).collect();
 	let mut now = client.at_current_block().await?.block_number() as u32;
 	let (started, mut settled, mut settled_in_interval) = (Instant::now(), 0u64, 0u64);
 	let mut idle_blocks = 0;

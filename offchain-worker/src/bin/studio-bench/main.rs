@@ -20,6 +20,11 @@ use std::{path::PathBuf, time::Duration};
 use studio_worker::chain::Client;
 use tally::{BlockRecord, Rates};
 
+/// The most workers the generator registers for the generator model.
+const MAX_WORKERS: u32 = 100;
+/// Claims each worker holds at once: the runtime's `MaxClaimsPerWorker`.
+const CLAIMS_PER_WORKER: u32 = 8;
+
 #[derive(Parser)]
 #[command(name = "studio-bench", about = "Studio Chain's load generator: transfers and job lifecycles per second, from the blocks")]
 struct Args {
@@ -32,7 +37,7 @@ struct Args {
 	/// Transfers each sender signs before the run starts.
 	#[arg(long, default_value_t = 40)]
 	transfers_per_account: u32,
-	/// Jobs each client keeps under way at once (each worker holds as many claims).
+	/// Jobs each client keeps under way at once.
 	#[arg(long, default_value_t = 4)]
 	jobs_per_client: u32,
 	/// The run of lifecycles stops after this many have settled …
@@ -112,11 +117,17 @@ async fn main() -> Result<()> {
 	}
 	if args.scenario != Scenario::Transfers {
 		let clients = setup::accounts("client", args.accounts);
-		let workers = setup::accounts("worker", args.accounts);
-		let in_flight = args.jobs_per_client.max(1);
-		let studio = setup::studio(&client, &clients, &workers, in_flight).await?;
-		let run =
-			lifecycles::run(&client, &studio, (&clients, &workers), in_flight as usize, args.lifecycles, deadline).await?;
+		// A model takes at most `MaxWorkersPerModel` workers (128 in the runtime; the dev chain
+		// may have its own): fewer workers, each holding the most claims a bond allows.
+		let workers = setup::accounts("worker", args.accounts.min(MAX_WORKERS));
+		let studio = setup::studio(&client, &clients, &workers, CLAIMS_PER_WORKER).await?;
+		let load = lifecycles::Load {
+			jobs_per_client: args.jobs_per_client.max(1) as usize,
+			claims_per_worker: CLAIMS_PER_WORKER as usize,
+			target: args.lifecycles,
+			deadline,
+		};
+		let run = lifecycles::run(&client, &studio, (&clients, &workers), load).await?;
 		report.lifecycles = tally::rates(&run.blocks).map(|rates| LifecycleReport {
 			lifecycles_per_second: run.settled_in_interval as f64 / rates.seconds,
 			settled: run.settled,
