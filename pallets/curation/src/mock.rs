@@ -8,7 +8,7 @@ use frame_support::{
 	weights::Weight,
 	PalletId,
 };
-use pallet_studio_governance::{default_parameters, GovernanceAction, TrackInfo, SIMPLE_MAJORITY};
+use pallet_studio_governance::{default_parameters, GovernanceAction, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
 use sp_runtime::{BuildStorage, DispatchResult, Perbill, Permill};
 use studio_primitives::{CuratedJobs, JobId, StyleId};
 
@@ -117,16 +117,20 @@ pub const UNIT: u64 = 1_000_000_000_000;
 /// Governance's default parameters and tracks, no styles (the benchmarks add theirs).
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	let track = TrackInfo {
-		voting_period: 5,
-		min_turnout: Perbill::from_percent(10),
-		min_approval: SIMPLE_MAJORITY,
-		enactment_delay: 0,
-	};
 	pallet_studio_governance::GenesisConfig::<Test> {
 		parameters: default_parameters(),
-		fast_track: track.clone(),
-		slow_track: track,
+		fast_track: TrackInfo {
+			voting_period: 5,
+			min_turnout: Perbill::from_percent(10),
+			min_approval: SIMPLE_MAJORITY,
+			enactment_delay: 0,
+		},
+		slow_track: TrackInfo {
+			voting_period: 10,
+			min_turnout: Perbill::from_percent(20),
+			min_approval: TWO_THIRDS,
+			enactment_delay: 3,
+		},
 		styles: vec![],
 		models: vec![],
 		reviewers: vec![],
