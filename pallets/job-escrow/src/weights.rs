@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	fn register_worker() -> Weight {
 		// Proof size: measured `883`, bounded `106350` bytes.
-		// Fastest run: 85_536_000 ps.
-		Weight::from_parts(91_454_000, 106350)
+		// Fastest run: 86_857_000 ps.
+		Weight::from_parts(94_123_000, 106350)
 			.saturating_add(T::DbWeight::get().reads(20_u64))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
 	}
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
 		// Proof size: measured `360`, bounded `4178` bytes.
-		// Fastest run: 48_529_000 ps.
-		Weight::from_parts(51_984_000, 4178)
+		// Fastest run: 49_004_000 ps.
+		Weight::from_parts(54_267_000, 4178)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -102,8 +102,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `JobEscrow::ContentAddresses` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
 	fn set_content_address() -> Weight {
 		// Proof size: measured `146`, bounded `4178` bytes.
-		// Fastest run: 12_678_000 ps.
-		Weight::from_parts(14_014_000, 4178)
+		// Fastest run: 12_978_000 ps.
+		Weight::from_parts(14_232_000, 4178)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -113,8 +113,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CircuitBreaker::HaltedAgents` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn unregister_worker() -> Weight {
 		// Proof size: measured `311`, bounded `4178` bytes.
-		// Fastest run: 15_277_000 ps.
-		Weight::from_parts(16_612_000, 4178)
+		// Fastest run: 15_387_000 ps.
+		Weight::from_parts(16_824_000, 4178)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -132,8 +132,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `JobEscrow::ContentAddresses` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof size: measured `1231`, bounded `106350` bytes.
-		// Fastest run: 101_715_000 ps.
-		Weight::from_parts(106_952_000, 106350)
+		// Fastest run: 101_266_000 ps.
+		Weight::from_parts(110_533_000, 106350)
 			.saturating_add(T::DbWeight::get().reads(20_u64))
 			.saturating_add(T::DbWeight::get().writes(20_u64))
 	}
@@ -160,10 +160,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `p` ranges over `[0, 8]`.
 	fn submit_job(p: u32, ) -> Weight {
 		// Proof size: measured `1935 + p * (92 ±0)`, bounded `8514 + p * (3324 ±0)` bytes.
-		// Fastest run: 73_918_000 ps.
-		Weight::from_parts(81_629_658, 8514)
-			// Standard error: 9_497
-			.saturating_add(Weight::from_parts(4_253_723, 0).saturating_mul(p.into()))
+		// Fastest run: 75_654_000 ps.
+		Weight::from_parts(88_075_777, 8514)
+			// Standard error: 16_525
+			.saturating_add(Weight::from_parts(4_871_147, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -177,8 +177,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `JobEscrow::DueJobs` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn cancel_job() -> Weight {
 		// Proof size: measured `1558`, bounded `6196` bytes.
-		// Fastest run: 51_574_000 ps.
-		Weight::from_parts(55_007_000, 6196)
+		// Fastest run: 53_574_000 ps.
+		Weight::from_parts(59_727_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -200,8 +200,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `JobEscrow::DueJobs` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn claim_job() -> Weight {
 		// Proof size: measured `2832`, bounded `8514` bytes.
-		// Fastest run: 51_789_000 ps.
-		Weight::from_parts(55_430_000, 8514)
+		// Fastest run: 52_929_000 ps.
+		Weight::from_parts(62_263_000, 8514)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -230,10 +230,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `p` ranges over `[0, 8]`.
 	fn submit_result(p: u32, ) -> Weight {
 		// Proof size: measured `2986 + p * (129 ±0)`, bounded `16038 + p * (3324 ±0)` bytes.
-		// Fastest run: 82_155_000 ps.
-		Weight::from_parts(91_473_274, 16038)
-			// Standard error: 21_610
-			.saturating_add(Weight::from_parts(5_986_249, 0).saturating_mul(p.into()))
+		// Fastest run: 83_247_000 ps.
+		Weight::from_parts(102_060_516, 16038)
+			// Standard error: 31_611
+			.saturating_add(Weight::from_parts(6_590_567, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -263,10 +263,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `c` ranges over `[0, 7]`.
 	fn release_claims(c: u32, ) -> Weight {
 		// Proof size: measured `1280 + c * (1202 ±0)`, bounded `8514 + c * (4370 ±0)` bytes.
-		// Fastest run: 35_329_000 ps.
-		Weight::from_parts(39_686_790, 8514)
-			// Standard error: 8_791
-			.saturating_add(Weight::from_parts(11_526_345, 0).saturating_mul(c.into()))
+		// Fastest run: 36_209_000 ps.
+		Weight::from_parts(43_823_464, 8514)
+			// Standard error: 20_303
+			.saturating_add(Weight::from_parts(12_557_642, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -295,8 +295,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `JobEscrow::DueJobs` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
 		// Proof size: measured `3442`, bounded `8799` bytes.
-		// Fastest run: 125_144_000 ps.
-		Weight::from_parts(134_171_000, 8799)
+		// Fastest run: 128_892_000 ps.
+		Weight::from_parts(143_236_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -314,8 +314,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `JobEscrow::DueJobs` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn expire() -> Weight {
 		// Proof size: measured `2457`, bounded `6196` bytes.
-		// Fastest run: 76_227_000 ps.
-		Weight::from_parts(82_089_000, 6196)
+		// Fastest run: 75_892_000 ps.
+		Weight::from_parts(86_191_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -335,8 +335,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn process_due_job() -> Weight {
 		// Proof size: measured `10803`, bounded `35950` bytes.
-		// Fastest run: 467_920_000 ps.
-		Weight::from_parts(506_527_000, 35950)
+		// Fastest run: 472_417_000 ps.
+		Weight::from_parts(509_753_000, 35950)
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(29_u64))
 	}
@@ -352,8 +352,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `JobEscrow::PendingDraws` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn challenge() -> Weight {
 		// Proof size: measured `2714`, bounded `6196` bytes.
-		// Fastest run: 66_036_000 ps.
-		Weight::from_parts(71_609_000, 6196)
+		// Fastest run: 67_001_000 ps.
+		Weight::from_parts(73_734_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -378,10 +378,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `w` ranges over `[1, 127]`.
 	fn draw_verifiers(w: u32, ) -> Weight {
 		// Proof size: measured `3319 + w * (117 ±0)`, bounded `7575 + w * (3188 ±0)` bytes.
-		// Fastest run: 64_008_000 ps.
-		Weight::from_parts(58_116_042, 7575)
-			// Standard error: 15_468
-			.saturating_add(Weight::from_parts(6_707_857, 0).saturating_mul(w.into()))
+		// Fastest run: 62_310_000 ps.
+		Weight::from_parts(45_275_729, 7575)
+			// Standard error: 98_854
+			.saturating_add(Weight::from_parts(7_242_254, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(w.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -391,8 +391,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `JobEscrow::Verifications` (`max_values`: None, `max_size`: Some(470), added: 2945, mode: `MaxEncodedLen`)
 	fn commit_finding() -> Weight {
 		// Proof size: measured `336`, bounded `3935` bytes.
-		// Fastest run: 15_051_000 ps.
-		Weight::from_parts(17_263_000, 3935)
+		// Fastest run: 14_849_000 ps.
+		Weight::from_parts(17_291_000, 3935)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -400,8 +400,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `JobEscrow::Verifications` (`max_values`: None, `max_size`: Some(470), added: 2945, mode: `MaxEncodedLen`)
 	fn reveal_finding() -> Weight {
 		// Proof size: measured `432`, bounded `3935` bytes.
-		// Fastest run: 15_267_000 ps.
-		Weight::from_parts(17_200_000, 3935)
+		// Fastest run: 15_384_000 ps.
+		Weight::from_parts(17_523_000, 3935)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -436,10 +436,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `v` ranges over `[1, 5]`.
 	fn conclude(v: u32, ) -> Weight {
 		// Proof size: measured `13424 + v * (117 ±0)`, bounded `35950 + v * (1739 ±67)` bytes.
-		// Fastest run: 288_821_000 ps.
-		Weight::from_parts(271_590_160, 35950)
-			// Standard error: 54_429
-			.saturating_add(Weight::from_parts(32_032_357, 0).saturating_mul(v.into()))
+		// Fastest run: 291_775_000 ps.
+		Weight::from_parts(268_578_693, 35950)
+			// Standard error: 92_039
+			.saturating_add(Weight::from_parts(33_983_474, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(39_u64))
@@ -451,51 +451,51 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements over RocksDb's database weights, for the pallet's tests and mocks.
 impl WeightInfo for () {
 	fn register_worker() -> Weight {
-		Weight::from_parts(91_454_000, 106350)
+		Weight::from_parts(94_123_000, 106350)
 			.saturating_add(RocksDbWeight::get().reads(20_u64))
 			.saturating_add(RocksDbWeight::get().writes(19_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(51_984_000, 4178)
+		Weight::from_parts(54_267_000, 4178)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_content_address() -> Weight {
-		Weight::from_parts(14_014_000, 4178)
+		Weight::from_parts(14_232_000, 4178)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn unregister_worker() -> Weight {
-		Weight::from_parts(16_612_000, 4178)
+		Weight::from_parts(16_824_000, 4178)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(106_952_000, 106350)
+		Weight::from_parts(110_533_000, 106350)
 			.saturating_add(RocksDbWeight::get().reads(20_u64))
 			.saturating_add(RocksDbWeight::get().writes(20_u64))
 	}
 	fn submit_job(p: u32, ) -> Weight {
-		Weight::from_parts(81_629_658, 8514)
-			.saturating_add(Weight::from_parts(4_253_723, 0).saturating_mul(p.into()))
+		Weight::from_parts(88_075_777, 8514)
+			.saturating_add(Weight::from_parts(4_871_147, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 3324).saturating_mul(p.into()))
 	}
 	fn cancel_job() -> Weight {
-		Weight::from_parts(55_007_000, 6196)
+		Weight::from_parts(59_727_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn claim_job() -> Weight {
-		Weight::from_parts(55_430_000, 8514)
+		Weight::from_parts(62_263_000, 8514)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn submit_result(p: u32, ) -> Weight {
-		Weight::from_parts(91_473_274, 16038)
-			.saturating_add(Weight::from_parts(5_986_249, 0).saturating_mul(p.into()))
+		Weight::from_parts(102_060_516, 16038)
+			.saturating_add(Weight::from_parts(6_590_567, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
@@ -503,8 +503,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3324).saturating_mul(p.into()))
 	}
 	fn release_claims(c: u32, ) -> Weight {
-		Weight::from_parts(39_686_790, 8514)
-			.saturating_add(Weight::from_parts(11_526_345, 0).saturating_mul(c.into()))
+		Weight::from_parts(43_823_464, 8514)
+			.saturating_add(Weight::from_parts(12_557_642, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
@@ -512,46 +512,46 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4370).saturating_mul(c.into()))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(134_171_000, 8799)
+		Weight::from_parts(143_236_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn expire() -> Weight {
-		Weight::from_parts(82_089_000, 6196)
+		Weight::from_parts(86_191_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn process_due_job() -> Weight {
-		Weight::from_parts(506_527_000, 35950)
+		Weight::from_parts(509_753_000, 35950)
 			.saturating_add(RocksDbWeight::get().reads(23_u64))
 			.saturating_add(RocksDbWeight::get().writes(29_u64))
 	}
 	fn challenge() -> Weight {
-		Weight::from_parts(71_609_000, 6196)
+		Weight::from_parts(73_734_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn draw_verifiers(w: u32, ) -> Weight {
-		Weight::from_parts(58_116_042, 7575)
-			.saturating_add(Weight::from_parts(6_707_857, 0).saturating_mul(w.into()))
+		Weight::from_parts(45_275_729, 7575)
+			.saturating_add(Weight::from_parts(7_242_254, 0).saturating_mul(w.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(w.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 3188).saturating_mul(w.into()))
 	}
 	fn commit_finding() -> Weight {
-		Weight::from_parts(17_263_000, 3935)
+		Weight::from_parts(17_291_000, 3935)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn reveal_finding() -> Weight {
-		Weight::from_parts(17_200_000, 3935)
+		Weight::from_parts(17_523_000, 3935)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn conclude(v: u32, ) -> Weight {
-		Weight::from_parts(271_590_160, 35950)
-			.saturating_add(Weight::from_parts(32_032_357, 0).saturating_mul(v.into()))
+		Weight::from_parts(268_578_693, 35950)
+			.saturating_add(Weight::from_parts(33_983_474, 0).saturating_mul(v.into()))
 			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(RocksDbWeight::get().writes(39_u64))
