@@ -18,20 +18,8 @@ use sp_runtime::Permill;
 /// `call` signed by Alice (with a blank signature: nothing checks it here), its extensions as
 /// a wallet sets them, so that its dispatch info counts what the extensions weigh.
 pub(crate) fn signed(call: RuntimeCall) -> crate::UncheckedExtrinsic {
-	let extension = crate::TxExtension::from((
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(sp_runtime::generic::Era::Immortal),
-		frame_system::CheckNonce::from(0),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::new(false),
-		frame_system::WeightReclaim::new(),
-	));
 	let signature = sp_runtime::MultiSignature::Sr25519(sp_core::sr25519::Signature::from_raw([0; 64]));
-	crate::UncheckedExtrinsic::new_signed(call, Sr25519Keyring::Alice.to_account_id().into(), signature, extension)
+	crate::UncheckedExtrinsic::new_signed(call, Sr25519Keyring::Alice.to_account_id().into(), signature, crate::configs::wallet_extension())
 }
 
 /// A CIDv1 (raw, sha2-256) of 36 bytes.

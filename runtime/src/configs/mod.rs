@@ -11,7 +11,7 @@ mod governance;
 mod jobs;
 mod monetary;
 
-pub use monetary::{StudioTreasuryAccount, StudioTreasuryPalletId, FEE_PER_BYTE, TRANSFER_WEIGHT_FEE};
+pub use monetary::{wallet_extension, StudioTreasuryAccount, StudioTreasuryPalletId, FEE_PER_BYTE, TRANSFER_WEIGHT_FEE};
 
 use frame_support::{
 	derive_impl,

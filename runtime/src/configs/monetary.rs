@@ -49,29 +49,34 @@ parameter_types! {
 	pub const TransactionByteFee: Balance = FEE_PER_BYTE;
 }
 
-/// All a signed `transfer_keep_alive` weighs: its call, the base weight of every extrinsic, and
-/// the transaction extensions it passes (nonce, era and weight checks, the fee charge).
-pub fn transfer_weight() -> frame_support::weights::Weight {
-	use sp_runtime::{generic::Era, traits::TransactionExtension};
-	let call = crate::RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
-		dest: AccountId::from([0; 32]).into(),
-		value: EXISTENTIAL_DEPOSIT,
-	});
-	let extension: crate::TxExtension = (
+/// The transaction extensions of a signed transaction as a wallet sets them (immortal, the
+/// first nonce, no metadata hash): what [`transfer_weight`] and the fee tests weigh.
+pub fn wallet_extension() -> crate::TxExtension {
+	(
 		frame_system::CheckNonZeroSender::new(),
 		frame_system::CheckSpecVersion::new(),
 		frame_system::CheckTxVersion::new(),
 		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckEra::from(sp_runtime::generic::Era::Immortal),
 		frame_system::CheckNonce::from(0),
 		frame_system::CheckWeight::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::from(0),
 		frame_metadata_hash_extension::CheckMetadataHash::new(false),
 		frame_system::WeightReclaim::new(),
-	);
+	)
+}
+
+/// All a signed `transfer_keep_alive` weighs: its call, the base weight of every extrinsic, and
+/// the transaction extensions it passes (nonce, era and weight checks, the fee charge).
+pub fn transfer_weight() -> frame_support::weights::Weight {
+	use sp_runtime::traits::TransactionExtension;
+	let call = crate::RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: AccountId::from([0; 32]).into(),
+		value: EXISTENTIAL_DEPOSIT,
+	});
 	<Runtime as pallet_balances::Config>::WeightInfo::transfer_keep_alive()
 		.saturating_add(ExtrinsicBaseWeight::get())
-		.saturating_add(extension.weight(&call))
+		.saturating_add(wallet_extension().weight(&call))
 }
 
 /// Weight to fee, linear: priced so that a `transfer_keep_alive`'s weight costs

@@ -7,7 +7,7 @@
 //! is not known before).
 
 use crate::{
-	setup::Studio,
+	setup::{self, Signed, Studio, Transactions},
 	tally::BlockRecord,
 	watch::{Events, Watcher},
 };
@@ -33,7 +33,7 @@ use studio_worker::{
 	},
 	unixfs::file_cid,
 };
-use subxt::{config::PolkadotExtrinsicParamsBuilder, tx::Payload, utils::AccountId32};
+use subxt::{tx::Payload, utils::AccountId32};
 use subxt_signer::sr25519::Keypair;
 
 /// Transactions in flight to the node's RPC at once.
@@ -155,15 +155,11 @@ impl Driver<'_> {
 	}
 }
 
-/// Signs `call` as `party` with its next nonce (offline: nothing to ask the node).
-fn sign(
-	transactions: &subxt::tx::TransactionsClient<subxt::PolkadotConfig, subxt::client::OnlineClientAtBlockImpl<subxt::PolkadotConfig>>,
-	party: &mut Party,
-	call: &impl Payload,
-) -> Result<subxt::tx::SubmittableTransaction<subxt::PolkadotConfig, subxt::client::OnlineClientAtBlockImpl<subxt::PolkadotConfig>>> {
-	let params = PolkadotExtrinsicParamsBuilder::new().nonce(party.nonce).immortal().build();
+/// Signs `call` as `party` with its next nonce.
+fn sign(transactions: &Transactions, party: &mut Party, call: &impl Payload) -> Result<Signed> {
+	let signed = setup::sign(transactions, call, &party.key, party.nonce)?;
 	party.nonce += 1;
-	Ok(transactions.create_signable_offline(call, params)?.sign(&party.key)?)
+	Ok(signed)
 }
 
 /// How much load a lifecycle run puts on.

@@ -17,7 +17,7 @@ use studio_worker::chain::{
 	},
 	Client, EntryStatus, StudioParameter,
 };
-use subxt::{config::PolkadotExtrinsicParamsBuilder, utils::MultiAddress};
+use subxt::{client::OnlineClientAtBlockImpl, config::PolkadotExtrinsicParamsBuilder, tx::Payload, utils::MultiAddress, PolkadotConfig};
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
 /// Planck per STU (12 decimals).
@@ -28,6 +28,17 @@ pub const UNIT: u128 = 1_000_000_000_000;
 const ENDOWMENT: u128 = 1_000 * UNIT;
 /// Transfers per `utility.batch_all` when endowing.
 const ENDOWMENTS_PER_BATCH: usize = 200;
+
+/// The node's transactions API at one block, which signs offline.
+pub type Transactions = subxt::tx::TransactionsClient<PolkadotConfig, OnlineClientAtBlockImpl<PolkadotConfig>>;
+/// A signed transaction, ready to submit.
+pub type Signed = subxt::tx::SubmittableTransaction<PolkadotConfig, OnlineClientAtBlockImpl<PolkadotConfig>>;
+
+/// Signs `call` as `key` with `nonce`, immortal: offline, nothing to ask the node.
+pub fn sign(transactions: &Transactions, call: &impl Payload, key: &Keypair, nonce: u64) -> Result<Signed> {
+	let params = PolkadotExtrinsicParamsBuilder::new().nonce(nonce).immortal().build();
+	Ok(transactions.create_signable_offline(call, params)?.sign(key)?)
+}
 
 /// `count` accounts of `role`, derived from the dev phrase (`//bench//<role>//<n>`).
 pub fn accounts(role: &str, count: u32) -> Vec<Keypair> {
@@ -126,8 +137,7 @@ pub async fn studio(client: &Client, clients: &[Keypair], workers: &[Keypair], c
 	let mut progress = Vec::with_capacity(workers.len());
 	for worker in workers {
 		let nonce = transactions.account_nonce(&account_of(worker)).await?;
-		let params = PolkadotExtrinsicParamsBuilder::new().nonce(nonce).immortal().build();
-		progress.push(transactions.create_signable_offline(&register, params)?.sign(worker)?.submit_and_watch().await?);
+		progress.push(sign(&transactions, &register, worker, nonce)?.submit_and_watch().await?);
 	}
 	for (worker, registration) in workers.iter().zip(progress) {
 		registration

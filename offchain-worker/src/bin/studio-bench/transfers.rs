@@ -6,7 +6,7 @@ use anyhow::Result;
 use futures::StreamExt;
 use std::time::{Duration, Instant};
 use studio_worker::chain::{account_of, studio, Client};
-use subxt::{config::PolkadotExtrinsicParamsBuilder, utils::MultiAddress};
+use subxt::utils::MultiAddress;
 use subxt_signer::sr25519::Keypair;
 
 /// Transactions in flight to the node's RPC at once.
@@ -29,9 +29,7 @@ pub async fn run(client: &Client, senders: &[Keypair], per_account: u32, deadlin
 			let nonce = nonces[index] + round as u64;
 			let receiver = account_of(&senders[(index + 1) % senders.len()]);
 			let call = studio::tx().balances().transfer_keep_alive(MultiAddress::Id(receiver), AMOUNT);
-			let params = PolkadotExtrinsicParamsBuilder::new().nonce(nonce).immortal().build();
-			// Offline: the nonce is given, the transaction immortal; nothing to ask the node.
-			signed.push(transactions.create_signable_offline(&call, params)?.sign(sender)?);
+			signed.push(crate::setup::sign(&transactions, &call, sender, nonce)?);
 		}
 	}
 	let expected = signed.len() as u64;

@@ -33,7 +33,7 @@ impl<T: Config> JobsControl<T::AccountId> for Pallet<T> {
 			let delivered = JobStatus::Delivered { worker: worker.clone(), output: output.clone(), settles_at };
 			Self::move_to(job_id, &mut job, delivered);
 			// Released by reviewers, it may still be audited like any delivery.
-			let _ = Self::schedule_audit(job_id);
+			Self::schedule_audit(job_id);
 			Jobs::<T>::insert(job_id, job);
 			Self::deposit_event(Event::ResultDelivered { job: job_id, worker, output, settles_at });
 			return Ok(())

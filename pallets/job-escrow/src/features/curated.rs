@@ -125,7 +125,7 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let output = chosen.output.clone();
 		Deliveries::<T>::insert(job_id, Self::delivery_of(chosen, now));
-		let _ = Self::schedule_audit(job_id);
+		Self::schedule_audit(job_id);
 		let settles_at = now.saturating_add(T::Params::challenge_window());
 		let delivered = JobStatus::Delivered { worker: worker.clone(), output: output.clone(), settles_at };
 		Self::move_to(job_id, &mut job, delivered);
