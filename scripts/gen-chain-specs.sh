@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ensure_toolchain
 build_node
 if [ "${1:-}" = "--production" ]; then
-	genesis="${2:?--production needs the operators' genesis file}"
+	genesis="${2:?--production needs the operators genesis file (ops/genesis.example.toml)}"
 	"$STUDIO_NODE" build-spec --chain "production:$genesis" --raw --disable-default-bootnode \
 		> "$REPO_ROOT/chain-specs/production.json"
 	log "wrote chain-specs/production.json from $genesis"

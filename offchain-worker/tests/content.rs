@@ -95,6 +95,49 @@ async fn content_nobody_has_is_a_clear_error_within_the_timeout() {
 	b.stop().await;
 }
 
+/// Verifiers drawn together fetch one output from its worker at the same moment. Every one of
+/// them gets it, and so does anyone who asks later: rust-ipfs 0.14.1's bitswap stopped serving a
+/// block for good when a second peer's request came after the first peer's block was sent
+/// (patched in vendor/rust-ipfs).
+#[tokio::test(flavor = "multi_thread")]
+async fn peers_fetching_one_output_at_the_same_moment_all_get_it() {
+	const FETCHERS: usize = 4;
+	const OUTPUTS: u8 = 8;
+	let maker_dir = tempfile::tempdir().unwrap();
+	let maker = node(maker_dir.path(), 10).await;
+	let maker_address = maker.address().await.unwrap();
+	let mut dirs = Vec::new();
+	let mut fetchers = Vec::new();
+	for _ in 0..=FETCHERS {
+		let dir = tempfile::tempdir().unwrap();
+		let fetcher = node(dir.path(), 10).await;
+		fetcher.dial(&maker_address).await.unwrap();
+		dirs.push(dir);
+		fetchers.push(fetcher);
+	}
+	let late = fetchers.pop().unwrap();
+	let outputs: Vec<Vec<u8>> = (0..OUTPUTS).map(|salt| bytes(30_000, salt)).collect();
+	let mut cids = Vec::new();
+	for output in &outputs {
+		cids.push(maker.add(output).await.unwrap());
+	}
+	for (cid, output) in cids.iter().zip(&outputs) {
+		let fetched = futures::future::join_all(fetchers.iter().map(|fetcher| fetcher.get(cid, u64::MAX))).await;
+		for (index, fetched) in fetched.into_iter().enumerate() {
+			assert_eq!(&fetched.unwrap_or_else(|error| panic!("fetcher {index}: {error}")), output);
+		}
+	}
+	// A peer asking afterwards is still served every output by the maker.
+	for (cid, output) in cids.iter().zip(&outputs) {
+		assert_eq!(&late.get(cid, u64::MAX).await.unwrap_or_else(|error| panic!("asked later: {error}")), output);
+	}
+	for fetcher in fetchers {
+		fetcher.stop().await;
+	}
+	late.stop().await;
+	maker.stop().await;
+}
+
 /// The CIDs the studio records are those of kubo's `ipfs add --cid-version=1 --raw-leaves`,
 /// as ipfs-unixfs-importer computes them independently — through the web studio's own
 /// `file-cid.js` (`web/tests/unixfs-cids.mjs`), which checks uploads and downloads in the

@@ -29,6 +29,8 @@ pub mod genesis_config_presets;
 mod fee_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(all(test, feature = "try-runtime"))]
+mod upgrade_rehearsal;
 
 extern crate alloc;
 

@@ -15,7 +15,7 @@ use sp_keyring::Sr25519Keyring;
 use sp_runtime::{traits::AccountIdConversion, BuildStorage};
 
 /// The genesis state of the named preset, as the node would build it.
-fn preset_externalities(preset: &str) -> sp_io::TestExternalities {
+pub(crate) fn preset_externalities(preset: &str) -> sp_io::TestExternalities {
 	let patch = genesis_config_presets::get_preset(&preset.into()).expect("the preset exists");
 	patch_externalities(serde_json::from_slice(&patch).unwrap())
 }

@@ -273,3 +273,60 @@ fn a_client_that_gives_its_image_away_mid_job_still_pays_its_worker_and_the_new_
 		);
 	});
 }
+
+/// A squatter batches its way round the release rules: give the claim back and take it again in
+/// one `batch_all` (a fresh claim clock and grace), or take a job, hold it through most of the
+/// grace and leave in the same batch as claiming the next. Each batch fails whole, the claim and
+/// its clock stay as they were, and past the grace the squatter pays the slash while the client
+/// gets its commission done by an honest worker, losing nothing.
+#[test]
+fn batched_release_and_reclaim_cannot_reset_a_claims_clock_nor_dodge_its_slash() {
+	story(|| {
+		let photo = registered_image(CLIENT, b"a logo the squatter sits on");
+		let balance = free(CLIENT);
+		let (job, next) = (NextJobId::<Test>::get(), NextJobId::<Test>::get() + 1);
+		assert_ok!(Escrow::submit_job(origin(CLIENT), Box::new(stylize(&photo)), BOUNTY));
+		assert_ok!(Escrow::submit_job(origin(CLIENT), Box::new(line_art(&photo)), BOUNTY));
+		let models = || vec![STYLE_TRANSFER, LINE_ART].try_into().unwrap();
+		// Bonded for two claims, so that claiming the next job is not what stops the batch.
+		assert_ok!(Escrow::register_worker(origin(WORKER), 2 * BOND, models()));
+		assert_ok!(Escrow::claim_job(origin(WORKER), job));
+		let claimed = Jobs::<Test>::get(job).unwrap().status;
+
+		run_to_block(RELEASE_GRACE);
+		let release_and_reclaim = vec![
+			RuntimeCall::Escrow(Call::release_claim { job }),
+			RuntimeCall::Escrow(Call::claim_job { job }),
+		];
+		assert_noop!(
+			Utility::batch_all(origin(WORKER), release_and_reclaim).map_err(|e| e.error),
+			Error::<Test>::ClaimedBefore
+		);
+		assert_eq!(Jobs::<Test>::get(job).unwrap().status, claimed, "the claim and its clock are untouched");
+
+		// Past the grace, no batch order lets it leave unslashed.
+		run_to_block(RELEASE_GRACE + 2);
+		let take_next_then_leave = vec![
+			RuntimeCall::Escrow(Call::claim_job { job: next }),
+			RuntimeCall::Escrow(Call::release_claim { job }),
+		];
+		assert_noop!(
+			Utility::batch_all(origin(WORKER), take_next_then_leave).map_err(|e| e.error),
+			Error::<Test>::ReleaseGraceOver
+		);
+		assert_eq!(status(next), JobStatus::Open, "the batch's first claim was undone too");
+
+		run_to_block(1 + CLAIM_TIMEOUT);
+		assert!(bond_held(WORKER) < 2 * BOND, "the expired claim was slashed");
+		assert_eq!(status(job), JobStatus::Open);
+		assert_ok!(Escrow::register_worker(origin(OTHER_WORKER), BOND, models()));
+		assert_ok!(Escrow::claim_job(origin(OTHER_WORKER), job));
+		let output = cid_of(b"the logo, stylized by an honest worker");
+		assert_ok!(Escrow::submit_result(origin(OTHER_WORKER), job, report(&output, STYLE_TRANSFER_HASH)));
+		run_to_block(System::block_number() + CHALLENGE_WINDOW);
+		assert!(matches!(status(job), JobStatus::Settled { .. }), "{:?}", status(job));
+		assert_eq!(Provenance::asset(&output).unwrap().parents.to_vec(), vec![photo]);
+		// The client paid one bounty for the delivered job; the other waits, escrowed whole.
+		assert_eq!(free(CLIENT) + escrowed(), balance - BOUNTY);
+	});
+}
