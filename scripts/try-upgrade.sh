@@ -30,8 +30,13 @@ if [ -z "$uri" ]; then
 		--models-dir "$STUDIO_MODELS_DIR" --store "$run_dir/store" --listen "127.0.0.1:$gateway_port" \
 		>"$run_dir/worker.log" 2>&1 &
 	pids+=($!)
-	studio --suri //Alice job submit --prompt "an amber painted eye" --style 0 --bounty 20 --candidates 2 \
-		--gateway "http://127.0.0.1:$gateway_port" -o "$run_dir/eye.png" --timeout 300 >/dev/null
+	studio --suri //Alice job submit --prompt "an amber painted eye" --style 0 --bounty 20 --no-wait >/dev/null
+	# Up to three minutes for the worker to deliver it (or for the breaker to quarantine it):
+	# either way the chain then holds a delivery, a provenance record or an incident.
+	for _ in $(seq 90); do
+		studio job show 0 2>/dev/null | grep -qiE "delivered|settled|quarantined" && break
+		sleep 2
+	done
 	studio --suri //Charlie job submit --prompt "a green study of an eye" --style 2 --bounty 10 --no-wait >/dev/null
 	studio --suri //Dave asset register "$REPO_ROOT/docs/images/curation-learning/before-1005.png" --no-upload >/dev/null
 	studio --suri //Alice gov propose param MaxStyleDeviation 250000 >/dev/null

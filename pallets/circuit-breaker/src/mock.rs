@@ -6,8 +6,8 @@ use frame_support::{
 	traits::{ConstU32, ConstU64, Hooks},
 	weights::Weight,
 };
-use pallet_studio_governance::{default_parameters, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
-use sp_runtime::{BuildStorage, Perbill, Permill};
+use pallet_studio_governance::{default_parameters, config_preludes::{TEST_FAST_TRACK, TEST_SLOW_TRACK}};
+use sp_runtime::{BuildStorage, Permill};
 use studio_primitives::{BasisWeight, CidBytes, ModelId, ModelKind};
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -43,90 +43,40 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
-	pub const FailedDepositBurn: Perbill = Perbill::from_percent(50);
 	pub const ProposalDeposit: u64 = 10 * UNIT;
 	pub const Treasury: u64 = TREASURY;
 	pub const EscrowPalletId: frame_support::PalletId = frame_support::PalletId(*b"stu/escr");
-	pub const UnbondingDelay: u64 = 20;
-	pub const ExpirySlash: Permill = Permill::from_percent(10);
-	pub const MisreportSlash: Permill = Permill::from_percent(50);
-	pub const AbsentSlash: Permill = Permill::from_percent(2);
-	pub const VerifiersShare: Permill = Permill::from_percent(50);
-	pub const ChallengerShare: Permill = Permill::from_percent(25);
 	pub const RetireSlash: Permill = Permill::from_percent(50);
 	pub const ReviewPeriod: u64 = REVIEW_PERIOD;
 	pub const EpochLength: u64 = EPOCH;
 }
 
+#[derive_impl(pallet_studio_governance::config_preludes::TestDefaultConfig)]
 impl pallet_studio_governance::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type RuntimeFreezeReason = RuntimeFreezeReason;
-	type Validators = ();
-	type Preferences = ();
 	type AdminOrigin = frame_system::EnsureRoot<u64>;
 	type ProposalDeposit = ProposalDeposit;
-	type FailedDepositBurn = FailedDepositBurn;
-	type MaxActiveProposals = ConstU32<4>;
-	type MaxProposalsPerAccount = ConstU32<2>;
-	type CloseWindow = ConstU64<{ CLOSE_WINDOW }>;
-	type MaxVotesPerAccount = ConstU32<3>;
-	type MaxEnactmentsPerBlock = ConstU32<2>;
-	type MaxNameLength = ConstU32<32>;
-	type MaxStyleDimensions = ConstU32<8>;
-	type MaxReviewers = ConstU32<5>;
-	type WeightInfo = ();
 }
 
+#[derive_impl(pallet_provenance::config_preludes::TestDefaultConfig)]
 impl pallet_provenance::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
 	type Clock = Timestamp;
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
 	type ExternalDeposit = ConstU64<{ UNIT }>;
-	type MaxParents = ConstU32<3>;
-	type MaxLineage = ConstU32<8>;
-	type MaxDerivatives = ConstU32<8>;
-	type WeightInfo = ();
 }
 
+#[derive_impl(pallet_job_escrow::config_preludes::TestDefaultConfig)]
 impl pallet_job_escrow::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
 	type Params = Governance;
 	type Models = Governance;
 	type Styles = Governance;
 	type Gate = Breaker;
 	type Assets = Provenance;
-	type Curation = ();
 	type Treasury = Treasury;
 	type PalletId = EscrowPalletId;
-	type RetryDelay = ConstU64<{ RETRY_DELAY }>;
-	type JobRetention = ConstU64<{ JOB_RETENTION }>;
 	type MaxUnsettledPerWorker = ConstU32<128>;
-	type UnbondingDelay = UnbondingDelay;
-	type ExpirySlash = ExpirySlash;
-	type ReleaseGrace = ConstU64<5>;
-	type MisreportSlash = MisreportSlash;
-	type AbsentSlash = AbsentSlash;
-	type VerifiersShare = VerifiersShare;
-	type ChallengerShare = ChallengerShare;
-	type CommitPeriod = ConstU64<10>;
-	type RevealPeriod = ConstU64<10>;
-	type MaxVerifiers = ConstU32<3>;
-	type MaxWorkersPerModel = ConstU32<8>;
-	type MaxPromptLength = ConstU32<64>;
-	type MaxParents = ConstU32<3>;
-	type MaxCapabilities = ConstU32<4>;
 	type MaxClaimsPerWorker = ConstU32<4>;
-	type MaxCandidates = ConstU32<64>;
-	type MaxImageSide = ConstU32<1024>;
-	type MaxFinalists = ConstU32<4>;
-	type MaxCurationPeriod = ConstU64<20>;
-	type MaxStyleDimensions = ConstU32<8>;
-	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkSetup;
 }
@@ -194,10 +144,6 @@ pub const WORKER: u64 = 11;
 pub const OTHER_WORKER: u64 = 12;
 /// The studio treasury.
 pub const TREASURY: u64 = 99;
-/// Blocks before a failed payout is tried again.
-pub const RETRY_DELAY: u64 = 5;
-/// Blocks a finished job's record is kept.
-pub const JOB_RETENTION: u64 = 5_000;
 /// Results an agent needs before it moves a model's average.
 pub const MIN_AGENT_HISTORY: u32 = 2;
 /// Blocks the reviewers have to decide.
@@ -237,18 +183,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 				_ => (parameter, value, bounds),
 			})
 			.collect(),
-		fast_track: TrackInfo {
-			voting_period: 5,
-			min_turnout: Perbill::from_percent(10),
-			min_approval: SIMPLE_MAJORITY,
-			enactment_delay: 0,
-		},
-		slow_track: TrackInfo {
-			voting_period: 10,
-			min_turnout: Perbill::from_percent(20),
-			min_approval: TWO_THIRDS,
-			enactment_delay: 3,
-		},
+		fast_track: TEST_FAST_TRACK,
+		slow_track: TEST_SLOW_TRACK,
 		styles: vec![
 			(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000], vec![]),
 			(b"ink wash".to_vec(), vec![400_000, 100_000, -50_000], vec![BasisWeight { basis: 7, weight: Permill::from_percent(60) }, BasisWeight { basis: 12, weight: Permill::from_percent(40) }]),
@@ -287,8 +223,6 @@ pub fn cid_of(content: &[u8]) -> CidBytes {
 	pallet_provenance::raw_cid(sp_io::hashing::sha2_256(content))
 }
 
-/// Blocks after a vote's end within which a passed proposal must be closed.
-pub const CLOSE_WINDOW: u64 = 50;
 
 /// The bounty of the tests' jobs.
 pub const BOUNTY: u64 = 100 * UNIT;

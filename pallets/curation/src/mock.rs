@@ -8,7 +8,7 @@ use frame_support::{
 	weights::Weight,
 	PalletId,
 };
-use pallet_studio_governance::{default_parameters, GovernanceAction, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
+use pallet_studio_governance::{default_parameters, GovernanceAction, config_preludes::{TEST_FAST_TRACK, TEST_SLOW_TRACK}};
 use sp_runtime::{BuildStorage, DispatchResult, Perbill, Permill};
 use studio_primitives::{CuratedJobs, JobId, StyleId};
 
@@ -40,30 +40,17 @@ impl pallet_balances::Config for Test {
 
 parameter_types! {
 	pub const ProposalDeposit: u64 = 10 * UNIT;
-	pub const FailedDepositBurn: Perbill = Perbill::from_percent(50);
 	pub const CurationPalletId: PalletId = PalletId(*b"stu/cura");
 	pub const MaxPreferenceShare: Permill = Permill::from_percent(50);
 }
 
+#[derive_impl(pallet_studio_governance::config_preludes::TestDefaultConfig)]
 impl pallet_studio_governance::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type RuntimeFreezeReason = RuntimeFreezeReason;
-	type Validators = ();
 	type Preferences = Curation;
 	type AdminOrigin = frame_system::EnsureRoot<u64>;
 	type ProposalDeposit = ProposalDeposit;
-	type FailedDepositBurn = FailedDepositBurn;
-	type MaxActiveProposals = ConstU32<4>;
-	type MaxProposalsPerAccount = ConstU32<2>;
 	type CloseWindow = ConstU64<10>;
-	type MaxVotesPerAccount = ConstU32<3>;
-	type MaxEnactmentsPerBlock = ConstU32<2>;
-	type MaxNameLength = ConstU32<32>;
-	type MaxStyleDimensions = ConstU32<8>;
-	type MaxReviewers = ConstU32<5>;
-	type WeightInfo = ();
 }
 
 /// A job escrow that takes whichever finalist a curation chooses.
@@ -119,18 +106,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_studio_governance::GenesisConfig::<Test> {
 		parameters: default_parameters(),
-		fast_track: TrackInfo {
-			voting_period: 5,
-			min_turnout: Perbill::from_percent(10),
-			min_approval: SIMPLE_MAJORITY,
-			enactment_delay: 0,
-		},
-		slow_track: TrackInfo {
-			voting_period: 10,
-			min_turnout: Perbill::from_percent(20),
-			min_approval: TWO_THIRDS,
-			enactment_delay: 3,
-		},
+		fast_track: TEST_FAST_TRACK,
+		slow_track: TEST_SLOW_TRACK,
 		styles: vec![],
 		models: vec![],
 		reviewers: vec![],

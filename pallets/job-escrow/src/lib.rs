@@ -162,53 +162,128 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
-	#[pallet::config]
+	/// Defaults for test runtimes: `#[derive_impl(config_preludes::TestDefaultConfig)]` states
+	/// only what a mock wires (the currency, registries, gate, ledger, treasury) or sets apart.
+	pub mod config_preludes {
+		use super::*;
+		use frame_support::{
+			derive_impl,
+			traits::{ConstU32, ConstU64},
+		};
+
+		/// The bounds, periods and shares the studio pallets' test runtimes share.
+		pub struct TestDefaultConfig;
+
+		#[derive_impl(frame_system::config_preludes::TestDefaultConfig, no_aggregated_types)]
+		impl frame_system::DefaultConfig for TestDefaultConfig {}
+
+		frame_support::parameter_types! {
+			/// A tenth of the bond for a claim that expires.
+			pub const ExpirySlash: Permill = Permill::from_percent(10);
+			/// Half the bond for a result its verifiers refute.
+			pub const MisreportSlash: Permill = Permill::from_percent(50);
+			/// A fiftieth of the bond for a drawn verifier that stays silent.
+			pub const AbsentSlash: Permill = Permill::from_percent(2);
+			/// Half a liar's slash to the verifiers who refuted it.
+			pub const VerifiersShare: Permill = Permill::from_percent(50);
+			/// A quarter of a liar's slash to the client who challenged it.
+			pub const ChallengerShare: Permill = Permill::from_percent(25);
+		}
+
+		#[frame_support::register_default_impl(TestDefaultConfig)]
+		impl DefaultConfig for TestDefaultConfig {
+			#[inject_runtime_type]
+			type RuntimeEvent = ();
+			#[inject_runtime_type]
+			type RuntimeHoldReason = ();
+			type Curation = ();
+			type RetryDelay = ConstU64<5>;
+			type JobRetention = ConstU64<5_000>;
+			type MaxUnsettledPerWorker = ConstU32<8>;
+			type UnbondingDelay = ConstU64<20>;
+			type ExpirySlash = ExpirySlash;
+			type ReleaseGrace = ConstU64<5>;
+			type MisreportSlash = MisreportSlash;
+			type AbsentSlash = AbsentSlash;
+			type VerifiersShare = VerifiersShare;
+			type ChallengerShare = ChallengerShare;
+			type CommitPeriod = ConstU64<10>;
+			type RevealPeriod = ConstU64<10>;
+			type MaxVerifiers = ConstU32<3>;
+			type MaxWorkersPerModel = ConstU32<8>;
+			type MaxPromptLength = ConstU32<64>;
+			type MaxParents = ConstU32<3>;
+			type MaxCapabilities = ConstU32<4>;
+			type MaxClaimsPerWorker = ConstU32<2>;
+			type MaxCandidates = ConstU32<64>;
+			type MaxImageSide = ConstU32<1024>;
+			type MaxFinalists = ConstU32<4>;
+			type MaxCurationPeriod = ConstU64<20>;
+			type MaxStyleDimensions = ConstU32<8>;
+			type WeightInfo = ();
+		}
+	}
+
+	#[pallet::config(with_default)]
 	pub trait Config: frame_system::Config {
 		/// The overarching event type.
 		#[allow(deprecated)]
+		#[pallet::no_default_bounds]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 
 		/// The token bounties and bonds are paid in.
+		#[pallet::no_default]
 		type Currency: Inspect<Self::AccountId>
 			+ Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 
 		/// The runtime's hold reasons, which include this pallet's.
+		#[pallet::no_default_bounds]
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// The studio's parameters (minimum bounty and bond, fee, timeouts …).
+		#[pallet::no_default]
 		type Params: StudioParams<BalanceOf<Self>, BlockNumberFor<Self>>;
 
 		/// The approved models.
+		#[pallet::no_default]
 		type Models: ModelRegistry;
 
 		/// The active styles.
+		#[pallet::no_default]
 		type Styles: StyleRegistry;
 
 		/// The circuit breaker: whether the studio, a model or an agent may work, and the
 		/// verdict on each result.
+		#[pallet::no_default]
 		type Gate: AgentGate<Self::AccountId, BalanceOf<Self>>;
 
 		/// Provenance, where every delivered output is recorded.
+		#[pallet::no_default]
 		type Assets: AssetLedger<Self::AccountId>;
 
 		/// Curation, where token holders pick a curated job's output among its finalists.
+		#[pallet::no_default_bounds]
 		type Curation: Curation<Self::AccountId, BalanceOf<Self>, BlockNumberFor<Self>>;
 
 		/// The studio treasury: receives the studio fee and slashed bonds.
+		#[pallet::no_default]
 		type Treasury: Get<Self::AccountId>;
 
 		/// Derives the escrow's own account, which keeps the bounties of live jobs.
 		#[pallet::constant]
+		#[pallet::no_default]
 		type PalletId: Get<PalletId>;
 
 		/// Blocks after which a due step that failed (a payout or refund) is tried again.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type RetryDelay: Get<BlockNumberFor<Self>>;
 
 		/// Blocks a finished (settled, cancelled or refunded) job's record is kept before it is
 		/// pruned: storage does not grow with the studio's history.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type JobRetention: Get<BlockNumberFor<Self>>;
 
 		/// The most delivered or quarantined, not yet settled, jobs a worker may have: bounds
@@ -218,6 +293,7 @@ pub mod pallet {
 
 		/// Blocks between a worker's unregistering and the release of its bond.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type UnbondingDelay: Get<BlockNumberFor<Self>>;
 
 		/// The share of a worker's bond slashed when its claim fails: it expires undelivered, or
@@ -228,6 +304,7 @@ pub mod pallet {
 		/// Blocks after a claim within which the claimant may give it back without a slash
 		/// (`release_claim`): long enough to fetch and check a restyle job's content.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type ReleaseGrace: Get<BlockNumberFor<Self>>;
 
 		/// The share of a worker's bond slashed when verifiers find its result does not hold.
@@ -248,10 +325,12 @@ pub mod pallet {
 
 		/// Blocks after the draw within which verifiers commit to their findings.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type CommitPeriod: Get<BlockNumberFor<Self>>;
 
 		/// Blocks after the commit period within which verifiers reveal them.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type RevealPeriod: Get<BlockNumberFor<Self>>;
 
 		/// The most verifiers one result may have (the governed `VerifierCount` is capped here).
@@ -292,6 +371,7 @@ pub mod pallet {
 
 		/// The longest curation period a job may ask for, in blocks.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type MaxCurationPeriod: Get<BlockNumberFor<Self>>;
 
 		/// The length of the styles' vectors (as governance bounds them).
@@ -303,6 +383,7 @@ pub mod pallet {
 
 		/// Sets up what the benchmarks need.
 		#[cfg(feature = "runtime-benchmarks")]
+		#[pallet::no_default]
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 

@@ -83,24 +83,54 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
-	#[pallet::config]
+	/// Defaults for test runtimes: `#[derive_impl(config_preludes::TestDefaultConfig)]` states
+	/// only what a mock wires (the clock, the currency, the deposit) or sets apart.
+	pub mod config_preludes {
+		use super::*;
+		use frame_support::{derive_impl, traits::ConstU32};
+
+		/// The bounds the studio pallets' test runtimes share.
+		pub struct TestDefaultConfig;
+
+		#[derive_impl(frame_system::config_preludes::TestDefaultConfig, no_aggregated_types)]
+		impl frame_system::DefaultConfig for TestDefaultConfig {}
+
+		#[frame_support::register_default_impl(TestDefaultConfig)]
+		impl DefaultConfig for TestDefaultConfig {
+			#[inject_runtime_type]
+			type RuntimeEvent = ();
+			#[inject_runtime_type]
+			type RuntimeHoldReason = ();
+			type MaxParents = ConstU32<3>;
+			type MaxLineage = ConstU32<8>;
+			type MaxDerivatives = ConstU32<8>;
+			type WeightInfo = ();
+		}
+	}
+
+	#[pallet::config(with_default)]
 	pub trait Config: frame_system::Config {
 		/// The overarching event type.
+		#[pallet::no_default_bounds]
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 
 		/// The wall clock that dates records.
+		#[pallet::no_default]
 		type Clock: UnixTime;
 
 		/// The token registration deposits are held in.
+		#[pallet::no_default]
 		type Currency: Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 
 		/// The runtime's hold reasons, which include this pallet's.
+		#[pallet::no_default_bounds]
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// Held from the registrar of an external asset while the registration stands.
 		#[pallet::constant]
+		#[pallet::no_default]
 		type ExternalDeposit: Get<BalanceOf<Self>>;
 
 		/// The most parents an asset may name.

@@ -34,16 +34,13 @@ impl pallet_balances::Config for Test {
 #[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
 impl pallet_timestamp::Config for Test {}
 
+#[derive_impl(pallet_provenance::config_preludes::TestDefaultConfig)]
 impl pallet_provenance::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
 	type Clock = Timestamp;
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
 	type ExternalDeposit = ConstU64<{ DEPOSIT }>;
-	type MaxParents = ConstU32<3>;
 	type MaxLineage = ConstU32<5>;
 	type MaxDerivatives = ConstU32<4>;
-	type WeightInfo = ();
 }
 
 /// The timestamp of every test block, in milliseconds.

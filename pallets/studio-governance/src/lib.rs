@@ -87,22 +87,87 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
-	#[pallet::config]
+	/// Defaults for test runtimes: `#[derive_impl(config_preludes::TestDefaultConfig)]` states
+	/// only what a mock wires (the currency, origins, the validator set) or sets apart.
+	pub mod config_preludes {
+		use super::*;
+		use frame_support::{
+			derive_impl,
+			traits::{ConstU32, ConstU64},
+		};
+
+		/// The bounds and periods the studio pallets' test runtimes share.
+		pub struct TestDefaultConfig;
+
+		#[derive_impl(frame_system::config_preludes::TestDefaultConfig, no_aggregated_types)]
+		impl frame_system::DefaultConfig for TestDefaultConfig {}
+
+		#[frame_support::register_default_impl(TestDefaultConfig)]
+		impl DefaultConfig for TestDefaultConfig {
+			#[inject_runtime_type]
+			type RuntimeEvent = ();
+			#[inject_runtime_type]
+			type RuntimeHoldReason = ();
+			#[inject_runtime_type]
+			type RuntimeFreezeReason = ();
+			type Validators = ();
+			type Preferences = ();
+			type FailedDepositBurn = FailedDepositBurn;
+			type MaxActiveProposals = ConstU32<4>;
+			type MaxProposalsPerAccount = ConstU32<2>;
+			type CloseWindow = ConstU64<50>;
+			type MaxVotesPerAccount = ConstU32<3>;
+			type MaxEnactmentsPerBlock = ConstU32<2>;
+			type MaxNameLength = ConstU32<32>;
+			type MaxStyleDimensions = ConstU32<8>;
+			type MaxReviewers = ConstU32<5>;
+			type WeightInfo = ();
+		}
+
+		frame_support::parameter_types! {
+			/// Half a failed proposal's deposit is burned.
+			pub const FailedDepositBurn: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(50);
+		}
+
+		/// The test runtimes' fast track: 5 blocks of voting, 10 % turnout, a simple majority,
+		/// enacted at once.
+		pub const TEST_FAST_TRACK: TrackInfo<u64> = TrackInfo {
+			voting_period: 5,
+			min_turnout: sp_runtime::Perbill::from_percent(10),
+			min_approval: SIMPLE_MAJORITY,
+			enactment_delay: 0,
+		};
+
+		/// The test runtimes' slow track: 10 blocks of voting, 20 % turnout, two thirds,
+		/// enacted 3 blocks after passing.
+		pub const TEST_SLOW_TRACK: TrackInfo<u64> = TrackInfo {
+			voting_period: 10,
+			min_turnout: sp_runtime::Perbill::from_percent(20),
+			min_approval: TWO_THIRDS,
+			enactment_delay: 3,
+		};
+	}
+
+	#[pallet::config(with_default)]
 	pub trait Config: frame_system::Config<Hash = sp_core::H256> {
 		/// The overarching event type.
+		#[pallet::no_default_bounds]
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 
 		/// The token that votes and pays deposits.
+		#[pallet::no_default]
 		type Currency: Inspect<Self::AccountId>
 			+ Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
 			+ MutateFreeze<Self::AccountId, Id = Self::RuntimeFreezeReason>;
 
 		/// The runtime's hold reasons, which include this pallet's.
+		#[pallet::no_default_bounds]
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// The runtime's freeze reasons, which include this pallet's.
+		#[pallet::no_default_bounds]
 		type RuntimeFreezeReason: From<FreezeReason>;
 
 		/// The validator set that `AddValidator` and `RemoveValidator` change.
@@ -114,10 +179,12 @@ pub mod pallet {
 
 		/// The origin of [`Pallet::force_enact`]: root on dev chains, a council or nothing on
 		/// a production chain.
+		#[pallet::no_default]
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Deposit held from a proposer until the proposal closes.
 		#[pallet::constant]
+		#[pallet::no_default]
 		type ProposalDeposit: Get<BalanceOf<Self>>;
 
 		/// The share of a proposal's deposit burned when it fails (too little turnout or
@@ -137,6 +204,7 @@ pub mod pallet {
 		/// Blocks after its voting period within which a passed proposal must be closed to be
 		/// enacted; closed later, it has expired and does nothing.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type CloseWindow: Get<BlockNumberFor<Self>>;
 
 		/// The most votes one account keeps at once (open proposals and ended ones it has not

@@ -1,9 +1,12 @@
 //! A test runtime: system, balances and studio governance with tracks a few blocks long.
 
 use crate as pallet_studio_governance;
-use crate::{default_parameters, GenesisConfig, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
+use crate::{
+	config_preludes::{TEST_FAST_TRACK, TEST_SLOW_TRACK},
+	default_parameters, GenesisConfig,
+};
 use frame_support::{derive_impl, parameter_types, traits::{ConstU32, ConstU64, Hooks}};
-use sp_runtime::{BuildStorage, Perbill};
+use sp_runtime::BuildStorage;
 use sp_runtime::Permill;
 use studio_primitives::{BasisWeight, ModelKind};
 
@@ -33,29 +36,16 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
-	pub const FailedDepositBurn: Perbill = Perbill::from_percent(50);
 	pub const ProposalDeposit: u64 = 10;
 }
 
+#[derive_impl(pallet_studio_governance::config_preludes::TestDefaultConfig)]
 impl pallet_studio_governance::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type RuntimeFreezeReason = RuntimeFreezeReason;
 	type Validators = MockValidators;
-	type Preferences = ();
 	type AdminOrigin = frame_system::EnsureRoot<u64>;
 	type ProposalDeposit = ProposalDeposit;
-	type FailedDepositBurn = FailedDepositBurn;
-	type MaxActiveProposals = ConstU32<4>;
-	type MaxProposalsPerAccount = ConstU32<2>;
 	type CloseWindow = ConstU64<{ CLOSE_WINDOW }>;
-	type MaxVotesPerAccount = ConstU32<3>;
-	type MaxEnactmentsPerBlock = ConstU32<2>;
-	type MaxNameLength = ConstU32<32>;
-	type MaxStyleDimensions = ConstU32<8>;
-	type MaxReviewers = ConstU32<5>;
-	type WeightInfo = ();
 }
 
 /// Voters 1 to 5 hold 1 000 tokens each: the total issuance is 5 000.
@@ -63,11 +53,11 @@ pub const VOTERS: [u64; 5] = [1, 2, 3, 4, 5];
 /// Everyone's starting balance.
 pub const ENDOWMENT: u64 = 1_000;
 /// The fast track's voting period.
-pub const FAST_PERIOD: u64 = 5;
+pub const FAST_PERIOD: u64 = TEST_FAST_TRACK.voting_period;
 /// The slow track's voting period.
-pub const SLOW_PERIOD: u64 = 10;
+pub const SLOW_PERIOD: u64 = TEST_SLOW_TRACK.voting_period;
 /// The slow track's enactment delay.
-pub const SLOW_DELAY: u64 = 3;
+pub const SLOW_DELAY: u64 = TEST_SLOW_TRACK.enactment_delay;
 /// The sha2-256 of the genesis generator's weights.
 pub const GENERATOR_HASH: [u8; 32] = [7; 32];
 
@@ -83,18 +73,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	GenesisConfig::<Test> {
 		parameters: default_parameters(),
-		fast_track: TrackInfo {
-			voting_period: FAST_PERIOD,
-			min_turnout: Perbill::from_percent(10),
-			min_approval: SIMPLE_MAJORITY,
-			enactment_delay: 0,
-		},
-		slow_track: TrackInfo {
-			voting_period: SLOW_PERIOD,
-			min_turnout: Perbill::from_percent(20),
-			min_approval: TWO_THIRDS,
-			enactment_delay: SLOW_DELAY,
-		},
+		fast_track: TEST_FAST_TRACK,
+		slow_track: TEST_SLOW_TRACK,
 		styles: vec![
 			(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000], vec![]),
 			(b"ink wash".to_vec(), vec![400_000, 100_000, -50_000], vec![BasisWeight { basis: 7, weight: Permill::from_percent(60) }, BasisWeight { basis: 12, weight: Permill::from_percent(40) }]),

@@ -12,8 +12,8 @@ use frame_support::{
 	weights::Weight,
 	PalletId,
 };
-use pallet_studio_governance::{default_parameters, TrackInfo, SIMPLE_MAJORITY, TWO_THIRDS};
-use sp_runtime::{BuildStorage, Perbill, Permill};
+use pallet_studio_governance::{default_parameters, config_preludes::{TEST_FAST_TRACK, TEST_SLOW_TRACK}};
+use sp_runtime::{BuildStorage, Permill};
 use studio_primitives::{CidBytes, ModelId, ModelKind};
 
 type Block = frame_system::mocking::MockBlock<Runtime>;
@@ -64,57 +64,38 @@ impl pallet_utility::Config for Runtime {
 
 parameter_types! {
 	pub const ProposalDeposit: u64 = 10 * UNIT;
-	pub const FailedDepositBurn: Perbill = Perbill::from_percent(50);
 	pub const Treasury: u64 = TREASURY;
 	pub const EscrowPalletId: PalletId = PalletId(*b"stu/escr");
 	pub const UnbondingDelay: u64 = 30;
 	pub const ExpirySlash: Permill = Permill::from_percent(5);
-	pub const MisreportSlash: Permill = Permill::from_percent(50);
-	pub const AbsentSlash: Permill = Permill::from_percent(2);
-	pub const VerifiersShare: Permill = Permill::from_percent(50);
-	pub const ChallengerShare: Permill = Permill::from_percent(25);
 	pub const RetireSlash: Permill = Permill::from_percent(50);
 	pub const ReviewPeriod: u64 = 20;
 	pub const EpochLength: u64 = 200;
 }
 
+#[derive_impl(pallet_studio_governance::config_preludes::TestDefaultConfig)]
 impl pallet_studio_governance::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type RuntimeFreezeReason = RuntimeFreezeReason;
-	type Validators = ();
 	type Preferences = Curation;
 	type AdminOrigin = frame_system::EnsureRoot<u64>;
 	type ProposalDeposit = ProposalDeposit;
-	type FailedDepositBurn = FailedDepositBurn;
-	type MaxActiveProposals = ConstU32<4>;
-	type MaxProposalsPerAccount = ConstU32<2>;
 	type CloseWindow = ConstU64<20>;
-	type MaxVotesPerAccount = ConstU32<3>;
-	type MaxEnactmentsPerBlock = ConstU32<2>;
 	type MaxNameLength = ConstU32<16>;
 	type MaxStyleDimensions = ConstU32<4>;
 	type MaxReviewers = ConstU32<4>;
-	type WeightInfo = ();
 }
 
+#[derive_impl(pallet_provenance::config_preludes::TestDefaultConfig)]
 impl pallet_provenance::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
 	type Clock = Timestamp;
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
 	type ExternalDeposit = ConstU64<{ UNIT }>;
 	type MaxParents = ConstU32<2>;
-	type MaxLineage = ConstU32<8>;
-	type MaxDerivatives = ConstU32<8>;
-	type WeightInfo = ();
 }
 
+#[derive_impl(pallet_job_escrow::config_preludes::TestDefaultConfig)]
 impl pallet_job_escrow::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
 	type Params = Governance;
 	type Models = Governance;
 	type Styles = Governance;
@@ -128,25 +109,13 @@ impl pallet_job_escrow::Config for Runtime {
 	type MaxUnsettledPerWorker = ConstU32<6>;
 	type UnbondingDelay = UnbondingDelay;
 	type ExpirySlash = ExpirySlash;
-	type ReleaseGrace = ConstU64<5>;
-	type MisreportSlash = MisreportSlash;
-	type AbsentSlash = AbsentSlash;
-	type VerifiersShare = VerifiersShare;
-	type ChallengerShare = ChallengerShare;
-	type CommitPeriod = ConstU64<10>;
-	type RevealPeriod = ConstU64<10>;
-	type MaxVerifiers = ConstU32<3>;
-	type MaxWorkersPerModel = ConstU32<8>;
 	type MaxPromptLength = ConstU32<16>;
 	type MaxParents = ConstU32<2>;
 	type MaxCapabilities = ConstU32<2>;
 	type MaxClaimsPerWorker = ConstU32<3>;
 	type MaxCandidates = ConstU32<8>;
 	type MaxImageSide = ConstU32<256>;
-	type MaxFinalists = ConstU32<4>;
-	type MaxCurationPeriod = ConstU64<20>;
 	type MaxStyleDimensions = ConstU32<4>;
-	type WeightInfo = ();
 }
 
 impl pallet_circuit_breaker::Config for Runtime {
@@ -243,18 +212,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		.collect();
 	pallet_studio_governance::GenesisConfig::<Runtime> {
 		parameters,
-		fast_track: TrackInfo {
-			voting_period: 5,
-			min_turnout: Perbill::from_percent(10),
-			min_approval: SIMPLE_MAJORITY,
-			enactment_delay: 0,
-		},
-		slow_track: TrackInfo {
-			voting_period: 10,
-			min_turnout: Perbill::from_percent(20),
-			min_approval: TWO_THIRDS,
-			enactment_delay: 3,
-		},
+		fast_track: TEST_FAST_TRACK,
+		slow_track: TEST_SLOW_TRACK,
 		styles: vec![
 			(b"painted eyes".to_vec(), vec![500_000, -250_000, 125_000], vec![]),
 			(b"etching".to_vec(), vec![100_000, 200_000, -300_000], vec![]),
