@@ -39,7 +39,7 @@ if [ -z "$uri" ]; then
 	done
 	studio --suri //Charlie job submit --prompt "a green study of an eye" --style 2 --bounty 10 --no-wait >/dev/null
 	studio --suri //Dave asset register "$REPO_ROOT/docs/images/curation-learning/before-1005.png" --no-upload >/dev/null
-	studio --suri //Alice gov propose param MaxStyleDeviation 250000 >/dev/null
+	studio --suri //Alice gov propose param MaxStyleDeviation 50000 >/dev/null
 	studio --suri //Eve gov vote 0 --aye --amount 1000 >/dev/null
 	uri="$url"
 fi
