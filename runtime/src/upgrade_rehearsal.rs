@@ -20,17 +20,29 @@ use sp_genesis_builder::DEV_RUNTIME_PRESET;
 /// The node whose state the rehearsal takes, over its WebSocket RPC (`ws://127.0.0.1:9944`).
 const SNAPSHOT_URI: &str = "STUDIO_TRY_UPGRADE_URI";
 
-/// The state to upgrade: the named node's chain at its finalized head, or the dev preset's genesis.
+/// A running chain's state as raw trie nodes and its root.
+type RawSnapshot = (Vec<(Vec<u8>, (Vec<u8>, i32))>, sp_core::H256);
+
+/// The state to upgrade: the named node's chain at its finalized head (scraped once, shared by
+/// every test), or the dev preset's genesis.
 fn chain_state() -> sp_io::TestExternalities {
-	let Ok(uri) = std::env::var(SNAPSHOT_URI) else { return preset_externalities(DEV_RUNTIME_PRESET) };
+	static SNAPSHOT: std::sync::OnceLock<Option<RawSnapshot>> = std::sync::OnceLock::new();
+	match SNAPSHOT.get_or_init(|| std::env::var(SNAPSHOT_URI).ok().map(|uri| snapshot_of(&uri))) {
+		Some((storage, root)) =>
+			sp_io::TestExternalities::from_raw_snapshot(storage.clone(), *root, VERSION.state_version()),
+		None => preset_externalities(DEV_RUNTIME_PRESET),
+	}
+}
+
+/// The finalized state of the chain whose node answers at `uri`.
+fn snapshot_of(uri: &str) -> RawSnapshot {
 	use frame_remote_externalities::{Builder, Mode, OnlineConfig};
 	let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-	let snapshot = runtime.block_on(Builder::<Block>::new().mode(Mode::Online(OnlineConfig::from(uri.clone()))).build());
+	let snapshot = runtime.block_on(Builder::<Block>::new().mode(Mode::Online(OnlineConfig::from(uri.to_owned()))).build());
 	let snapshot = snapshot.unwrap_or_else(|error| panic!("cannot take a snapshot of {uri}: {error:?}"));
 	println!("rehearsing the upgrade on a snapshot of {uri} at block #{}", snapshot.header.number);
-	// The same trie, under sp-io's hasher type (both are blake2-256).
-	let (storage, root) = snapshot.inner_ext.into_raw_snapshot();
-	sp_io::TestExternalities::from_raw_snapshot(storage, root, VERSION.state_version())
+	// The same trie, taken under sp-io's hasher type (both are blake2-256).
+	snapshot.inner_ext.into_raw_snapshot()
 }
 
 /// Applies this runtime's upgrade to `state` with every check, as `try-runtime
