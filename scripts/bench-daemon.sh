@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# How well the worker daemon keeps its CPU busy: on a fresh dev chain, N jobs (default 20) are
-# queued first, then one worker (Bob, `--queue 8`) is started; measured from its first claim to
-# its last delivery (the timestamps of its own log lines), against the sum of its jobs'
-# inference seconds (`studio_worker_inference_seconds_sum`), the CPU time the process used and
-# its peak resident memory.
+# How well the worker daemon keeps its CPU busy: on a fresh dev chain, N jobs (default 20) of
+# C candidates each (default 16) are queued first, then one worker (Bob, `--queue 8`) is
+# started; measured from its first claim going into the pool to its last delivery (the
+# timestamps of its own log lines), against the sum of its jobs' inference seconds
+# (`studio_worker_inference_seconds_sum`), the CPU time the process used in that interval (as
+# a share of the cores' time) and its peak resident memory.
 # A benchmark, not a test: it prints one markdown row for docs/performance.md.
 #
-#   scripts/bench-daemon.sh [jobs, default 20]
+#   scripts/bench-daemon.sh [jobs, default 20] [candidates per job, default 16]
 #
 # STUDIO_WORKER picks the worker binary, so two builds compare side by side on the same
 # machine: e.g. STUDIO_WORKER=/tmp/studio-worker-serial scripts/bench-daemon.sh.
@@ -14,6 +15,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 jobs="${1:-20}"
+candidates="${2:-16}"
 studio="$CARGO_TARGET_DIR/release/studio"
 fetch_models
 [ -x "$STUDIO_NODE" ] && [ -x "$STUDIO_WORKER" ] && [ -x "$studio" ] || { log "build first: cargo build --release --workspace"; exit 2; }
@@ -25,13 +27,24 @@ start_dev_chain
 log "queueing $jobs jobs"
 for job in $(seq "$jobs"); do
 	"$studio" --url "$url" --suri //Alice --dev job submit --prompt "an amber painted eye" --style 0 \
-		--bounty 10 --seed "$job" --deadline-in 2000 --no-wait >/dev/null
+		--candidates "$candidates" --bounty 10 --seed "$job" --deadline-in 2000 --no-wait >/dev/null
 done
 log "starting the worker ($STUDIO_WORKER)"
 NO_COLOR=1 RUST_LOG=info "$STUDIO_WORKER" --models-dir "$STUDIO_MODELS_DIR" run --url "$url" --suri //Bob --dev \
 	--store "$run_dir/store" --listen "127.0.0.1:$gateway_port" --queue 8 >"$run_dir/worker.log" 2>&1 &
 worker_pid=$!
 pids+=("$worker_pid")
+ticks="$(getconf CLK_TCK)"
+cpu_seconds() {
+	awk -v ticks="$ticks" '{ print ($14 + $15) / ticks }' "/proc/$worker_pid/stat"
+}
+# The CPU time before the first claim (loading the models, joining the network) is left out.
+for _ in $(seq 3000); do
+	grep -q ' claiming' "$run_dir/worker.log" && break
+	kill -0 "$worker_pid" 2>/dev/null || { log "the worker exited; see $run_dir/worker.log"; exit 1; }
+	sleep 0.1
+done
+cpu_at_first_claim="$(cpu_seconds)"
 metric() {
 	curl -s "http://127.0.0.1:$gateway_port/metrics" | awk -v name="$1" '$1 == name { print $2 }'
 }
@@ -41,22 +54,21 @@ for _ in $(seq 1200); do
 	sleep 1
 done
 [ "$(metric studio_worker_jobs_delivered_total)" = "$jobs" ] || { log "not all jobs were delivered; see $run_dir"; exit 1; }
-ticks="$(getconf CLK_TCK)"
-cpu_seconds="$(awk -v ticks="$ticks" '{ print ($14 + $15) / ticks }' "/proc/$worker_pid/stat")"
+cpu="$(python3 -c "print($(cpu_seconds) - $cpu_at_first_claim)")"
 # The worker's peak resident memory so far (models, IPFS node, gateway and every job's search).
 peak_rss_mib="$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$worker_pid/status")"
 inference="$(metric studio_worker_inference_seconds_sum)"
 # Log lines start with an RFC 3339 timestamp; the interval is first claim to last delivery.
-first="$(grep -m1 ' claimed' "$run_dir/worker.log" | cut -d' ' -f1)"
+first="$(grep -m1 ' claiming' "$run_dir/worker.log" | cut -d' ' -f1)"
 last="$(grep ' delivered' "$run_dir/worker.log" | tail -1 | cut -d' ' -f1)"
-python3 - "$first" "$last" "$inference" "$cpu_seconds" "$jobs" "$STUDIO_WORKER" "$peak_rss_mib" <<'EOF'
+python3 - "$first" "$last" "$inference" "$cpu" "$jobs" "$candidates" "$STUDIO_WORKER" "$peak_rss_mib" "$(nproc)" <<'EOF'
 import sys, datetime
-first, last, inference, cpu, jobs, binary, peak_rss = sys.argv[1:]
+first, last, inference, cpu, jobs, candidates, binary, peak_rss, cores = sys.argv[1:]
 parse = lambda text: datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 interval = (parse(last) - parse(first)).total_seconds()
-inference, cpu = float(inference), float(cpu)
-print("| worker | jobs | first claim → last delivery (s) | sum of inference (s) | ratio | worker CPU time (s) | peak RSS (MiB) |")
-print("|---|---|---|---|---|---|---|")
-print(f"| {binary} | {jobs} | {interval:.1f} | {inference:.1f} | {interval / inference:.2f} | {cpu:.1f} | {peak_rss} |")
+inference, cpu, cores = float(inference), float(cpu), int(cores)
+print("| worker | jobs × candidates | first claim → last delivery (s) | sum of inference (s) | ratio | worker CPU time in it (s) | CPU busy | peak RSS (MiB) |")
+print("|---|---|---|---|---|---|---|---|")
+print(f"| {binary} | {jobs} × {candidates} | {interval:.1f} | {inference:.1f} | {interval / inference:.2f} | {cpu:.1f} | {100 * cpu / (interval * cores):.0f} % of {cores} cores | {peak_rss} |")
 EOF
 log "logs in $run_dir"

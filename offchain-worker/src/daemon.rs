@@ -23,9 +23,14 @@
 //!   worker is lost to nobody: its claim expires and the chain re-opens it.
 //! - The account's transactions take their nonces in turn (one lock held only until each is in
 //!   the pool), so nonces never collide. A claim or a result counts once it succeeds in a best
-//!   block: the claimed job is designed at once, reading the state of the block that included
-//!   its claim, and a result's finality is waited for beside the next design. The follower
-//!   claims from finalized blocks only.
+//!   block, and a result's finality is waited for beside the next design. The follower claims
+//!   from finalized blocks only.
+//! - Designs run ahead of their claims: a job goes into the queue as its claim goes into the
+//!   pool, and a generator's job is designed from the finalized block that showed it open
+//!   while the claim waits for its block (a design is determined by the job's spec). The
+//!   result waits for the claim: it is marked with the claim the chain recorded, and a design
+//!   whose claim failed (another worker was first) is dropped. A restyle job waits for its claim
+//!   before fetching its content, since a content it cannot use gives the claim back.
 
 use crate::{
 	agents::{Agents, AgentsError, Brief},
@@ -57,7 +62,7 @@ use studio::runtime_types::{
 };
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 /// A job's id on chain.
 pub type JobId = u64;
@@ -65,12 +70,39 @@ pub type JobId = u64;
 /// The hash of a block.
 type BlockHash = subxt::config::substrate::H256;
 
-/// A claimed job waiting for the executor.
+/// A job waiting for the executor, with its claim.
 struct Queued {
 	job: JobId,
-	/// The block whose state shows the claim: the one that included it, or none for a claim
-	/// already finalized (a job resumed from chain state).
-	claimed_in: Option<BlockHash>,
+	claim: Claim,
+}
+
+/// A queued job's claim.
+enum Claim {
+	/// Claimed in a finalized block (a job resumed from chain state).
+	Final,
+	/// On its way into a block.
+	Pending {
+		/// The finalized block that showed the job open: the design reads it.
+		seen_in: BlockHash,
+		/// The block that included the claim, once it did; or why the claim failed.
+		included: oneshot::Receiver<Result<BlockHash, ClaimFailed>>,
+	},
+}
+
+/// The claim a design answers.
+pub(crate) enum ClaimOf {
+	/// In a block: it expires at this block number.
+	Expires(u32),
+	/// On its way into a block: the block that included it, or why it failed.
+	Pending(oneshot::Receiver<Result<BlockHash, ClaimFailed>>),
+}
+
+/// Why a claim sent to the pool did not take.
+pub(crate) enum ClaimFailed {
+	/// The chain refused it (e.g. another worker claimed the job first).
+	Refused(String),
+	/// The node went away.
+	Chain(subxt::Error),
 }
 
 /// The keyword of the PNG text chunk that marks an output with the job and claim it answers.
@@ -152,6 +184,8 @@ pub(crate) enum JobError {
 	Restyle(#[from] RestyleError),
 	#[error("the claim was given back: {0}")]
 	Released(String),
+	#[error("the claim did not take: {0}")]
+	NotClaimed(String),
 	#[error("the search kept no candidate")]
 	NoCandidate,
 	#[error("the job wants {wanted} finalists; the search kept {found}")]
@@ -191,9 +225,13 @@ pub(crate) struct Session {
 	/// Jobs designed here whose results are on their way to the chain: they need no more CPU,
 	/// so they do not count against the queue.
 	delivering: Mutex<BTreeSet<JobId>>,
-	/// Jobs this session delivered: the blocks the follower has yet to catch up on still show
-	/// them claimed, and they are not resumed.
+	/// Jobs this session delivered (their results in a block): the blocks the follower has yet
+	/// to catch up on still show them claimed, and they are neither resumed nor counted as
+	/// claims held.
 	delivered: Mutex<BTreeSet<JobId>>,
+	/// Jobs whose claims the chain refused for want of room (the worker's claims or unsettled
+	/// results were at their bound when the claim arrived): the follower looks at them again.
+	claim_again: Mutex<BTreeSet<JobId>>,
 	/// Jobs that failed here this session (left for their claims to expire), or that the chain
 	/// bars this worker from claiming: never claimed again this session.
 	given_up: Mutex<BTreeSet<JobId>>,
@@ -302,6 +340,7 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 		in_hand: Mutex::default(),
 		delivering: Mutex::default(),
 		delivered: Mutex::default(),
+		claim_again: Mutex::default(),
 		given_up: Mutex::default(),
 		seconds_per_candidate: Mutex::default(),
 		block_seconds: slot_millis as f64 / 1000.0,
@@ -420,7 +459,7 @@ async fn on_block(
 	verifier::on_block(session, at).await?;
 	let escrow = studio::storage().job_escrow();
 	let worker = worker_info(at, &session.account).await?;
-	for job_id in worker.claims.0 {
+	for &job_id in &worker.claims.0 {
 		let given_up = session.given_up.lock().expect("not poisoned").contains(&job_id);
 		let under_way = session.in_hand.lock().expect("not poisoned").contains_key(&job_id) ||
 			session.delivering.lock().expect("not poisoned").contains(&job_id) ||
@@ -437,7 +476,7 @@ async fn on_block(
 		};
 		session.in_hand.lock().expect("not poisoned").insert(job_id, candidates);
 		tracing::info!(job = job_id, "resuming a job this worker claimed");
-		enqueue(session, queue, Queued { job: job_id, claimed_in: None }).await;
+		enqueue(session, queue, Queued { job: job_id, claim: Claim::Final }).await;
 	}
 	let breaker = studio::storage().circuit_breaker();
 	if let Some(incident) = at.storage().try_fetch(breaker.halted_agents(), (session.account.clone(),)).await? {
@@ -449,7 +488,9 @@ async fn on_block(
 		tracing::info!("the studio is halted; claiming nothing");
 		return Ok(())
 	}
-	if open.is_empty() || session.in_hand.lock().expect("not poisoned").len() >= capacity {
+	open.append(&mut session.claim_again.lock().expect("not poisoned"));
+	let room = claim_room(session, at, &worker).await?;
+	if open.is_empty() || room == 0 || session.in_hand.lock().expect("not poisoned").len() >= capacity {
 		return Ok(())
 	}
 	// A claim lands in the next block at the earliest and holds the job for `claim_timeout`
@@ -460,7 +501,7 @@ async fn on_block(
 	// Jobs this worker could not finish in time now, but may once its queue drains.
 	let mut later = Vec::new();
 	let mut to_claim = Vec::new();
-	while session.in_hand.lock().expect("not poisoned").len() < capacity {
+	while session.in_hand.lock().expect("not poisoned").len() < capacity && to_claim.len() < room {
 		let Some(job_id) = open.pop_first() else { break };
 		if session.given_up.lock().expect("not poisoned").contains(&job_id) {
 			if session.first_pass_over(job_id, "given up") {
@@ -502,35 +543,67 @@ async fn on_block(
 		to_claim.push(job_id);
 	}
 	open.extend(later);
-	// The claims go into the pool one after another and wait for a block together.
-	let claims = to_claim.iter().map(|job_id| async move {
-		let claim = studio::tx().job_escrow().claim_job(*job_id);
-		(*job_id, chain::submit_included(&session.client, &claim, &session.signer, &session.signing).await)
-	});
-	let mut lost = None;
-	for (job_id, claimed) in futures::future::join_all(claims).await {
-		match claimed {
-			Ok(included) => {
-				tracing::info!(job = job_id, block = %included.block, "claimed");
-				session.metrics.jobs_claimed.inc();
-				enqueue(session, queue, Queued { job: job_id, claimed_in: Some(included.block) }).await;
-				continue
-			},
-			Err(SubmitError::Failed(reason)) => {
-				// The chain bars a worker whose claim on the job failed from claiming it again.
-				if reason.contains("ClaimedBefore") {
-					session.given_up.lock().expect("not poisoned").insert(job_id);
-				}
-				tracing::info!(job = job_id, %reason, "could not claim");
-			},
-			Err(SubmitError::Chain(error)) => lost = Some(error),
-		}
-		session.in_hand.lock().expect("not poisoned").remove(&job_id);
+	if to_claim.is_empty() {
+		return Ok(())
 	}
-	match lost {
-		Some(error) => Err(error.into()),
-		None => Ok(()),
+	// Each job is queued as its claim goes into the pool (the claims one after another, each
+	// followed into a block in its own task): the executor designs it meanwhile.
+	tracing::info!(jobs = ?to_claim, "claiming");
+	for job_id in to_claim {
+		let (claimed, included) = oneshot::channel();
+		enqueue(session, queue, Queued { job: job_id, claim: Claim::Pending { seen_in: at.block_hash(), included } }).await;
+		let session = session.clone();
+		tokio::spawn(async move {
+			let claim = studio::tx().job_escrow().claim_job(job_id);
+			let outcome = match chain::submit_included(&session.client, &claim, &session.signer, &session.signing).await {
+				Ok(included) => {
+					tracing::info!(job = job_id, block = %included.block, "claimed");
+					session.metrics.jobs_claimed.inc();
+					Ok(included.block)
+				},
+				Err(SubmitError::Failed(reason)) => {
+					// The chain bars a worker whose claim on the job failed from claiming it again.
+					if reason.contains("ClaimedBefore") {
+						session.given_up.lock().expect("not poisoned").insert(job_id);
+					}
+					if reason.contains("TooManyClaims") || reason.contains("TooManyUnsettled") {
+						session.claim_again.lock().expect("not poisoned").insert(job_id);
+					}
+					tracing::info!(job = job_id, %reason, "could not claim");
+					Err(ClaimFailed::Refused(reason))
+				},
+				Err(SubmitError::Chain(error)) => Err(ClaimFailed::Chain(error)),
+			};
+			// The executor drops the receiver only when the session ends.
+			let _ = claimed.send(outcome);
+		});
 	}
+	Ok(())
+}
+
+/// How many more claims the chain takes from this worker now, as `claim_job` counts them: one
+/// per `WorkerMinBond` of its bond (at least one, at most `MaxClaimsPerWorker`) and, with its
+/// unsettled results, under `MaxUnsettledPerWorker`. The claims it holds are those of the
+/// finalized block `at`, those on their way or in hand here and results not yet in a block;
+/// a delivered job's claim is gone.
+async fn claim_room(session: &Session, at: &AtBlock, worker: &WorkerInfo<u128, u32>) -> Result<usize, SessionError> {
+	let limits = studio::constants().job_escrow();
+	let most_claims = at.constants().entry(limits.max_claims_per_worker()).map_err(subxt::Error::from)? as u128;
+	let most_unsettled = at.constants().entry(limits.max_unsettled_per_worker()).map_err(subxt::Error::from)? as usize;
+	let min_bond = parameter(at, StudioParameter::WorkerMinBond).await?;
+	let allowed = match min_bond {
+		0 => most_claims,
+		min_bond => (worker.bond / min_bond).clamp(1, most_claims.max(1)),
+	} as usize;
+	let claimed: BTreeSet<JobId> = worker.claims.0.iter().copied().collect();
+	let delivered = session.delivered.lock().expect("not poisoned").clone();
+	let mut held = claimed.clone();
+	held.extend(session.in_hand.lock().expect("not poisoned").keys());
+	held.extend(session.delivering.lock().expect("not poisoned").iter());
+	let held = held.difference(&delivered).count();
+	// Results in a block the finalized one does not show yet are unsettled, not claims.
+	let unsettled = worker.unsettled.0.len() + claimed.intersection(&delivered).count();
+	Ok(allowed.saturating_sub(held).min(most_unsettled.saturating_sub(unsettled + held)))
 }
 
 async fn enqueue(session: &Session, queue: &mpsc::Sender<Queued>, job: Queued) {
@@ -575,11 +648,11 @@ async fn runnable(session: &Session, at: &AtBlock, job: &Job) -> Result<bool, Se
 /// until the queue closes or the node goes away.
 async fn execute(session: Arc<Session>, mut jobs: mpsc::Receiver<Queued>) -> Result<(), subxt::Error> {
 	let mut deliveries = tokio::task::JoinSet::new();
-	while let Some(Queued { job, claimed_in }) = jobs.recv().await {
+	while let Some(Queued { job, claim }) = jobs.recv().await {
 		while let Some(delivered) = deliveries.try_join_next() {
 			settle_outcome(&session, delivered.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic())))?;
 		}
-		match design(&session, job, claimed_in).await {
+		match design(&session, job, claim).await {
 			Ok(designed) => {
 				session.in_hand.lock().expect("not poisoned").remove(&job);
 				session.delivering.lock().expect("not poisoned").insert(job);
@@ -615,6 +688,10 @@ fn settle_outcome(session: &Session, (job, outcome): (JobId, Result<(), JobError
 			tracing::warn!(job, %reason, "gave the claim back; the chain re-opened the job for other workers");
 			Ok(())
 		},
+		Err(JobError::NotClaimed(reason)) => {
+			tracing::info!(job, %reason, "the claim did not take; the design made ahead of it is dropped");
+			Ok(())
+		},
 		Err(error) => {
 			session.metrics.jobs_failed.inc();
 			session.given_up.lock().expect("not poisoned").insert(job);
@@ -635,37 +712,40 @@ pub(crate) enum Made {
 /// A designed job, ready to deliver.
 pub(crate) struct Designed {
 	pub(crate) job_id: JobId,
-	/// When the claim it answers expires (marked in the output).
-	pub(crate) claim: u32,
+	/// The claim it answers (its expiry is marked in the output).
+	pub(crate) claim: ClaimOf,
 	/// sha2-256 (hex) of the weights of the model that made it.
 	pub(crate) weights_sha256: String,
 	pub(crate) made: Made,
 }
 
-/// Designs `job_id`: reads the job, its style and the studio's deviation limit at the block
-/// that included its claim (or, for a claim already final, the current finalized block) and
-/// runs its search.
-async fn design(session: &Session, job_id: JobId, claimed_in: Option<BlockHash>) -> Result<Designed, JobError> {
-	let at = match claimed_in {
-		Some(block) => session.client.at_block(block).await,
-		None => session.client.at_current_block().await,
-	}
-	.map_err(subxt::Error::from)?;
+/// Designs `job_id`. A job resumed from a final claim is read at the current finalized block.
+/// A job whose claim is on its way is read at the finalized block that showed it open: a
+/// generator's job is designed while the claim waits for its block, a restyle job once the
+/// claim is in one (its content problems give the claim back).
+async fn design(session: &Session, job_id: JobId, claim: Claim) -> Result<Designed, JobError> {
+	let (at, pending) = match claim {
+		Claim::Final => (session.client.at_current_block().await, None),
+		Claim::Pending { seen_in, included } => (session.client.at_block(seen_in).await, Some(included)),
+	};
+	let at = at.map_err(subxt::Error::from)?;
 	let job: Job = at
 		.storage()
 		.try_fetch(studio::storage().job_escrow().jobs(), (job_id,))
 		.await?
 		.ok_or(JobError::NotOurs)?
 		.decode()?;
-	let claim = match &job.status {
-		JobStatus::Claimed { worker, expires_at } if *worker == session.account => *expires_at,
-		_ => return Err(JobError::NotOurs),
+	let claim = match pending {
+		Some(included) => ClaimOf::Pending(included),
+		None => ClaimOf::Expires(claim_expiry(session, &job)?),
 	};
 	if let Some((content, kind)) = restyle_kind(&at, &job).await? {
-		return design_restyle(session, &at, job_id, job, claim, content, kind).await
+		let (claimed_in, claim) = confirmed(session, job_id, claim).await?;
+		let at = claimed_in.as_ref().unwrap_or(&at);
+		return design_restyle(session, at, job_id, job, ClaimOf::Expires(claim), content, kind).await
 	}
-	let prompt = match job.spec.prompt {
-		Prompt::Text(text) => String::from_utf8(text.0).map_err(|_| JobError::PromptNotText)?,
+	let prompt = match &job.spec.prompt {
+		Prompt::Text(text) => String::from_utf8(text.0.clone()).map_err(|_| JobError::PromptNotText)?,
 		Prompt::Hash(_) => return Err(JobError::PromptNotOnChain),
 	};
 	let reference = style_reference(&at, job.spec.style).await?;
@@ -710,6 +790,40 @@ async fn design(session: &Session, job_id: JobId, claimed_in: Option<BlockHash>)
 	Ok(Designed { job_id, claim, weights_sha256: session.agents.generator_sha256.clone(), made })
 }
 
+/// When the claim on `job_id` expires and, for a claim that was on its way, the block that
+/// included it (waited for).
+async fn confirmed(session: &Session, job_id: JobId, claim: ClaimOf) -> Result<(Option<AtBlock>, u32), JobError> {
+	let included = match claim {
+		ClaimOf::Expires(expires_at) => return Ok((None, expires_at)),
+		ClaimOf::Pending(included) => included,
+	};
+	let block = match included.await {
+		Ok(Ok(block)) => block,
+		Ok(Err(ClaimFailed::Refused(reason))) => return Err(JobError::NotClaimed(reason)),
+		Ok(Err(ClaimFailed::Chain(error))) => return Err(error.into()),
+		// The claim's task ends only after sending, unless the runtime shuts down with the session.
+		Err(_) => return Err(JobError::NotClaimed("the claim's task ended with the session".into())),
+	};
+	let at = session.client.at_block(block).await.map_err(subxt::Error::from)?;
+	let claim = claimed_at(session, &at, job_id).await?;
+	Ok((Some(at), claim))
+}
+
+/// When this worker's claim on `job` expires; the job must be claimed by this worker.
+fn claim_expiry(session: &Session, job: &Job) -> Result<u32, JobError> {
+	match &job.status {
+		JobStatus::Claimed { worker, expires_at } if *worker == session.account => Ok(*expires_at),
+		_ => Err(JobError::NotOurs),
+	}
+}
+
+/// When this worker's claim on `job_id` expires, read at `at`.
+async fn claimed_at(session: &Session, at: &AtBlock, job_id: JobId) -> Result<u32, JobError> {
+	let job: Job =
+		at.storage().try_fetch(studio::storage().job_escrow().jobs(), (job_id,)).await?.ok_or(JobError::NotOurs)?.decode()?;
+	claim_expiry(session, &job)
+}
+
 /// What `style`'s curations taught at `at`, and how much this worker follows it (the governed
 /// `PreferenceWeight`).
 async fn style_preference(at: &AtBlock, style: u32) -> Result<Preference, JobError> {
@@ -734,13 +848,14 @@ async fn add_marked(session: &Session, png: &[u8], mark: &str) -> Result<cid::Ci
 	Ok(session.content.add(&with_text_chunk(png, MARK_KEYWORD, mark)?).await?)
 }
 
-/// Adds a designed job's output (or a curated job's finalists) to IPFS and submits the result,
-/// marking the output anew while the chain already records it. The job counts as delivered once its result succeeds in a
+/// Adds a designed job's output (or a curated job's finalists) to IPFS and submits the result
+/// once the claim it answers is in a block, marking the output anew while the chain already records it. The job counts as delivered once its result succeeds in a
 /// best block; the task then waits for finality (the job stays under delivery, so the
 /// follower does not resume it meanwhile), and a result that never becomes final ends the
 /// session, whose successor resumes the job from the finalized claim.
 async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> {
 	let Designed { job_id, claim, weights_sha256, made } = designed;
+	let (_, claim) = confirmed(session, job_id, claim).await?;
 	let weights_hash = sha256_from_hex(&weights_sha256);
 	let mut tries = 0;
 	let (cid, included) = loop {
@@ -792,6 +907,9 @@ async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> 
 			Err(SubmitError::Chain(error)) => return Err(error.into()),
 		}
 	};
+	// The claim is gone with the result in a block: the follower may claim again in its place.
+	session.delivering.lock().expect("not poisoned").remove(&job_id);
+	session.delivered.lock().expect("not poisoned").insert(job_id);
 	use studio::job_escrow::events::{FinalistsDelivered, ResultDelivered, ResultQuarantined, ResultRejected};
 	let (events, block) = (&included.events, included.block);
 	if events.has::<ResultDelivered>() {

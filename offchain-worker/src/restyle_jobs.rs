@@ -6,7 +6,7 @@
 
 use crate::{
 	chain::{self, studio, AtBlock, Job, JobKind, StudioParameter, SubmitError},
-	daemon::{parameter, style_reference, Designed, JobError, JobId, Made, Session},
+	daemon::{parameter, style_reference, ClaimOf, Designed, JobError, JobId, Made, Session},
 	fitness::Outcome,
 	inference::client_image::{decode_input, RgbImage},
 	network,
@@ -90,14 +90,14 @@ pub(crate) async fn restyle_kind(at: &AtBlock, job: &Job) -> Result<Option<(Vec<
 	})
 }
 
-/// Runs the restyle job `job_id` (claimed by this worker until `claim`): fetches and checks
+/// Runs the restyle job `job_id` (its `claim` by this worker in a block): fetches and checks
 /// its content, giving the claim back when it cannot be used, then searches its candidates.
 pub(crate) async fn design_restyle(
 	session: &Session,
 	at: &AtBlock,
 	job_id: JobId,
 	job: Job,
-	claim: u32,
+	claim: ClaimOf,
 	content: Vec<u8>,
 	kind: RestyleKind,
 ) -> Result<Designed, JobError> {
