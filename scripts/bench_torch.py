@@ -43,7 +43,7 @@ REFERENCE = [1.0] * 68  # the reference `studio-worker bench` scores against
 PALETTE_WEIGHT = 300.0  # style::PALETTE_WEIGHT
 
 # EfficientNet-Lite0's blocks 0 to 4: (kernel, stride, expansion, inputs, outputs), as in
-# offchain-worker/src/inference/style_critic.rs; the style index reads blocks 2 and 4.
+# offchain-worker/models/src/inference/style_critic.rs; the style index reads blocks 2 and 4.
 BLOCKS = [(3, 1, 1, 32, 16), (3, 2, 6, 16, 24), (3, 1, 6, 24, 24), (5, 2, 6, 24, 40), (5, 1, 6, 40, 40)]
 STYLE_TAPS = (2, 4)
 

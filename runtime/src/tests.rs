@@ -239,19 +239,19 @@ fn limits_shared_between_pallets_agree() {
 }
 
 /// The worker's and the CLI's chain client is generated from
-/// `offchain-worker/metadata/studio.scale`: this test fails when that file no longer matches
+/// `offchain-worker/chain/metadata/studio.scale`: this test fails when that file no longer matches
 /// this runtime. `STUDIO_BLESS_METADATA=1` rewrites it (then rebuild the worker). It lives here,
 /// not in the worker, so that blessing needs no build of a client that the new metadata is yet
 /// to make compile.
 #[test]
 fn the_workers_checked_in_metadata_matches_the_runtime() {
-	let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../offchain-worker/metadata/studio.scale");
+	let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../offchain-worker/chain/metadata/studio.scale");
 	let fresh = Runtime::metadata_at_version(16).expect("the runtime serves metadata v16").to_vec();
 	if std::env::var_os("STUDIO_BLESS_METADATA").is_some() {
 		std::fs::write(&path, &fresh).unwrap();
 		return
 	}
-	let checked_in = std::fs::read(&path).expect("offchain-worker/metadata/studio.scale is checked in");
+	let checked_in = std::fs::read(&path).expect("offchain-worker/chain/metadata/studio.scale is checked in");
 	assert!(
 		checked_in == fresh,
 		"{} is stale: the runtime's metadata changed; run `STUDIO_BLESS_METADATA=1 cargo test --release -p studio-runtime --lib metadata` and rebuild the worker",
