@@ -25,10 +25,17 @@ trap stop_started EXIT
 start_dev_chain
 "$studio" --url "$url" --suri //Bob --dev worker register --bond 500 --models 0 >/dev/null
 log "queueing $jobs jobs"
-for job in $(seq "$jobs"); do
-	"$studio" --url "$url" --suri //Alice --dev job submit --prompt "an amber painted eye" --style 0 \
-		--candidates "$candidates" --bounty 10 --seed "$job" --deadline-in 2000 --no-wait >/dev/null
+# Four clients submit side by side (each one job after another, in its own nonce order).
+clients=(//Alice //Charlie //Dave //Eve)
+submitting=()
+for client in 0 1 2 3; do
+	for job in $(seq $((client + 1)) 4 "$jobs"); do
+		"$studio" --url "$url" --suri "${clients[$client]}" --dev job submit --prompt "an amber painted eye" --style 0 \
+			--candidates "$candidates" --bounty 10 --seed "$job" --deadline-in 2000 --no-wait >/dev/null
+	done &
+	submitting+=($!)
 done
+for pid in "${submitting[@]}"; do wait "$pid" || { log "a job submission failed"; exit 1; }; done
 log "starting the worker ($STUDIO_WORKER)"
 NO_COLOR=1 RUST_LOG=info "$STUDIO_WORKER" --models-dir "$STUDIO_MODELS_DIR" run --url "$url" --suri //Bob --dev \
 	--store "$run_dir/store" --listen "127.0.0.1:$gateway_port" --queue 8 >"$run_dir/worker.log" 2>&1 &

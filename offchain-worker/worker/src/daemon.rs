@@ -24,7 +24,8 @@
 //! - The account's transactions take their nonces in turn (one lock held only until each is in
 //!   the pool), so nonces never collide. A claim or a result counts once it succeeds in a best
 //!   block, and a result's finality is waited for beside the next design. The follower claims
-//!   from finalized blocks only.
+//!   from finalized blocks only: at each, and again as soon as a result in a block gives a claim
+//!   back (the chain bounds the claims a worker holds).
 //! - Designs run ahead of their claims: a job goes into the queue as its claim goes into the
 //!   pool, and a generator's job is designed from the finalized block that showed it open
 //!   while the claim waits for its block (a design is determined by the job's spec). The
@@ -251,6 +252,8 @@ pub(crate) struct Session {
 	pub(crate) signing: chain::Turn,
 	/// The results this worker verifies for the chain.
 	pub(crate) verifier: Verifier,
+	/// Told when a result reaches a block: the claim it answered is room for another.
+	claim_returned: tokio::sync::Notify,
 	/// Held while a design runs on the device: designs under way take it in turn.
 	pub(crate) device: tokio::sync::Mutex<()>,
 }
@@ -353,6 +356,7 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 		passed_over: Mutex::default(),
 		signing: chain::Turn::default(),
 		verifier: Verifier::default(),
+		claim_returned: tokio::sync::Notify::new(),
 		device: tokio::sync::Mutex::default(),
 	});
 	let (queue, jobs) = mpsc::channel(config.queue.max(1));
@@ -362,16 +366,28 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 		let mut open = scan_open_jobs(&at).await?;
 		tracing::info!(model, open = open.len(), block = start, "following finalized blocks");
 		on_block(&session, &at, &queue, &mut open, config.queue).await?;
-		while let Some(block) = blocks.next().await {
-			let block = block.map_err(subxt::Error::from)?;
-			if block.number() <= start {
-				continue
+		let mut latest = at;
+		loop {
+			tokio::select! {
+				block = blocks.next() => {
+					let Some(block) = block else { break };
+					let block = block.map_err(subxt::Error::from)?;
+					if block.number() <= start {
+						continue
+					}
+					session.metrics.finalized_block.set(block.number() as i64);
+					latest = block.at().await.map_err(subxt::Error::from)?;
+					network::on_block(&latest, &config.content).await?;
+					collect_opened(&latest, &mut open).await?;
+					on_block(&session, &latest, &queue, &mut open, config.queue).await?;
+				},
+				// A result in a block gave a claim back: claim again now, not at the next
+				// finalized block.
+				() = session.claim_returned.notified() => {
+					let worker = worker_info(&latest, &session.account).await?;
+					claim_what_fits(&session, &latest, &queue, &mut open, config.queue, &worker).await?;
+				},
 			}
-			session.metrics.finalized_block.set(block.number() as i64);
-			let at = block.at().await.map_err(subxt::Error::from)?;
-			network::on_block(&at, &config.content).await?;
-			collect_opened(&at, &mut open).await?;
-			on_block(&session, &at, &queue, &mut open, config.queue).await?;
 		}
 		Ok::<(), SessionError>(())
 	};
@@ -485,6 +501,21 @@ async fn on_block(
 		tracing::info!(job = job_id, "resuming a job this worker claimed");
 		enqueue(session, queue, Queued { job: job_id, claim: Claim::Final }).await;
 	}
+	claim_what_fits(session, at, queue, open, capacity, &worker).await
+}
+
+/// Claims, as of the finalized block `at`, the open jobs this worker can run and finish in
+/// time, as many as its queue and the chain's room for its claims take; none while its agent
+/// or the studio is halted.
+async fn claim_what_fits(
+	session: &Arc<Session>,
+	at: &AtBlock,
+	queue: &mpsc::Sender<Queued>,
+	open: &mut BTreeSet<JobId>,
+	capacity: usize,
+	worker: &WorkerInfo<u128, u32>,
+) -> Result<(), SessionError> {
+	let escrow = studio::storage().job_escrow();
 	let breaker = studio::storage().circuit_breaker();
 	if let Some(incident) = at.storage().try_fetch(breaker.halted_agents(), (session.account.clone(),)).await? {
 		let incident: u32 = incident.decode().map_err(subxt::Error::from)?;
@@ -496,7 +527,7 @@ async fn on_block(
 		return Ok(())
 	}
 	open.append(&mut session.claim_again.lock().expect("not poisoned"));
-	let room = claim_room(session, at, &worker).await?;
+	let room = claim_room(session, at, worker).await?;
 	if open.is_empty() || room == 0 || session.in_hand.lock().expect("not poisoned").len() >= capacity {
 		return Ok(())
 	}
@@ -932,6 +963,7 @@ async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> 
 	// The claim is gone with the result in a block: the follower may claim again in its place.
 	session.delivering.lock().expect("not poisoned").remove(&job_id);
 	session.delivered.lock().expect("not poisoned").insert(job_id);
+	session.claim_returned.notify_one();
 	use studio::job_escrow::events::{FinalistsDelivered, ResultDelivered, ResultQuarantined, ResultRejected};
 	let (events, block) = (&included.events, included.block);
 	if events.has::<ResultDelivered>() {
