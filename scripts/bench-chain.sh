@@ -16,6 +16,8 @@ per_account="${4:-60}"
 
 ensure_toolchain
 build_node
+# The load generator is a binary of its own crate, with no tests that would build it.
+(cd "$REPO_ROOT" && cargo build --release --locked -p studio-bench)
 run_dir="$(mktemp -d)"
 trap 'stop_started; rm -rf "$run_dir"' EXIT
 rpc_port="$(free_port)"

@@ -11,6 +11,7 @@
 #
 # STUDIO_WORKER picks the worker binary, so two builds compare side by side on the same
 # machine: e.g. STUDIO_WORKER=/tmp/studio-worker-serial scripts/bench-daemon.sh.
+# STUDIO_WORKER_ARGS adds the worker's global arguments (scripts/bench-gpu.sh: --device cuda).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -37,7 +38,8 @@ for client in 0 1 2 3; do
 done
 for pid in "${submitting[@]}"; do wait "$pid" || { log "a job submission failed"; exit 1; }; done
 log "starting the worker ($STUDIO_WORKER)"
-NO_COLOR=1 RUST_LOG=info "$STUDIO_WORKER" --models-dir "$STUDIO_MODELS_DIR" run --url "$url" --suri //Bob --dev \
+# shellcheck disable=SC2086 # STUDIO_WORKER_ARGS is a list of arguments (e.g. --device cuda).
+NO_COLOR=1 RUST_LOG=info "$STUDIO_WORKER" --models-dir "$STUDIO_MODELS_DIR" ${STUDIO_WORKER_ARGS:-} run --url "$url" --suri //Bob --dev \
 	--store "$run_dir/store" --listen "127.0.0.1:$gateway_port" --queue 8 >"$run_dir/worker.log" 2>&1 &
 worker_pid=$!
 pids+=("$worker_pid")

@@ -29,20 +29,5 @@ RAYON_NUM_THREADS="$threads" "$STUDIO_WORKER" --models-dir "$STUDIO_MODELS_DIR" 
 "$venv/bin/python" "$REPO_ROOT/scripts/bench_torch.py" --models-dir "$STUDIO_MODELS_DIR" \
 	--seconds "$seconds" --threads "$threads" | tee "$torch_rows"
 # One table, each row's two measurements side by side with their ratio.
-python3 - "$candle_rows" "$torch_rows" <<'MERGE'
-import re, sys
-def rows(path):
-    found = {}
-    for line in open(path):
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 3 and re.fullmatch(r"[0-9.]+", cells[2]):
-            found[(re.sub(r" \(.*\)$", "", cells[0]), cells[1])] = (re.search(r"\((.*)\)$", cells[0]).group(1), float(cells[2]))
-    return found
-candle, torch = rows(sys.argv[1]), rows(sys.argv[2])
-print()
-print("| measurement | batch | candle (candidates/s) | PyTorch (candidates/s) | candle ÷ PyTorch |")
-print("|---|---|---|---|---|")
-for key, (candle_on, candle_rate) in candle.items():
-    torch_on, torch_rate = torch.get(key, ("not measured", float("nan")))
-    print(f"| {key[0]} | {key[1]} | {candle_rate:.1f} ({candle_on}) | {torch_rate:.1f} ({torch_on}) | **{candle_rate / torch_rate:.2f}×** |")
-MERGE
+echo
+python3 "$REPO_ROOT/scripts/bench_table.py" "$candle_rows" "$torch_rows"

@@ -21,11 +21,17 @@ It prints markdown rows without the header, to go under the table `studio-worker
 prints. `--check` instead prints, as JSON, the generator's first output values and the style
 vectors for two fixed latents (given in the output), to compare with candle's.
 
-Usage: python scripts/bench_torch.py [--models-dir models] [--seconds 5] [--threads N] [--check]
+`--device cuda[:N]` measures on a GPU (the models and every tensor there; each measurement
+waits for the GPU's work), `--batches` sets the generator's batch sizes, and `--half-batches`
+adds rows of the generator in bf16 (a GPU's reduced precision).
+
+Usage: python scripts/bench_torch.py [--models-dir models] [--seconds 5] [--threads N]
+[--device cpu|cuda[:N]] [--batches 1,16,64] [--half-batches 1024] [--check]
 (needs torch and safetensors).
 """
 
 import argparse
+import copy
 import json
 import math
 import os
@@ -162,25 +168,39 @@ def deviations(vectors, reference):
     return torch.where(scale == 0, 0.0, (vectors - reference).norm(dim=1) / scale)
 
 
+def synchronize():
+    """Waits for the GPU's queued work (a no-op on the CPU), so that a measurement ends when
+    its work does."""
+    if torch.cuda.is_available() and torch.get_default_device().type == "cuda":
+        torch.cuda.synchronize()
+
+
 def throughput(seconds, batch, step):
     """Candidates per second of `step` (which handles `batch` candidates), run for about
     `seconds` after one warm-up call."""
     step()
+    synchronize()
     start = time.perf_counter()
     rounds = 0
     while rounds == 0 or time.perf_counter() - start < seconds:
         rounds += 1
         step()
+    synchronize()
     return rounds * batch / (time.perf_counter() - start)
 
 
-def bench(generator, critic, seconds, label):
-    def generator_step(batch):
-        generate(generator, torch.randn(batch, LATENT_SIZE), torch.zeros(batch, dtype=torch.long))
+def bench(generator, critic, seconds, label, batches, half_batches):
+    def generator_step(batch, model=generator, dtype=torch.float32):
+        generate(model, torch.randn(batch, LATENT_SIZE, dtype=dtype), torch.zeros(batch, dtype=torch.long))
 
-    for batch in (1, 16, 64):
+    for batch in batches:
         per_second = throughput(seconds, batch, lambda: generator_step(batch))
         print(f"| generator ({label}) | {batch} | {per_second:.1f} |", flush=True)
+    if half_batches:
+        half = copy.deepcopy(generator).to(torch.bfloat16)
+        for batch in half_batches:
+            per_second = throughput(seconds, batch, lambda: generator_step(batch, half, torch.bfloat16))
+            print(f"| generator, bf16 ({label}) | {batch} | {per_second:.1f} |", flush=True)
 
     images = quantized(generate(generator, torch.randn(16, LATENT_SIZE), torch.zeros(16, dtype=torch.long)))
     per_second = throughput(seconds, 16, lambda: style_vectors(critic, images))
@@ -216,18 +236,27 @@ def main():
     parser.add_argument("--seconds", type=float, default=5.0, help="how long to run each measurement")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch intra-op threads")
     parser.add_argument("--check", action="store_true", help="print reference outputs as JSON instead")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda[:N] for a GPU")
+    parser.add_argument("--batches", default="1,16,64", help="the generator's batch sizes, comma-separated")
+    parser.add_argument("--half-batches", default="", help="batch sizes of the generator in bf16 too (a GPU's)")
     args = parser.parse_args()
+    batches = [int(batch) for batch in args.batches.split(",") if batch]
+    half_batches = [int(batch) for batch in args.half_batches.split(",") if batch]
 
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
-    generator = eye_generator(load_file(args.models_dir / "omniart-eye-generator" / "model.safetensors"))
-    critic = StyleCritic(load_file(args.models_dir / "efficientnet-lite0" / "model.safetensors"))
+    device = torch.device(args.device)
+    generator = eye_generator(load_file(args.models_dir / "omniart-eye-generator" / "model.safetensors")).to(device)
+    critic = StyleCritic(load_file(args.models_dir / "efficientnet-lite0" / "model.safetensors")).to(device)
+    # Every tensor the measurements make is made on the device.
+    torch.set_default_device(device)
     with torch.inference_mode():
         if args.check:
             check(generator, critic)
         else:
             version = torch.__version__.split("+")[0]
-            bench(generator, critic, args.seconds, f"PyTorch {version}, CPU, {args.threads} threads")
+            on = f"CPU, {args.threads} threads" if device.type == "cpu" else f"CUDA GPU {device.index or 0}"
+            bench(generator, critic, args.seconds, f"PyTorch {version}, {on}", batches, half_batches)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,9 @@ enum Command {
 		/// How long to run each measurement, in seconds.
 		#[arg(long, default_value_t = 5.0)]
 		seconds: f64,
+		/// The generator's batch sizes.
+		#[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+		batches: Vec<u64>,
 	},
 	/// Run the worker daemon: follow the chain's finalized blocks, claim the jobs this worker
 	/// can run, design them, add the outputs to its IPFS node and submit signed results. Its
@@ -292,13 +295,13 @@ fn main() -> Result<()> {
 				println!("{}", store.path_of(&cid).display());
 			}
 		},
-		Command::Bench { seconds } => {
+		Command::Bench { seconds, batches } => {
 			let (generator_hash, generator) = Agents::generator(&cli.models_dir, &device)?;
 			let (critic_hash, critic) = Agents::critic(&cli.models_dir, &device)?;
 			let on = label(&device);
 			println!("| measurement | batch | candidates/s |");
 			println!("|---|---|---|");
-			for batch in [1u64, 16, 64] {
+			for batch in batches {
 				let per_second = throughput(seconds, batch, |round| {
 					generator.generate(round, 0..batch, 0, &device)?;
 					Ok(())

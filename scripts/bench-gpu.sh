@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The worker on an NVIDIA GPU, measured from built binaries alone (docs/performance.md, "GPU"),
+# for a machine with the GPU, nvidia-smi and Python with a CUDA build of PyTorch (plus
+# safetensors and numpy), and no Rust toolchain or network. Build where nvcc is first:
+#
+#   CUDA_COMPUTE_CAP=90 cargo build --release --locked -p studio-worker -p studio-cli -p studio-node --features studio-worker/cuda
+#
+# (90: H100/H200), then carry studio-node, studio and studio-worker as
+# $CARGO_TARGET_DIR/release/*, the models folder ($STUDIO_MODELS_DIR) and this tree's scripts.
+# One run, three parts, each a markdown table:
+#   1. Correctness: three jobs (seeds 7, 8, 9; 8 candidates, 2 rounds) designed on the GPU and
+#      each checked on the CPU as a verifier does (`studio-worker verify`): the reported and the
+#      re-measured deviation and quality, and the PSNR of the CPU's re-generation.
+#   2. Throughput: `studio-worker bench` and scripts/bench_torch.py on the same GPU, side by
+#      side (scripts/bench_table.py): the generator at batch 1, 16, 64 and 256 in fp32 (PyTorch
+#      also in bf16 at 1024), the critic and the fitness loop.
+#   3. The daemon: scripts/bench-daemon.sh with the worker on the GPU, and the GPU's mean
+#      utilisation from the worker's start to the last delivery (nvidia-smi every 100 ms).
+#
+# Usage: scripts/bench-gpu.sh [device, default cuda] [seconds per measurement, default 5]
+# `scripts/bench-gpu.sh cpu 1` runs the same steps on the CPU, without nvidia-smi: how the script
+# is checked where no GPU is.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+device="${1:-cuda}"
+seconds="${2:-5}"
+python="${STUDIO_TORCH_PYTHON:-python3}"
+[ -x "$STUDIO_WORKER" ] || { log "no worker at $STUDIO_WORKER: build it (--features studio-worker/cuda) into \$CARGO_TARGET_DIR"; exit 2; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+worker() { "$STUDIO_WORKER" --models-dir "$STUDIO_MODELS_DIR" "$@"; }
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])$2)" "$1"; }
+as_json() { python3 -c 'import ast,json,sys; print(json.dumps(ast.literal_eval(sys.stdin.read())))'; }
+
+log "1. correctness: designed on $device, checked on the CPU"
+prompt="an amber painted eye"
+reference="$(worker --device cpu style-reference --class amber)"
+echo "| seed | deviation reported ($device) | re-measured (CPU) | quality reported | re-measured | re-generation PSNR |"
+echo "|---|---|---|---|---|---|"
+for seed in 7 8 9; do
+	designed="$(worker --device "$device" search --prompt "$prompt" --reference "$reference" --seed "$seed" \
+		--candidates 8 --rounds 2 --target-ppm 0 --store "$work/store" 2>/dev/null)"
+	measured="$(worker --device cpu verify --png "$(field "$designed" "['path']")" \
+		--settings "$(field "$designed" "['settings']" | as_json)" --prompt "$prompt" --reference "$reference" --seed "$seed" 2>/dev/null)"
+	psnr="$(field "$measured" "['reproduction_centibels']")"
+	[ "$psnr" = 4294967295 ] && psnr="identical" || psnr="$(python3 -c "print(f'{$psnr/100:.2f} dB')")"
+	echo "| $seed | $(field "$designed" "['deviation_ppm']") ppm | $(field "$measured" "['deviation_ppm']") ppm | $(field "$designed" "['quality_ppm']") ppm | $(field "$measured" "['quality_ppm']") ppm | $psnr |"
+done
+
+log "2. throughput on $device: candle and PyTorch side by side"
+batches="1,16,64,256"
+half_batches="1024"
+[ "$device" = cpu ] && batches="1,16" && half_batches=""
+worker --device "$device" bench --seconds "$seconds" --batches "$batches" | tee "$work/candle.md"
+"$python" "$REPO_ROOT/scripts/bench_torch.py" --models-dir "$STUDIO_MODELS_DIR" --seconds "$seconds" \
+	--device "$device" --batches "$batches" --half-batches "$half_batches" | tee "$work/torch.md"
+echo
+python3 "$REPO_ROOT/scripts/bench_table.py" "$work/candle.md" "$work/torch.md"
+
+log "3. the daemon with its worker on $device"
+STUDIO_WORKER_ARGS="--device $device" "$REPO_ROOT/scripts/bench-daemon.sh" 20 64 >"$work/daemon.log" 2>&1 &
+daemon=$!
+until grep -q "starting the worker" "$work/daemon.log" || ! kill -0 "$daemon" 2>/dev/null; do sleep 0.2; done
+sampler=""
+if [ "$device" != cpu ]; then
+	nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits -lms 100 >"$work/utilisation.csv" &
+	sampler=$!
+fi
+wait "$daemon" || { cat "$work/daemon.log"; exit 1; }
+[ -z "$sampler" ] || kill "$sampler"
+grep '^|' "$work/daemon.log"
+if [ -n "$sampler" ]; then
+	python3 - "$work/utilisation.csv" <<'MEAN'
+import sys
+samples = [float(line) for line in open(sys.argv[1]) if line.strip()]
+print(f"\nGPU utilisation from the worker's start to its last delivery: mean {sum(samples) / len(samples):.0f} % over {len(samples)} samples")
+MEAN
+fi
