@@ -591,10 +591,12 @@ async fn a_worker_resumes_its_claim_after_a_restart_and_rides_out_its_node_going
 	assert!(!ok && said.contains("omniart-eye-generator"), "{said}");
 
 	// Killed as soon as it learns of its claim, the worker resumes the job when it starts again
-	// (from the claim once final).
+	// (from the claim once final). The worker designs while its claim goes into a block, so the
+	// job is one long round (the most candidates a job may ask, no further rounds): it outlasts
+	// the claim's block and the kill comes before the result.
 	register_worker(&client, EYE_GENERATOR, &bob).await;
-	let mut worker = Worker::start(&node, "//Bob", dir.path(), "bob");
-	let slow = Ask { parents: &[], seed: 2, candidates: 96 };
+	let mut worker = Worker::start_with(&node, "//Bob", dir.path(), "bob", &["--rounds", "0"]);
+	let slow = Ask { parents: &[], seed: 2, candidates: 256 };
 	let job = submit_job(&client, job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, slow).await, &alice).await;
 	wait_for_claim_in_log(&worker, job).await;
 	worker.kill();
