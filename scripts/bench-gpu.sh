@@ -30,8 +30,6 @@ python="${STUDIO_TORCH_PYTHON:-python3}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 worker() { "$STUDIO_WORKER" --models-dir "$STUDIO_MODELS_DIR" "$@"; }
-field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])$2)" "$1"; }
-as_json() { python3 -c 'import ast,json,sys; print(json.dumps(ast.literal_eval(sys.stdin.read())))'; }
 
 log "1. correctness: designed on $device, checked on the CPU"
 prompt="an amber painted eye"
@@ -41,11 +39,11 @@ echo "|---|---|---|---|---|---|"
 for seed in 7 8 9; do
 	designed="$(worker --device "$device" search --prompt "$prompt" --reference "$reference" --seed "$seed" \
 		--candidates 8 --rounds 2 --target-ppm 0 --store "$work/store" 2>/dev/null)"
-	measured="$(worker --device cpu verify --png "$(field "$designed" "['path']")" \
-		--settings "$(field "$designed" "['settings']" | as_json)" --prompt "$prompt" --reference "$reference" --seed "$seed" 2>/dev/null)"
-	psnr="$(field "$measured" "['reproduction_centibels']")"
+	measured="$(worker --device cpu verify --png "$(json_field "$designed" "['path']")" \
+		--settings "$(json_field_as_json "$designed" "['settings']")" --prompt "$prompt" --reference "$reference" --seed "$seed" 2>/dev/null)"
+	psnr="$(json_field "$measured" "['reproduction_centibels']")"
 	[ "$psnr" = 4294967295 ] && psnr="identical" || psnr="$(python3 -c "print(f'{$psnr/100:.2f} dB')")"
-	echo "| $seed | $(field "$designed" "['deviation_ppm']") ppm | $(field "$measured" "['deviation_ppm']") ppm | $(field "$designed" "['quality_ppm']") ppm | $(field "$measured" "['quality_ppm']") ppm | $psnr |"
+	echo "| $seed | $(json_field "$designed" "['deviation_ppm']") ppm | $(json_field "$measured" "['deviation_ppm']") ppm | $(json_field "$designed" "['quality_ppm']") ppm | $(json_field "$measured" "['quality_ppm']") ppm | $psnr |"
 done
 
 log "2. throughput on $device: candle and PyTorch side by side"

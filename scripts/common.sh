@@ -35,6 +35,11 @@ start_dev_chain() {
 	return 1
 }
 
+# A field of a JSON document, as Python prints it: json_field "$json" "['path']".
+json_field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])$2)" "$1"; }
+# A field of a JSON document, as JSON: json_field_as_json "$json" "['settings']".
+json_field_as_json() { python3 -c "import json,sys; print(json.dumps(json.loads(sys.argv[1])$2))" "$1"; }
+
 # Stops what the script started (SIGTERM: the node and the worker stop cleanly).
 stop_started() {
 	[ ${#pids[@]} -eq 0 ] || kill -TERM "${pids[@]}" 2>/dev/null || true

@@ -30,7 +30,6 @@ check() { # png settings seed threads → the measurement's JSON
 	RAYON_NUM_THREADS="$4" "$STUDIO_WORKER" --models-dir "$STUDIO_MODELS_DIR" verify --png "$1" --settings "$2" \
 		--prompt "$prompt" --reference "$reference" --seed "$3" 2>/dev/null
 }
-field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])$2)" "$1"; }
 
 echo "| seed | designed at | checked at | reported deviation | measured | reported quality | measured | re-generation PSNR | s to design | s to verify |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -39,10 +38,10 @@ for seed in 7 8 9; do
 		designed="$(design "$seed" "$made")"
 		echo "$designed" > "$work/design-$seed-$made.json"
 		checker=$([ "$made" = 1 ] && echo "$many" || echo 1)
-		measured="$(check "$(field "$designed" "['path']")" "$(field "$designed" "['settings']" | python3 -c 'import ast,json,sys; print(json.dumps(ast.literal_eval(sys.stdin.read())))')" "$seed" "$checker")"
-		psnr="$(field "$measured" "['reproduction_centibels']")"
+		measured="$(check "$(json_field "$designed" "['path']")" "$(json_field_as_json "$designed" "['settings']")" "$seed" "$checker")"
+		psnr="$(json_field "$measured" "['reproduction_centibels']")"
 		[ "$psnr" = 4294967295 ] && psnr="identical" || psnr="$(python3 -c "print(f'{$psnr/100:.2f} dB')")"
-		echo "| $seed | $made threads | $checker threads | $(field "$designed" "['deviation_ppm']") ppm | $(field "$measured" "['deviation_ppm']") ppm | $(field "$designed" "['quality_ppm']") ppm | $(field "$measured" "['quality_ppm']") ppm | $psnr | $(field "$designed" "['seconds']" | cut -c1-5) | $(field "$measured" "['seconds']" | cut -c1-5) |"
+		echo "| $seed | $made threads | $checker threads | $(json_field "$designed" "['deviation_ppm']") ppm | $(json_field "$measured" "['deviation_ppm']") ppm | $(json_field "$designed" "['quality_ppm']") ppm | $(json_field "$measured" "['quality_ppm']") ppm | $psnr | $(json_field "$designed" "['seconds']" | cut -c1-5) | $(json_field "$measured" "['seconds']" | cut -c1-5) |"
 	done
 done
 echo
@@ -50,7 +49,7 @@ echo "Lies, checked at $many threads:"
 echo
 seven="$(cat "$work/design-7-$many.json")"
 eight="$(cat "$work/design-8-$many.json")"
-settings_of_seven="$(field "$seven" "['settings']" | python3 -c 'import ast,json,sys; print(json.dumps(ast.literal_eval(sys.stdin.read())))')"
-swapped="$(check "$(field "$eight" "['path']")" "$settings_of_seven" 7 "$many")"
-echo "- seed 8's design delivered with seed 7's settings: re-generation PSNR $(python3 -c "print(f'{$(field "$swapped" "['reproduction_centibels']")/100:.2f} dB')")"
-echo "- a liar reporting deviation 0 on seed 7's design: verifiers measure $(field "$seven" "['deviation_ppm']") ppm"
+settings_of_seven="$(json_field_as_json "$seven" "['settings']")"
+swapped="$(check "$(json_field "$eight" "['path']")" "$settings_of_seven" 7 "$many")"
+echo "- seed 8's design delivered with seed 7's settings: re-generation PSNR $(python3 -c "print(f'{$(json_field "$swapped" "['reproduction_centibels']")/100:.2f} dB')")"
+echo "- a liar reporting deviation 0 on seed 7's design: verifiers measure $(json_field "$seven" "['deviation_ppm']") ppm"

@@ -17,22 +17,19 @@ use std::{
 	collections::{BTreeMap, VecDeque},
 	time::{Duration, Instant},
 };
-use studio_chain::unixfs::file_cid;
 use studio_chain::{
 	account_of,
 	studio::{
-			self,
-			job_escrow::events::{JobClaimed, JobSettled, JobSubmitted, ResultDelivered},
-			runtime_types::{
-				bounded_collections::bounded_vec::BoundedVec,
-				pallet_job_escrow::types::{ImageFormat, JobSpec, OnRejection, OutputSpec},
-				sp_arithmetic::per_things::Permill,
-			},
+		self,
+		job_escrow::events::{JobClaimed, JobSettled, JobSubmitted, ResultDelivered},
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			pallet_job_escrow::types::{ImageFormat, JobSpec, OnRejection, OutputSpec},
+			sp_arithmetic::per_things::Permill,
 		},
-	Client,
-	JobKind,
-	Prompt,
-	ResultReport,
+	},
+	unixfs::file_cid,
+	Client, JobKind, Prompt, ResultReport,
 };
 use subxt::{tx::Payload, utils::AccountId32};
 use subxt_signer::sr25519::Keypair;

@@ -5,8 +5,7 @@ use crate::{cid_text, fetch, parse_cid_arg, transact, upload, CidArg, Cli};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use std::{collections::BTreeSet, path::PathBuf};
-use studio_chain::unixfs::file_cid;
-use studio_chain::{studio, AtBlock};
+use studio_chain::{studio, unixfs::file_cid, AtBlock};
 use subxt::utils::AccountId32;
 
 use studio::runtime_types::{

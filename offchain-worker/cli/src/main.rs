@@ -19,8 +19,8 @@ mod worker;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, time::Duration};
+use studio_chain::{self as chain, unixfs::file_cid, Client, SubmitError};
 use studio_worker::store::parse_cid;
-use studio_chain::{unixfs::file_cid, self as chain, Client, SubmitError};
 use subxt_signer::sr25519::Keypair;
 
 /// Planck per STU, the studio's token (12 decimals).

@@ -7,8 +7,7 @@ use crate::{cid_text, job::follow, transact, upload, Cli};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
-use studio_chain::unixfs::file_cid;
-use studio_chain::{studio, AtBlock, Client, EntryStatus};
+use studio_chain::{studio, unixfs::file_cid, AtBlock, Client, EntryStatus};
 use studio_models::inference::client_image::decode_input;
 use studio::runtime_types::{
 	bounded_collections::bounded_vec::BoundedVec,

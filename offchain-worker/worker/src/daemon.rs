@@ -393,11 +393,7 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 	};
 	let outcome = tokio::select! {
 		outcome = followed => outcome,
-		joined = &mut executor => match joined {
-			Ok(Err(error)) => Err(SessionError::Lost(error)),
-			Ok(Ok(())) => Ok(()),
-			Err(panic) => std::panic::resume_unwind(panic.into_panic()),
-		},
+		stopped = &mut executor => joined(stopped).map_err(SessionError::Lost),
 	};
 	executor.abort();
 	session.metrics.queue_depth.set(0);
@@ -634,13 +630,13 @@ async fn claim_room(session: &Session, at: &AtBlock, worker: &WorkerInfo<u128, u
 		min_bond => (worker.bond / min_bond).clamp(1, most_claims.max(1)),
 	} as usize;
 	let claimed: BTreeSet<JobId> = worker.claims.0.iter().copied().collect();
-	let delivered = session.delivered.lock().expect("not poisoned").clone();
+	let delivered = session.delivered.lock().expect("not poisoned");
 	let mut held = claimed.clone();
 	held.extend(session.in_hand.lock().expect("not poisoned").keys());
 	held.extend(session.delivering.lock().expect("not poisoned").iter());
-	let held = held.difference(&delivered).count();
+	let held = held.difference(&*delivered).count();
 	// Results in a block the finalized one does not show yet are unsettled, not claims.
-	let unsettled = worker.unsettled.0.len() + claimed.intersection(&delivered).count();
+	let unsettled = worker.unsettled.0.len() + claimed.intersection(&*delivered).count();
 	Ok(allowed.saturating_sub(held).min(most_unsettled.saturating_sub(unsettled + held)))
 }
 
@@ -716,7 +712,7 @@ async fn execute(session: Arc<Session>, mut jobs: mpsc::Receiver<Queued>) -> Res
 }
 
 /// What a finished task returned; its panic, passed on.
-fn joined<T>(joined: Result<T, tokio::task::JoinError>) -> T {
+pub(crate) fn joined<T>(joined: Result<T, tokio::task::JoinError>) -> T {
 	joined.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))
 }
 
@@ -780,12 +776,7 @@ async fn design(session: &Session, job_id: JobId, claim: Claim) -> Result<Design
 		Claim::Pending { seen_in, included } => (session.client.at_block(seen_in).await, Some(included)),
 	};
 	let at = at.map_err(subxt::Error::from)?;
-	let job: Job = at
-		.storage()
-		.try_fetch(studio::storage().job_escrow().jobs(), (job_id,))
-		.await?
-		.ok_or(JobError::NotOurs)?
-		.decode()?;
+	let job = job_at(&at, job_id).await?;
 	let claim = match pending {
 		Some(included) => ClaimOf::Pending(included),
 		None => ClaimOf::Expires(claim_expiry(session, &job)?),
@@ -793,7 +784,7 @@ async fn design(session: &Session, job_id: JobId, claim: Claim) -> Result<Design
 	if let Some((content, kind)) = restyle_kind(&at, &job).await? {
 		let (claimed_in, claim) = confirmed(session, job_id, claim).await?;
 		let at = claimed_in.as_ref().unwrap_or(&at);
-		return design_restyle(session, at, job_id, job, ClaimOf::Expires(claim), content, kind).await
+		return design_restyle(session, at, job_id, job, claim, content, kind).await
 	}
 	let prompt = match &job.spec.prompt {
 		Prompt::Text(text) => String::from_utf8(text.0.clone()).map_err(|_| JobError::PromptNotText)?,
@@ -822,11 +813,12 @@ async fn design(session: &Session, job_id: JobId, claim: Claim) -> Result<Design
 	);
 	let device = session.device.lock().await;
 	let started = Instant::now();
-	let searched = tokio::task::spawn_blocking(move || {
-		agents.design(&Brief { prompt: &prompt, reference: &reference, seed, settings, choice })
-	})
-	.await
-	.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))?;
+	let searched = joined(
+		tokio::task::spawn_blocking(move || {
+			agents.design(&Brief { prompt: &prompt, reference: &reference, seed, settings, choice })
+		})
+		.await,
+	)?;
 	let seconds = started.elapsed().as_secs_f64();
 	drop(device);
 	let mut finalists = searched.finalists;
@@ -858,7 +850,7 @@ async fn confirmed(session: &Session, job_id: JobId, claim: ClaimOf) -> Result<(
 		Err(_) => return Err(JobError::NotClaimed("the claim's task ended with the session".into())),
 	};
 	let at = session.client.at_block(block).await.map_err(subxt::Error::from)?;
-	let claim = claimed_at(session, &at, job_id).await?;
+	let claim = claim_expiry(session, &job_at(&at, job_id).await?)?;
 	Ok((Some(at), claim))
 }
 
@@ -870,11 +862,9 @@ fn claim_expiry(session: &Session, job: &Job) -> Result<u32, JobError> {
 	}
 }
 
-/// When this worker's claim on `job_id` expires, read at `at`.
-async fn claimed_at(session: &Session, at: &AtBlock, job_id: JobId) -> Result<u32, JobError> {
-	let job: Job =
-		at.storage().try_fetch(studio::storage().job_escrow().jobs(), (job_id,)).await?.ok_or(JobError::NotOurs)?.decode()?;
-	claim_expiry(session, &job)
+/// Job `job_id` at `at`; a job that is gone is no longer this worker's.
+async fn job_at(at: &AtBlock, job_id: JobId) -> Result<Job, JobError> {
+	Ok(at.storage().try_fetch(studio::storage().job_escrow().jobs(), (job_id,)).await?.ok_or(JobError::NotOurs)?.decode()?)
 }
 
 /// What `style`'s curations taught at `at`, and how much this worker follows it (the governed
@@ -902,10 +892,11 @@ async fn add_marked(session: &Session, png: &[u8], mark: &str) -> Result<cid::Ci
 }
 
 /// Adds a designed job's output (or a curated job's finalists) to IPFS and submits the result
-/// once the claim it answers is in a block, marking the output anew while the chain already records it. The job counts as delivered once its result succeeds in a
-/// best block; the task then waits for finality (the job stays under delivery, so the
-/// follower does not resume it meanwhile), and a result that never becomes final ends the
-/// session, whose successor resumes the job from the finalized claim.
+/// once the claim it answers is in a block, marking the output anew while the chain already
+/// records it. The job counts as delivered once its result succeeds in a best block (the
+/// follower neither resumes it nor counts its claim from then on); the task then waits for
+/// finality, and a result that never becomes final ends the session, whose successor resumes
+/// the job from the finalized claim.
 async fn deliver(session: &Session, designed: Designed) -> Result<(), JobError> {
 	let Designed { job_id, claim, weights_sha256, made } = designed;
 	let (_, claim) = confirmed(session, job_id, claim).await?;

@@ -5,7 +5,7 @@
 //! cannot be used.
 
 use crate::{
-	daemon::{parameter, style_reference, ClaimOf, Designed, JobError, JobId, Made, Session},
+	daemon::{joined, parameter, style_reference, ClaimOf, Designed, JobError, JobId, Made, Session},
 	network,
 };
 use studio_chain::{self as chain, studio, AtBlock, Job, JobKind, StudioParameter, SubmitError};
@@ -92,14 +92,14 @@ pub(crate) async fn restyle_kind(at: &AtBlock, job: &Job) -> Result<Option<(Vec<
 	})
 }
 
-/// Runs the restyle job `job_id` (its `claim` by this worker in a block): fetches and checks
+/// Runs the restyle job `job_id` (claimed by this worker, in a block, until `claim`): fetches and checks
 /// its content, giving the claim back when it cannot be used, then searches its candidates.
 pub(crate) async fn design_restyle(
 	session: &Session,
 	at: &AtBlock,
 	job_id: JobId,
 	job: Job,
-	claim: ClaimOf,
+	claim: u32,
 	content: Vec<u8>,
 	kind: RestyleKind,
 ) -> Result<Designed, JobError> {
@@ -133,12 +133,13 @@ pub(crate) async fn design_restyle(
 	let agents = session.agents.clone();
 	let device = session.device.lock().await;
 	let started = Instant::now();
-	let made = tokio::task::spawn_blocking(move || {
-		let critic = (agents.critic_sha256.as_str(), &agents.critic);
-		restyle(&agents.restylers, critic, kind, &image, &cid, &reference, candidates, max_deviation, &agents.device)
-	})
-	.await
-	.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))?;
+	let made = joined(
+		tokio::task::spawn_blocking(move || {
+			let critic = (agents.critic_sha256.as_str(), &agents.critic);
+			restyle(&agents.restylers, critic, kind, &image, &cid, &reference, candidates, max_deviation, &agents.device)
+		})
+		.await,
+	)?;
 	let seconds = started.elapsed().as_secs_f64();
 	drop(device);
 	session.metrics.inference_seconds.observe(seconds);
@@ -151,7 +152,7 @@ pub(crate) async fn design_restyle(
 		settings_hash: Sha256::digest(&made.settings).into(),
 		settings: made.settings,
 	};
-	Ok(Designed { job_id, claim, weights_sha256, made: Made::One(outcome) })
+	Ok(Designed { job_id, claim: ClaimOf::Expires(claim), weights_sha256, made: Made::One(outcome) })
 }
 
 /// Gives the claim on `job_id` back for `problem`; returns the error the job ends with here.

@@ -13,7 +13,7 @@
 //! commit and its reveal cannot reveal, and loses the absent verifier's slash.
 
 use crate::{
-	daemon::{style_reference, JobId, Session},
+	daemon::{joined, style_reference, JobId, Session},
 	network,
 	restyle_jobs::{fetch_content, max_image_side, restyle_kind},
 };
@@ -218,9 +218,8 @@ async fn check(session: &Session, job_id: JobId, commit_until: u32) -> Result<Fi
 			})
 			.await
 		},
-	}
-	.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()));
-	Ok(match measured {
+	};
+	Ok(match joined(measured) {
 		Ok(measurement) => {
 			tracing::info!(job = job_id, ?measurement, "measured the result");
 			Finding::Measured {
