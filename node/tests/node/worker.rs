@@ -509,11 +509,11 @@ async fn a_worker_killed_mid_job_loses_nothing_its_claim_expires_and_another_com
 	let (alice, bob, ferdie) = (dev::alice(), dev::bob(), dev::ferdie());
 	tokio::join!(register_worker(&client, EYE_GENERATOR, &bob), register_worker(&client, EYE_GENERATOR, &ferdie));
 	let issuance = total_issuance(&client).await;
-	let mut bobs_worker = Worker::start(&node, "//Bob", dir.path(), "bob");
-
-	// 96 candidates keep the worker busy for a second or more after it learns of its claim
-	// (in a best block, before the claim is final): it is killed then.
-	let slow = Ask { parents: &[], seed: 2, candidates: 96 };
+	// The worker designs while its claim goes into a block, so the job is one long round (the
+	// most candidates a job may ask, no further rounds): it outlasts the claim's block, and the
+	// worker is killed when it learns of its claim (in a best block, before the claim is final).
+	let mut bobs_worker = Worker::start_with(&node, "//Bob", dir.path(), "bob", &["--rounds", "0"]);
+	let slow = Ask { parents: &[], seed: 2, candidates: 256 };
 	let job = submit_job(&client, job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, slow).await, &alice).await;
 	let alice_free = free_balance(&client, account(&alice)).await;
 	wait_for_claim_in_log(&bobs_worker, job).await;
