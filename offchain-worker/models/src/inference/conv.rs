@@ -58,6 +58,30 @@ impl Padding {
 	}
 }
 
+/// tanh as a rational function (Eigen's, which PyTorch's CPU kernels also use): odd
+/// polynomials of degree 13 over 6, the input clamped to ±7.9988 where the quotient levels off,
+/// ±1 from 9 on; within 5e-7 of the exact value everywhere (4.1e-7 at worst, near ±6). Plain
+/// arithmetic the compiler vectorises, where the C library's `tanhf` takes one value at a time
+/// (the generator's last layer spent ~4 ms of a 16-image batch in it), and the same operations
+/// in the same order on every machine.
+pub fn tanh(x: f32) -> f32 {
+	const NUMERATOR: [f32; 7] =
+		[-2.760_768_5e-16, 2.000_187_9e-13, -8.604_671_5e-11, 5.122_297e-8, 1.485_722_4e-5, 6.372_619_3e-4, 4.893_524_6e-3];
+	const DENOMINATOR: [f32; 4] = [1.198_258_4e-6, 1.185_347_1e-4, 2.268_434_6e-3, 4.893_525_2e-3];
+	let clamped = x.clamp(-7.998_811_7, 7.998_811_7);
+	let square = clamped * clamped;
+	let numerator = NUMERATOR.iter().fold(0.0, |sum, coefficient| sum * square + coefficient);
+	let denominator = DENOMINATOR.iter().fold(0.0, |sum, coefficient| sum * square + coefficient);
+	// Near zero tanh(x) is x, and past 9 it is ±1, to within f32's precision.
+	if x.abs() < 4e-4 {
+		x
+	} else if x.abs() >= 9.0 {
+		x.signum()
+	} else {
+		clamped * numerator / denominator
+	}
+}
+
 impl Activation {
 	/// In place on the CPU.
 	pub fn apply_cpu(self, values: &mut [f32]) {
@@ -66,7 +90,7 @@ impl Activation {
 			Activation::Relu => values.iter_mut().for_each(|v| *v = v.max(0.0)),
 			Activation::Relu6 => values.iter_mut().for_each(|v| *v = v.clamp(0.0, 6.0)),
 			Activation::Sigmoid => values.iter_mut().for_each(|v| *v = 1.0 / (1.0 + (-*v).exp())),
-			Activation::Tanh => values.iter_mut().for_each(|v| *v = v.tanh()),
+			Activation::Tanh => values.iter_mut().for_each(|v| *v = tanh(*v)),
 		}
 	}
 
@@ -457,6 +481,22 @@ mod tests {
 			pool.install(|| conv.forward(&x).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap())
 		};
 		assert_eq!(run(1), run(3));
+	}
+
+	#[test]
+	fn the_rational_tanh_is_within_five_ten_millionths_of_the_exact_one() {
+		let mut worst = (0f64, 0f32);
+		for step in -2_000_000..=2_000_000 {
+			let x = step as f32 * 1e-5;
+			let error = (tanh(x) as f64 - (x as f64).tanh()).abs();
+			if error > worst.0 {
+				worst = (error, x);
+			}
+		}
+		println!("the rational tanh's largest error on [-20, 20]: {:e} at {}", worst.0, worst.1);
+		assert!(worst.0 < 5e-7, "{worst:?}");
+		assert_eq!((tanh(-30.0), tanh(9.0), tanh(0.0), tanh(1e-5)), (-1.0, 1.0, 0.0, 1e-5));
+		assert!(tanh(f32::NAN).is_nan());
 	}
 
 	#[test]

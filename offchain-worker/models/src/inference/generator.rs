@@ -12,9 +12,10 @@
 //! `(2m + a, 2j + b)` of a stride-2, padding-1 layer then sums the patch entries of kernel rows
 //! `[1, 3]` (a = 0, from input rows m and m − 1) or `[0, 2]` (a = 1, rows m + 1 and m), and
 //! the same for columns. The batch norms are folded into the weights and a bias at load. On the
-//! CPU one image at a time goes through the `gemm` crate and a scatter that adds each patch
-//! entry into place with the bias and activation fused (col2im); elsewhere candle's ops take
-//! the whole batch (four shifted slices per output phase, interleaved).
+//! CPU a group of images goes through one product with the `gemm` crate (the early layers' large
+//! weights read once per group, not per image), then each output plane is gathered row by row
+//! from the patches with the bias and activation fused (col2im); elsewhere candle's ops take the
+//! whole batch (four shifted slices per output phase, interleaved).
 
 use super::conv::{contiguous_f32, cpu_values, Activation};
 use candle_core::{CpuStorage, CustomOp1, DType, Layout, Result, Shape, Tensor};
@@ -39,6 +40,12 @@ const LAYERS: [(usize, usize, usize, Option<usize>); 6] = [
 	(13, 128, 64, Some(14)),
 	(16, 64, 3, None),
 ];
+
+/// The columns a layer's matrix product aims at on the CPU ([`images_per_product`]).
+const COLUMNS_PER_PRODUCT: usize = 256;
+
+/// The output planes a scatter aims at on the CPU ([`images_per_product`]).
+const PLANES_PER_SCATTER: usize = 16;
 
 /// The batch norms' ε (PyTorch's default).
 const EPSILON: f64 = 1e-5;
@@ -178,9 +185,9 @@ impl EyeGenerator {
 	}
 }
 
-/// [`TransposedConv::forward`] on the CPU: per image, `Wᵀ · x` with the `gemm` crate, then each
-/// output plane (in parallel) starts at its bias, takes every patch entry added into place and
-/// goes through the activation.
+/// [`TransposedConv::forward`] on the CPU: per group of images ([`images_per_product`]), `Wᵀ · x`
+/// with the `gemm` crate, then each output plane (in parallel) gathered from its patches
+/// ([`gather_doubled`]) and put through the activation.
 struct CpuTransposedConv<'a> {
 	weights: &'a [f32],
 	bias: &'a [f32],
@@ -206,50 +213,75 @@ impl CustomOp1 for CpuTransposedConv<'_> {
 		}
 		let (out_height, out_width) = if self.doubles { (2 * height, 2 * width) } else { (4, 4) };
 		let (pixels, plane) = (height * width, out_height * out_width);
+		let group = images_per_product(pixels, self.outputs).min(batch.max(1));
+		// A product of one column would take `gemm`'s matrix-vector path, whose sums run in
+		// another order: a lone 1×1 image gets a zero column beside it.
+		let width_of = |images: usize| (images * pixels).max(2);
+		// Large images need no company in the product: each is multiplied alone, into its
+		// columns of the group's buffer.
+		let gathers = pixels < COLUMNS_PER_PRODUCT;
 		let mut output = vec![0f32; batch * self.outputs * plane];
-		let mut columns = vec![0f32; rows * pixels];
-		for (image, out) in output.chunks_exact_mut(self.outputs * plane).enumerate() {
-			// SAFETY: `columns` is rows × pixels, the weights rows × inputs and the image inputs ×
-			// pixels, all row-major.
-			unsafe {
-				gemm::gemm(
-					rows,
-					pixels,
-					inputs,
-					columns.as_mut_ptr(),
-					1,
-					pixels as isize,
-					false,
-					self.weights.as_ptr(),
-					1,
-					inputs as isize,
-					input[image * inputs * pixels..].as_ptr(),
-					1,
-					pixels as isize,
-					0.0,
-					1.0,
-					false,
-					false,
-					false,
-					gemm::Parallelism::Rayon(rayon::current_num_threads()),
-				);
-			}
-			out.par_chunks_mut(plane).enumerate().for_each(|(channel, out)| {
-				out.fill(self.bias[channel]);
-				let patches = &columns[channel * 16 * pixels..(channel + 1) * 16 * pixels];
-				for (tap, entries) in patches.chunks_exact(pixels).enumerate() {
-					let (tap_y, tap_x) = (tap / 4, tap % 4);
-					if !self.doubles {
-						out[tap] += entries[0];
-						continue
+		let mut columns = vec![0f32; rows * width_of(group)];
+		let mut gathered = vec![0f32; if gathers { inputs * width_of(group) } else { 0 }];
+		for (first, out) in (0..batch).step_by(group).zip(output.chunks_mut(group * self.outputs * plane)) {
+			let images = out.len() / (self.outputs * plane);
+			let n = width_of(images);
+			let input = &input[first * inputs * pixels..][..images * inputs * pixels];
+			// `Wᵀ · x` into `columns` (rows × n) from x's `pixels` columns at `x`, `x_row` apart,
+			// written from `column` on.
+			let mut product = |x: &[f32], x_row: usize, pixels: usize, column: usize| {
+				// SAFETY: the weights are rows × inputs and x inputs × pixels (rows `x_row`
+				// apart), all row-major; `columns` holds rows × n and column + pixels ≤ n.
+				unsafe {
+					gemm::gemm(
+						rows,
+						pixels,
+						inputs,
+						columns[column..].as_mut_ptr(),
+						1,
+						n as isize,
+						false,
+						self.weights.as_ptr(),
+						1,
+						inputs as isize,
+						x.as_ptr(),
+						1,
+						x_row as isize,
+						0.0,
+						1.0,
+						false,
+						false,
+						false,
+						gemm::Parallelism::Rayon(rayon::current_num_threads()),
+					);
+				}
+			};
+			if gathers {
+				// The group's images side by side: inputs × (image, pixel).
+				let gathered = &mut gathered[..inputs * n];
+				if n > images * pixels {
+					gathered.fill(0.0);
+				}
+				for (image, values) in input.chunks_exact(inputs * pixels).enumerate() {
+					for (channel, values) in values.chunks_exact(pixels).enumerate() {
+						gathered[channel * n + image * pixels..][..pixels].copy_from_slice(values);
 					}
-					// Input (m, j) lands on output (2m + tap_y − 1, 2j + tap_x − 1).
-					let columns_inside = (0..width).filter(|j| (1..=2 * width).contains(&(2 * j + tap_x)));
-					for (m, row) in entries.chunks_exact(width).enumerate() {
-						let Some(y) = (2 * m + tap_y).checked_sub(1).filter(|y| *y < out_height) else { continue };
-						for j in columns_inside.clone() {
-							out[y * out_width + 2 * j + tap_x - 1] += row[j];
-						}
+				}
+				product(gathered, n, n, 0);
+			} else {
+				for (image, values) in input.chunks_exact(inputs * pixels).enumerate() {
+					product(values, pixels, pixels, image * pixels);
+				}
+			}
+			let columns = &columns[..rows * n];
+			out.par_chunks_mut(plane).enumerate().for_each(|(index, out)| {
+				let (image, channel) = (index / self.outputs, index % self.outputs);
+				let patches: [&[f32]; 16] = std::array::from_fn(|tap| &columns[(channel * 16 + tap) * n + image * pixels..][..pixels]);
+				if self.doubles {
+					gather_doubled(out, self.bias[channel], &patches, height, width);
+				} else {
+					for (value, patch) in out.iter_mut().zip(patches) {
+						*value = self.bias[channel] + patch[0];
 					}
 				}
 				self.activation.apply_cpu(out);
@@ -257,6 +289,48 @@ impl CustomOp1 for CpuTransposedConv<'_> {
 		}
 		Ok((CpuStorage::F32(output), Shape::from((batch, self.outputs, out_height, out_width))))
 	}
+}
+
+/// One output plane (2·`height` × 2·`width`) of a stride-2, padding-1 layer: its bias plus the
+/// patches of every input pixel (`patches[kernel row · 4 + kernel column]`, each `height` ×
+/// `width`), gathered by output row. Output row 2m takes kernel row 1 at input row m and 3 at
+/// m − 1; row 2m + 1 takes kernel row 0 at m + 1 and 2 at m; the columns the same way. Each
+/// output row is so a sum of contiguous input rows for its even and its odd columns, then
+/// interleaved.
+fn gather_doubled(out: &mut [f32], bias: f32, patches: &[&[f32]; 16], height: usize, width: usize) {
+	let add = |into: &mut [f32], values: &[f32]| into.iter_mut().zip(values).for_each(|(sum, value)| *sum += value);
+	let (mut even, mut odd) = (vec![0f32; width], vec![0f32; width]);
+	for (y, out_row) in out.chunks_exact_mut(2 * width).enumerate() {
+		let m = y / 2;
+		let rows = if y % 2 == 0 { [(1, Some(m)), (3, m.checked_sub(1))] } else { [(0, Some(m + 1).filter(|row| *row < height)), (2, Some(m))] };
+		even.fill(bias);
+		odd.fill(bias);
+		for (kernel_row, input_row) in rows {
+			let Some(input_row) = input_row else { continue };
+			let tap = |kernel_column: usize| &patches[kernel_row * 4 + kernel_column][input_row * width..][..width];
+			// Even column 2j: kernel column 1 at input column j, 3 at j − 1.
+			add(&mut even, tap(1));
+			add(&mut even[1..], &tap(3)[..width - 1]);
+			// Odd column 2j + 1: kernel column 0 at j + 1, 2 at j.
+			add(&mut odd[..width - 1], &tap(0)[1..]);
+			add(&mut odd, tap(2));
+		}
+		for ((pair, even), odd) in out_row.chunks_exact_mut(2).zip(&even).zip(&odd) {
+			pair[0] = *even;
+			pair[1] = *odd;
+		}
+	}
+}
+
+/// How many images of `pixels` and `outputs` channels share one matrix product: enough that the
+/// product has about [`COLUMNS_PER_PRODUCT`] columns, so that the early layers' weights (up to 32
+/// MiB) are read once per group rather than once per image, and that the scatter has at least
+/// [`PLANES_PER_SCATTER`] planes to share among the threads (the last layer has three per
+/// image). Each column's sums run in the same order whatever the group (`gemm` blocks the inner
+/// dimension by its length and the caches alone), so an image's pixels do not depend on its
+/// batch.
+fn images_per_product(pixels: usize, outputs: usize) -> usize {
+	(COLUMNS_PER_PRODUCT / pixels).max(PLANES_PER_SCATTER.div_ceil(outputs)).max(1)
 }
 
 impl EyeGenerator {
@@ -349,16 +423,22 @@ mod tests {
 			}
 		}
 		let generator = EyeGenerator::load(vb).unwrap();
-		let latents = Tensor::randn(0f32, 1.0, (3, LATENT_SIZE), &device).unwrap();
-		let classes = one_hot(&[1, 4, 6], &device).unwrap();
+		// 20 images: the products group them unevenly (16 + 4 in the second layer, 6 + 6 + 6 + 2
+		// in the last).
+		let latents = Tensor::randn(0f32, 1.0, (20, LATENT_SIZE), &device).unwrap();
+		let classes = one_hot(&(0..20).map(|image| image % CLASSES.len()).collect::<Vec<_>>(), &device).unwrap();
 		let run = |threads, latents: &Tensor, classes: &Tensor| {
 			let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
 			pool.install(|| generator.forward(latents, classes).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap())
 		};
 		let batch = run(2, &latents, &classes);
 		let plane = 3 * IMAGE_SIDE * IMAGE_SIDE;
-		let alone = run(1, &latents.narrow(0, 2, 1).unwrap(), &classes.narrow(0, 2, 1).unwrap());
-		assert_eq!(&batch[2 * plane..], &alone[..]);
+		for image in [2, 17] {
+			let alone = run(1, &latents.narrow(0, image, 1).unwrap(), &classes.narrow(0, image, 1).unwrap());
+			assert_eq!(&batch[image * plane..][..plane], &alone[..], "image {image}");
+		}
+		let three = run(2, &latents.narrow(0, 15, 3).unwrap(), &classes.narrow(0, 15, 3).unwrap());
+		assert_eq!(&batch[15 * plane..][..3 * plane], &three[..]);
 		assert_eq!(batch, run(3, &latents, &classes));
 		assert!(batch.iter().any(|v| v.abs() > 1e-3));
 	}
