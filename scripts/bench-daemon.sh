@@ -49,7 +49,7 @@ cpu_seconds() {
 }
 # The CPU time before the first claim (loading the models, joining the network) is left out.
 for _ in $(seq 3000); do
-	grep -q ' claiming' "$run_dir/worker.log" && break
+	grep -q ': claiming jobs=' "$run_dir/worker.log" && break
 	kill -0 "$worker_pid" 2>/dev/null || { log "the worker exited; see $run_dir/worker.log"; exit 1; }
 	sleep 0.1
 done
@@ -68,7 +68,7 @@ cpu="$(python3 -c "print($(cpu_seconds) - $cpu_at_first_claim)")"
 peak_rss_mib="$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$worker_pid/status")"
 inference="$(metric studio_worker_inference_seconds_sum)"
 # Log lines start with an RFC 3339 timestamp; the interval is first claim to last delivery.
-first="$(grep -m1 ' claiming' "$run_dir/worker.log" | cut -d' ' -f1)"
+first="$(grep -m1 ': claiming jobs=' "$run_dir/worker.log" | cut -d' ' -f1)"
 last="$(grep ' delivered' "$run_dir/worker.log" | tail -1 | cut -d' ' -f1)"
 python3 - "$first" "$last" "$inference" "$cpu" "$jobs" "$candidates" "$STUDIO_WORKER" "$peak_rss_mib" "$(nproc)" <<'EOF'
 import sys, datetime

@@ -268,14 +268,23 @@ pub async fn status_of(client: &OnlineClient<PolkadotConfig>, job: u64) -> (Stri
 	}
 }
 
-/// Waits until `worker` logs its claim on `job` (the daemon's "claimed" line, written once the
-/// claim is in a best block).
-async fn wait_for_claim_in_log(worker: &Worker, job: u64) {
-	let line = format!(" claimed job={job} ");
+/// The arguments of a worker that designs slowly: one round (no further rounds) on one thread.
+/// A job of the most candidates a job may ask (256) then takes it several seconds (4.5 s on
+/// the CI machine), more than its claim takes to reach a block (one 3 s slot).
+const SLOW_WORKER: [&str; 4] = ["--rounds", "0", "--threads", "1"];
+
+/// Kills `worker` a second after it sends its claim on `job`, its only job: the claim is in the
+/// node's pool and goes into a block without the worker, while the design the worker began
+/// ahead of the claim ([`SLOW_WORKER`], 256 candidates) is unfinished.
+async fn kill_mid_design(worker: &mut Worker, job: u64) {
+	let line = format!(" claiming jobs=[{job}]");
 	wait_for(&format!("the worker's claim on job {job}"), Duration::from_secs(120), || async {
 		without_colours(&worker.log()).contains(&line).then_some(())
 	})
-	.await
+	.await;
+	tokio::time::sleep(Duration::from_secs(1)).await;
+	worker.kill();
+	assert!(!worker.log().contains("designed"), "the design ended before the kill: {}", worker.log());
 }
 
 /// `text` without its ANSI colour sequences (`ESC [ … m`), as the worker's log writes fields.
@@ -509,20 +518,18 @@ async fn a_worker_killed_mid_job_loses_nothing_its_claim_expires_and_another_com
 	let (alice, bob, ferdie) = (dev::alice(), dev::bob(), dev::ferdie());
 	tokio::join!(register_worker(&client, EYE_GENERATOR, &bob), register_worker(&client, EYE_GENERATOR, &ferdie));
 	let issuance = total_issuance(&client).await;
-	// The worker designs while its claim goes into a block, so the job is one long round (the
-	// most candidates a job may ask, no further rounds): it outlasts the claim's block, and the
-	// worker is killed when it learns of its claim (in a best block, before the claim is final).
-	let mut bobs_worker = Worker::start_with(&node, "//Bob", dir.path(), "bob", &["--rounds", "0"]);
+	// Bob's worker is killed mid-design, its claim on the way to a block.
+	let mut bobs_worker = Worker::start_with(&node, "//Bob", dir.path(), "bob", &SLOW_WORKER);
 	let slow = Ask { parents: &[], seed: 2, candidates: 256 };
 	let job = submit_job(&client, job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, slow).await, &alice).await;
 	let alice_free = free_balance(&client, account(&alice)).await;
-	wait_for_claim_in_log(&bobs_worker, job).await;
-	bobs_worker.kill();
+	kill_mid_design(&mut bobs_worker, job).await;
 	let claimed = wait_for_status(&client, job, "Claimed", Duration::from_secs(60)).await;
 	assert_eq!(bytes_of(&claimed, "worker"), account(&bob).to_vec());
 	assert!(!bobs_worker.log().contains("delivered"), "the worker died before delivering");
 
-	// Ferdie's worker waits while Bob's claim stands, then takes the re-opened job.
+	// Ferdie's worker waits while Bob's claim stands, then takes the re-opened job (with all its
+	// rounds: it timed a design at start-up and knows it can finish 768 candidates in the window).
 	let ferdies_worker = Worker::start(&node, "//Ferdie", dir.path(), "ferdie");
 	let delivered = wait_for_status(&client, job, "Delivered", Duration::from_secs(240)).await;
 	assert_eq!(bytes_of(&delivered, "worker"), account(&ferdie).to_vec());
@@ -590,16 +597,13 @@ async fn a_worker_resumes_its_claim_after_a_restart_and_rides_out_its_node_going
 	);
 	assert!(!ok && said.contains("omniart-eye-generator"), "{said}");
 
-	// Killed as soon as it learns of its claim, the worker resumes the job when it starts again
-	// (from the claim once final). The worker designs while its claim goes into a block, so the
-	// job is one long round (the most candidates a job may ask, no further rounds): it outlasts
-	// the claim's block and the kill comes before the result.
+	// Killed mid-design with its claim on the way, the worker resumes the job when it starts
+	// again (from the claim once final).
 	register_worker(&client, EYE_GENERATOR, &bob).await;
-	let mut worker = Worker::start_with(&node, "//Bob", dir.path(), "bob", &["--rounds", "0"]);
+	let mut worker = Worker::start_with(&node, "//Bob", dir.path(), "bob", &SLOW_WORKER);
 	let slow = Ask { parents: &[], seed: 2, candidates: 256 };
 	let job = submit_job(&client, job_spec(&rpc, EYE_GENERATOR, AMBER_PAINTERLY, AMBER_PROMPT, slow).await, &alice).await;
-	wait_for_claim_in_log(&worker, job).await;
-	worker.kill();
+	kill_mid_design(&mut worker, job).await;
 	wait_for_status(&client, job, "Claimed", Duration::from_secs(60)).await;
 	worker.spawn();
 	wait_for_status(&client, job, "Delivered", Duration::from_secs(180)).await;

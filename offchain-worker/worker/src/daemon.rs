@@ -10,7 +10,7 @@
 //! - The worker claims nothing while its agent or the studio is halted, never a job it gave
 //!   up this session (or that the chain bars it from), and only what it can finish within the
 //!   claim window: the job's most candidates, after the work already in hand, at the speed it
-//!   measures on its own designs.
+//!   measures on its own designs (one of 16 candidates timed at start-up, then each job).
 //! - Claimed jobs wait in a bounded queue; one executor runs them in order (inference on a
 //!   blocking thread, candidates batched on the device).
 //! - A design is determined by the job's spec, so every output is marked with the job and the
@@ -113,11 +113,6 @@ const MARK_KEYWORD: &str = "studio";
 /// How many times one result is submitted, each time marked anew, while the chain refuses its
 /// output as already recorded (`Provenance::AssetExists`).
 const SUBMIT_TRIES: u32 = 3;
-/// Seconds per candidate assumed until the session has timed a design: 10 candidates a
-/// second, about half the whole fitness loop's 18.9/s measured on a fresh 2-core machine
-/// (`scripts/bench-worker.sh`, the worker-speed issue), which leaves room for slower machines
-/// and each job's fixed costs.
-const ASSUMED_SECONDS_PER_CANDIDATE: f64 = 0.1;
 /// Designs under way at once: one on the device, the next reading the chain meanwhile.
 const DESIGNS_UNDER_WAY: usize = 2;
 /// The weight of the newest design in the measured seconds per candidate (a moving average).
@@ -149,6 +144,9 @@ pub enum DaemonError {
 	/// The chain has no approved model with the local generator's weights.
 	#[error("no approved model on chain has the local generator's weights (sha2-256 {0}): this worker has nothing it may run")]
 	ModelNotApproved(String),
+	/// The design timed at start-up failed.
+	#[error("timing a design on this device: {0}")]
+	Timing(#[from] AgentsError),
 }
 
 /// Why a session with the node ended.
@@ -240,9 +238,9 @@ pub(crate) struct Session {
 	/// Jobs that failed here this session (left for their claims to expire), or that the chain
 	/// bars this worker from claiming: never claimed again this session.
 	given_up: Mutex<BTreeSet<JobId>>,
-	/// Seconds one candidate takes here: a moving average over this session's designs; none
-	/// before the first.
-	seconds_per_candidate: Mutex<Option<f64>>,
+	/// Seconds one candidate takes here: a moving average over this session's designs, from
+	/// the design timed at start-up.
+	seconds_per_candidate: Mutex<f64>,
 	/// Seconds per block: the chain's slot duration.
 	pub(crate) block_seconds: f64,
 	/// The jobs the claim loop passed over, each with why: each said once.
@@ -266,8 +264,7 @@ impl Session {
 
 	/// The seconds this worker takes to generate `candidates` candidates.
 	fn seconds_for(&self, candidates: u64) -> f64 {
-		let measured = *self.seconds_per_candidate.lock().expect("not poisoned");
-		candidates as f64 * measured.unwrap_or(ASSUMED_SECONDS_PER_CANDIDATE)
+		candidates as f64 * *self.seconds_per_candidate.lock().expect("not poisoned")
 	}
 
 	/// Folds a design that generated `candidates` candidates in `seconds` into the speed.
@@ -277,10 +274,7 @@ impl Session {
 		}
 		let sample = seconds / candidates as f64;
 		let mut average = self.seconds_per_candidate.lock().expect("not poisoned");
-		*average = Some(match *average {
-			Some(mean) => mean + SPEED_WEIGHT * (sample - mean),
-			None => sample,
-		});
+		*average += SPEED_WEIGHT * (sample - *average);
 	}
 
 	/// Whether the claim loop passes `job` over for `why` for the first time.
@@ -291,6 +285,12 @@ impl Session {
 
 /// Runs the daemon until a fatal error: reconnects whenever the node goes away.
 pub async fn run(agents: Arc<Agents>, config: DaemonConfig, metrics: Metrics) -> Result<(), DaemonError> {
+	// What the claim loop assumes of this machine until it has timed a job: without it, a fresh
+	// worker would guess, and one that guessed too slow would never claim a large job (nor
+	// ever time one).
+	let timing = agents.clone();
+	let seconds_per_candidate = joined(tokio::task::spawn_blocking(move || timing.seconds_per_candidate()).await)?;
+	tracing::info!(seconds_per_candidate, "timed a design on this device");
 	let mut delay = Duration::from_secs(1);
 	loop {
 		match Client::from_insecure_url(&config.url).await {
@@ -298,7 +298,7 @@ pub async fn run(agents: Arc<Agents>, config: DaemonConfig, metrics: Metrics) ->
 				tracing::info!(url = %config.url, account = %account_of(&config.signer), "connected");
 				metrics.chain_connected.set(1);
 				delay = Duration::from_secs(1);
-				match follow(client, agents.clone(), &config, metrics.clone()).await {
+				match follow(client, agents.clone(), seconds_per_candidate, &config, metrics.clone()).await {
 					Err(SessionError::Fatal(error)) => return Err(error),
 					Err(SessionError::Lost(error)) =>
 						tracing::warn!(url = %config.url, %error, "lost the node; reconnecting"),
@@ -314,7 +314,13 @@ pub async fn run(agents: Arc<Agents>, config: DaemonConfig, metrics: Metrics) ->
 }
 
 /// One session: from connecting until the node goes away.
-async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metrics: Metrics) -> Result<(), SessionError> {
+async fn follow(
+	client: Client,
+	agents: Arc<Agents>,
+	seconds_per_candidate: f64,
+	config: &DaemonConfig,
+	metrics: Metrics,
+) -> Result<(), SessionError> {
 	// Subscribe first, then read the state: nothing between the two is missed, and blocks the
 	// stream replays from before that state are skipped.
 	let mut blocks = client.stream_blocks().await.map_err(subxt::Error::from)?;
@@ -351,7 +357,7 @@ async fn follow(client: Client, agents: Arc<Agents>, config: &DaemonConfig, metr
 		delivered: Mutex::default(),
 		claim_again: Mutex::default(),
 		given_up: Mutex::default(),
-		seconds_per_candidate: Mutex::default(),
+		seconds_per_candidate: Mutex::new(seconds_per_candidate),
 		block_seconds: slot_millis as f64 / 1000.0,
 		passed_over: Mutex::default(),
 		signing: chain::Turn::default(),
