@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The worker on an NVIDIA GPU, measured from built binaries alone (docs/performance.md, "GPU"),
 # for a machine with the GPU, nvidia-smi and Python with a CUDA build of PyTorch (plus
-# safetensors and numpy), and no Rust toolchain or network. Build where nvcc is first:
-#
-#   CUDA_COMPUTE_CAP=90 cargo build --release --locked -p studio-worker -p studio-cli -p studio-node --features studio-worker/cuda
-#
-# (90: H100/H200), then carry studio-node, studio and studio-worker as
-# $CARGO_TARGET_DIR/release/*, the models folder ($STUDIO_MODELS_DIR) and this tree's scripts.
+# safetensors and numpy), and no Rust toolchain or network. Build first with
+# scripts/build-cuda.sh (CUDA 13.0, compute capability 90: H100/H200), then carry studio-node
+# and studio ($CARGO_TARGET_DIR/release/), the cuda build of studio-worker
+# ($CARGO_TARGET_DIR/cuda/studio-worker, named by STUDIO_WORKER), the models folder
+# ($STUDIO_MODELS_DIR) and this tree's scripts. The worker's CUDA libraries (libcublas.so.13,
+# libcublasLt.so.13, libcurand.so.10, libnvrtc.so.13) come from the system or, where it has
+# none, from the Python's NVIDIA wheels (PyTorch's cu130 build brings them).
 # One run, three parts, each a markdown table:
 #   1. Correctness: three jobs (seeds 7, 8, 9; 8 candidates, 2 rounds) designed on the GPU and
 #      each checked on the CPU as a verifier does (`studio-worker verify`): the reported and the
@@ -26,7 +27,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 device="${1:-cuda}"
 seconds="${2:-5}"
 python="${STUDIO_TORCH_PYTHON:-python3}"
-[ -x "$STUDIO_WORKER" ] || { log "no worker at $STUDIO_WORKER: build it (--features studio-worker/cuda) into \$CARGO_TARGET_DIR"; exit 2; }
+[ -x "$STUDIO_WORKER" ] || { log "no worker at $STUDIO_WORKER: build it with scripts/build-cuda.sh and name it in STUDIO_WORKER"; exit 2; }
+if [ "$device" != cpu ] && ldd "$STUDIO_WORKER" | grep -q "not found"; then
+	nvidia_libs="$("$python" -c 'import glob, os, nvidia; print(":".join(sorted({os.path.dirname(p) for d in nvidia.__path__ for p in glob.glob(os.path.join(d, "**", "lib*.so*"), recursive=True)})))')"
+	export LD_LIBRARY_PATH="$nvidia_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+	ldd "$STUDIO_WORKER" | grep "not found" && { log "the worker's CUDA libraries are missing (above)"; exit 2; }
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 worker() { "$STUDIO_WORKER" --models-dir "$STUDIO_MODELS_DIR" "$@"; }
