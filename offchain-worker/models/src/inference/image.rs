@@ -114,11 +114,16 @@ pub fn quantized(image: &Tensor) -> std::result::Result<Tensor, ImageError> {
 	Ok(tensor_from_rgb(width, height, &rgb, image.device())?)
 }
 
-/// [`quantized`] for each image of a batch (n × 3 × height × width).
+/// [`quantized`] for each image of a batch (n × 3 × height × width), with tensor ops over the
+/// whole batch on its device where each image went through a byte buffer and back: value by
+/// value the arithmetic of the PNG's round trip (scaled, clamped and truncated to a byte, then
+/// back), so no value moves and the result is the same to the bit (tested).
 pub fn quantized_batch(images: &Tensor) -> std::result::Result<Tensor, ImageError> {
-	let count = images.dim(0)?;
-	let each = (0..count).map(|i| quantized(&images.get(i)?)).collect::<std::result::Result<Vec<_>, _>>()?;
-	Ok(Tensor::stack(&each, 0)?)
+	let dims = images.dims().to_vec();
+	let [_, 3, _, _] = dims[..] else { return Err(ImageError::Shape(dims)) };
+	// Clamped to [0, 255], the floor is the truncation `as u8` makes.
+	let bytes = ((images.to_dtype(DType::F32)? + 1.0)? * 128.0)?.clamp(0f32, 255f32)?.floor()?;
+	Ok(((bytes / 128.0)? - 1.0)?)
 }
 
 #[cfg(test)]
@@ -164,6 +169,22 @@ mod round_trip {
 		assert_eq!(difference, 0.0);
 		let error: f32 = (quantized - image).unwrap().abs().unwrap().max_all().unwrap().to_scalar().unwrap();
 		assert!(error <= 1.0 / 128.0 + 1e-6, "quantization error {error}");
+	}
+
+	#[test]
+	fn a_batch_quantizes_to_the_bits_of_each_images_round_trip() {
+		// Past the range, on byte boundaries and between them.
+		let mut values: Vec<f32> = Tensor::randn(0f32, 0.7, 4 * 3 * 9 * 7, &Device::Cpu).unwrap().to_vec1().unwrap();
+		values[..6].copy_from_slice(&[-1.5, -1.0, 1.0, 1.5, 0.0, 127.0 / 128.0 - 1.0]);
+		let images = Tensor::from_vec(values, (4, 3, 9, 7), &Device::Cpu).unwrap();
+		let batch: Vec<u32> = quantized_batch(&images).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap().iter().map(|v| v.to_bits()).collect();
+		let each: Vec<u32> = (0..4)
+			.flat_map(|i| quantized(&images.get(i).unwrap()).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap())
+			.map(|v| v.to_bits())
+			.collect();
+		assert_eq!(batch, each);
+		let gray = Tensor::zeros((2, 1, 4, 4), DType::F32, &Device::Cpu).unwrap();
+		assert!(matches!(quantized_batch(&gray), Err(ImageError::Shape(dims)) if dims == vec![2, 1, 4, 4]));
 	}
 
 	#[test]
