@@ -3,7 +3,7 @@
 //! client's own images. [`Agents::design`] runs one brief through them.
 
 use crate::{
-	fitness::{search_finalists, Choice, Finalist, FitnessError, SearchSettings},
+	fitness::{benchmark_round, search_finalists, Choice, Finalist, FitnessError, SearchSettings, BENCHMARK_CANDIDATES},
 	inference::{
 		generator::EyeGenerator,
 		semantic::{SemanticAgent, SemanticError},
@@ -16,9 +16,6 @@ use crate::{
 };
 use candle_core::Device;
 use std::{path::Path, time::Instant};
-
-/// Candidates in the design [`Agents::seconds_per_candidate`] times.
-const TIMED_CANDIDATES: u32 = 16;
 
 /// What a design is asked for.
 #[derive(Clone, Debug)]
@@ -139,15 +136,13 @@ impl Agents {
 	}
 
 	/// Seconds this machine takes per candidate of a design (generate, quantize, score), timed
-	/// on one round of 16 candidates against a flat reference. The first run on fresh buffers
-	/// is slower than the runs after it, so the figure errs on the slow side.
+	/// on one [`benchmark_round`]. The first run on fresh buffers is slower than the runs after
+	/// it, so the figure errs on the slow side.
 	pub fn seconds_per_candidate(&self) -> Result<f64, AgentsError> {
-		let reference = vec![1.0f32; crate::style::STYLE_DIMENSIONS];
-		let settings = SearchSettings { candidates: TIMED_CANDIDATES, rounds: 0, keep: 2, step: 0.3, target_ppm: 0 };
 		let hashes = (self.generator_sha256.as_str(), self.critic_sha256.as_str());
 		let started = Instant::now();
-		search_finalists(&self.generator, &self.critic, 0, &reference, 0, &settings, &Choice::default(), hashes, &self.device)?;
-		Ok(started.elapsed().as_secs_f64() / f64::from(TIMED_CANDIDATES))
+		benchmark_round(&self.generator, &self.critic, 0, hashes, &self.device)?;
+		Ok(started.elapsed().as_secs_f64() / f64::from(BENCHMARK_CANDIDATES))
 	}
 
 	/// Runs `brief`: the semantic agent picks the class, the search finds the candidates

@@ -245,6 +245,24 @@ pub fn search(
 	Ok(best.into_iter().next().expect("at least one candidate").outcome)
 }
 
+/// Candidates in a [`benchmark_round`].
+pub const BENCHMARK_CANDIDATES: u32 = 16;
+
+/// One round of the search as the speed measurements run it (`studio-worker bench`'s fitness
+/// loop, a worker's timing at start-up): [`BENCHMARK_CANDIDATES`] candidates of class 0 from
+/// `seed`, generated, quantized and scored against a flat reference.
+pub fn benchmark_round(
+	generator: &EyeGenerator,
+	critic: &StyleCritic,
+	seed: u64,
+	model_hashes: (&str, &str),
+	device: &Device,
+) -> Result<(), FitnessError> {
+	let reference = vec![1.0f32; crate::style::STYLE_DIMENSIONS];
+	let settings = SearchSettings { candidates: BENCHMARK_CANDIDATES, rounds: 0, keep: 2, step: 0.3, target_ppm: 0 };
+	search(generator, critic, 0, &reference, seed, &settings, model_hashes, device).map(drop)
+}
+
 /// Searches for the `choice.finalists` best images of `class` for `reference`, from `seed`
 /// (best first): the search stops once that many are within the deviation limit and the
 /// quality floor, or when its rounds run out.

@@ -13,7 +13,7 @@ use studio_worker::{
 use studio_models::{
 	agents::{Agents, Brief},
 	device::{label, ComputeArgs},
-	fitness::{search, Choice, SearchSettings},
+	fitness::{benchmark_round, Choice, SearchSettings, BENCHMARK_CANDIDATES},
 	inference::{
 		client_image::decode_input,
 		generator::CLASSES,
@@ -314,13 +314,11 @@ fn main() -> Result<()> {
 				Ok(())
 			})?;
 			println!("| critic alone: style vectors (candle, {on}) | 16 | {per_second:.1} |");
-			let reference = vec![1.0f32; studio_models::style::STYLE_DIMENSIONS];
-			let settings = SearchSettings { candidates: 16, rounds: 0, keep: 2, step: 0.3, target_ppm: 0 };
-			let per_second = throughput(seconds, 16, |round| {
-				search(&generator, &critic, 0, &reference, round, &settings, (&generator_hash, &critic_hash), &device)?;
+			let per_second = throughput(seconds, BENCHMARK_CANDIDATES.into(), |round| {
+				benchmark_round(&generator, &critic, round, (&generator_hash, &critic_hash), &device)?;
 				Ok(())
 			})?;
-			println!("| fitness loop: generate + quantize + score (candle, {on}) | 16 | {per_second:.1} |");
+			println!("| fitness loop: generate + quantize + score (candle, {on}) | {BENCHMARK_CANDIDATES} | {per_second:.1} |");
 		},
 		Command::Palette { pngs } => {
 			for path in &pngs {

@@ -92,8 +92,9 @@ pub(crate) async fn restyle_kind(at: &AtBlock, job: &Job) -> Result<Option<(Vec<
 	})
 }
 
-/// Runs the restyle job `job_id` (claimed by this worker, in a block, until `claim`): fetches and checks
-/// its content, giving the claim back when it cannot be used, then searches its candidates.
+/// Runs the restyle job `job_id` (claimed by this worker, in a block, until `claim`): fetches
+/// and checks its content, giving the claim back when it cannot be used, then searches its
+/// candidates.
 pub(crate) async fn design_restyle(
 	session: &Session,
 	at: &AtBlock,
