@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The chain's throughput, side by side in one run on one fresh dev node (release build, real
-# wasm, 127.0.0.1): `transfer_keep_alive`s per second against whole job lifecycles per second
-# (`studio-bench`, which counts what the blocks included, not what it sent), block fullness,
+# wasm, 127.0.0.1): `transfer_keep_alive`s per second against whole job lifecycles per second,
+# without and with random audits (`studio-bench`, which counts what the blocks included, not
+# what it sent), block fullness,
 # the node's own time to build the full blocks (from its log), and the state's size after the
 # lifecycles. A benchmark, not a test: it prints a markdown table for docs/performance.md.
 # Usage: scripts/bench-chain.sh [lifecycles, default 10000] [seconds per scenario, default 600]
 #        [accounts per role, default 128] [transfers each sender signs, default 60]
+#        [verified lifecycles (10 % audited), default 2000]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -13,11 +15,10 @@ lifecycles="${1:-10000}"
 seconds="${2:-600}"
 accounts="${3:-128}"
 per_account="${4:-60}"
+verified="${5:-2000}"
 
 ensure_toolchain
 build_node
-# The load generator is a binary of its own crate, with no tests that would build it.
-(cd "$REPO_ROOT" && cargo build --release --locked -p studio-bench)
 run_dir="$(mktemp -d)"
 trap 'stop_started; rm -rf "$run_dir"' EXIT
 rpc_port="$(free_port)"
@@ -32,9 +33,9 @@ for _ in $(seq 60); do
 done
 database="$run_dir/chain/chains/studio_dev"
 before=$(du -sb "$database" | cut -f1)
-log "loading the node at $url: $accounts accounts per role, $per_account transfers each, $lifecycles lifecycles"
+log "loading the node at $url: $accounts accounts per role, $per_account transfers each, $lifecycles lifecycles, $verified verified ones"
 "$CARGO_TARGET_DIR/release/studio-bench" --url "$url" --accounts "$accounts" \
-	--transfers-per-account "$per_account" --lifecycles "$lifecycles" --seconds "$seconds" \
+	--transfers-per-account "$per_account" --lifecycles "$lifecycles" --verified-lifecycles "$verified" --seconds "$seconds" \
 	--json "$run_dir/report.json"
 # Let the last blocks finalize and reach the disk before weighing the database.
 sleep 10
@@ -50,7 +51,7 @@ for line in open(sys.argv[2], errors="replace"):
 print()
 print("| scenario | blocks ≥ 90 % full | time to build them (median / max) |")
 print("|---|---|---|")
-for name in ("transfers", "lifecycles"):
+for name in ("transfers", "lifecycles", "verified"):
     scenario = report.get(name)
     if not scenario:
         continue
@@ -59,7 +60,7 @@ for name in ("transfers", "lifecycles"):
     shown = f"{statistics.median(times):.0f} ms / {max(times)} ms" if times else "none full"
     print(f"| {name} | {len(full)} of {len(scenario['blocks'])} | {shown} |")
 before, after = int(sys.argv[3]), int(sys.argv[4])
-settled = report.get("lifecycles", {}) or {}
+settled = sum((report.get(name) or {}).get("settled", 0) for name in ("lifecycles", "verified"))
 print(f"\ndatabase: {before / 2**20:.1f} MiB before, {after / 2**20:.1f} MiB after"
-      f" ({settled.get('settled', 0)} lifecycles settled)")
+      f" ({settled} lifecycles settled)")
 PY

@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 steps="${1:-50}"
 repeat="${2:-20}"
 shift $(( $# > 2 ? 2 : $# ))
-studio_pallets=(pallet_studio_governance pallet_job_escrow pallet_provenance pallet_circuit_breaker pallet_curation)
+studio_pallets=(pallet_studio_governance pallet_job_escrow pallet_provenance pallet_circuit_breaker pallet_curation pallet_validator_set)
 runtime_pallets=(frame_system pallet_balances pallet_multisig pallet_utility pallet_timestamp pallet_sudo)
 selected=("$@")
 
@@ -38,6 +38,7 @@ dir_of() { # the crate directory of a studio pallet
 		pallet_provenance) echo pallets/provenance ;;
 		pallet_circuit_breaker) echo pallets/circuit-breaker ;;
 		pallet_curation) echo pallets/curation ;;
+		pallet_validator_set) echo pallets/validator-set ;;
 	esac
 }
 wanted() { [ ${#selected[@]} -eq 0 ] || [[ " ${selected[*]} " == *" $1 "* ]]; }

@@ -94,8 +94,10 @@ fetch_models() {
 # Builds the node (and with it the wasm runtime) together with the tests: `cargo test` then
 # finds every dependency compiled with the same features and rebuilds nothing.
 build_node() {
-	log "building studio-node, the wasm runtime and studio-worker (release; target dir $CARGO_TARGET_DIR)"
-	(cd "$REPO_ROOT" && cargo test --release --locked --workspace --no-run)
+	log "building studio-node, the wasm runtime, studio-worker and studio-bench (release; target dir $CARGO_TARGET_DIR)"
+	# The load generator has no integration tests of its own that would build its binary; the
+	# node's end-to-end tests run it.
+	(cd "$REPO_ROOT" && cargo test --release --locked --workspace --no-run && cargo build --release --locked -p studio-bench)
 }
 
 # The JavaScript dependencies, pinned by their lock files: scripts/js (unmodified

@@ -18,7 +18,7 @@ cargo test --release --locked --workspace -- --test-threads=1
 # an overflow fails a test, and with the try-runtime hooks compiled in.
 CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS=true CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true SKIP_WASM_BUILD=1 \
 	cargo test --release --locked -p pallet-studio-governance -p pallet-job-escrow -p pallet-provenance \
-	-p pallet-circuit-breaker -p pallet-curation --features runtime-benchmarks,try-runtime
+	-p pallet-circuit-breaker -p pallet-curation -p pallet-validator-set --features runtime-benchmarks,try-runtime
 # The runtime upgrade rehearsal on the dev preset's genesis (runtime/src/upgrade_rehearsal.rs;
 # scripts/try-upgrade.sh runs it on a snapshot of a running chain). Native only: no wasm.
 SKIP_WASM_BUILD=1 cargo test --release --locked -p studio-runtime --features try-runtime upgrade_rehearsal

@@ -14,4 +14,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_provenance, Provenance]
 	[pallet_circuit_breaker, CircuitBreaker]
 	[pallet_curation, Curation]
+	[pallet_validator_set, ValidatorSet]
 );

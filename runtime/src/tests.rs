@@ -258,3 +258,34 @@ fn the_workers_checked_in_metadata_matches_the_runtime() {
 		path.display()
 	);
 }
+
+#[test]
+fn a_block_that_ends_a_session_still_takes_transactions() {
+	use crate::{configs::SessionPeriod, Executive, Header, RuntimeCall, UncheckedExtrinsic};
+	use codec::Encode;
+	use sp_runtime::{generic::SignedPayload, traits::Header as _};
+	preset_externalities(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let ends_session = SessionPeriod::get();
+		frame_system::Pallet::<Runtime>::set_block_number(ends_session - 1);
+		let header = Header::new(ends_session, Default::default(), Default::default(), [1; 32].into(), Default::default());
+		Executive::initialize_block(&header);
+		assert_eq!(pallet_session::CurrentIndex::<Runtime>::get(), 1, "the block ended the session");
+		// The rotation is charged what it measured (four validators here), not the whole block
+		// the session pallet's own hook would book.
+		let used = frame_system::Pallet::<Runtime>::block_weight().total();
+		let block = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
+		assert!(used.ref_time() * 50 < block.ref_time(), "{used:?} of {block:?}");
+
+		// A transfer Alice signs goes into that block.
+		let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: Sr25519Keyring::Bob.to_account_id().into(),
+			value: crate::UNIT,
+		});
+		let extension = crate::configs::wallet_extension();
+		let payload = SignedPayload::new(call.clone(), extension.clone()).expect("the extensions' implicit data");
+		let signature = payload.using_encoded(|bytes| Sr25519Keyring::Alice.sign(bytes));
+		let transfer =
+			UncheckedExtrinsic::new_signed(call, Sr25519Keyring::Alice.to_account_id().into(), signature.into(), extension);
+		assert_eq!(Executive::apply_extrinsic(transfer), Ok(Ok(())));
+	});
+}

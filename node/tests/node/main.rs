@@ -8,6 +8,7 @@ mod dev_chain;
 mod escrow;
 mod governance;
 mod harness;
+mod load;
 mod local_testnet;
 mod restyle;
 mod studio;

@@ -1,8 +1,16 @@
-//! Scenario (b): whole job lifecycles across many clients and workers. Each block's events
-//! drive the next step of every job in it — `JobSubmitted` → a free worker's `claim_job`,
-//! `JobClaimed` → its `submit_result` (a made-up result: no inference), `ResultDelivered` →
-//! the client's `accept_result`, `JobSettled` → the client's next `submit_job` — so every
-//! client keeps its jobs under way and the blocks stay as full as the chain allows.
+//! Scenarios (b) and (c): whole job lifecycles across many clients and workers, without and
+//! with random audits. Each block's events drive the next step of every job in it —
+//! `JobSubmitted` → a free worker's `claim_job`, `JobClaimed` → its `submit_result` (a made-up
+//! result: no inference), `ResultDelivered` → the client's `accept_result`, `JobSettled` → the
+//! client's next `submit_job` — so every client keeps its jobs under way and the blocks stay as
+//! full as the chain allows.
+//!
+//! With audits on, a delivered result's audit is drawn in the next block: the client accepts
+//! only a result that block did not draw. A drawn result's verifiers (other workers of the
+//! generator's) each `commit_finding` to an honest finding (the result's own scores, reproduced
+//! exactly), and `reveal_finding` once all have committed; the last reveal's verdict pays the
+//! worker (`JobSettled`). The salts are not secret: the load generator is every party.
+//!
 //! A step's transaction is signed when the block that makes it possible arrives (its job id
 //! is not known before).
 
@@ -14,20 +22,23 @@ use crate::{
 use anyhow::{bail, Result};
 use futures::StreamExt;
 use std::{
-	collections::{BTreeMap, VecDeque},
+	collections::{BTreeMap, BTreeSet, VecDeque},
 	time::{Duration, Instant},
 };
 use studio_chain::{
 	account_of,
 	studio::{
 		self,
-		job_escrow::events::{JobClaimed, JobSettled, JobSubmitted, ResultDelivered},
+		job_escrow::events::{
+			FindingCommitted, JobClaimed, JobSettled, JobSubmitted, ResultDelivered, ResultVerified, VerifiersDrawn,
+		},
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
-			pallet_job_escrow::types::{ImageFormat, JobSpec, OnRejection, OutputSpec},
+			pallet_job_escrow::types::{Finding, ImageFormat, JobSpec, OnRejection, OutputSpec, VerificationOutcome},
 			sp_arithmetic::per_things::Permill,
 		},
 	},
+	finding_commitment,
 	unixfs::file_cid,
 	Client, JobKind, Prompt, ResultReport,
 };
@@ -38,8 +49,13 @@ use subxt_signer::sr25519::Keypair;
 const SUBMITTING_AT_ONCE: usize = 64;
 /// Blocks a job stays open: far more than a lifecycle takes.
 const DEADLINE_IN: u32 = 500;
-/// Blocks without any lifecycle moving after which the run gives up.
-const STALLED_AFTER_BLOCKS: u32 = 20;
+/// Blocks without any lifecycle moving after which the run gives up (longer than a
+/// verification's commit period, when a drawn verifier is not the generator's).
+const STALLED_AFTER_BLOCKS: u32 = 40;
+/// The style deviation every made-up result reports (and its verifiers find).
+const REPORTED_DEVIATION: u32 = 50_000;
+/// The quality every made-up result reports (and its verifiers find).
+const REPORTED_QUALITY: u32 = 900_000;
 
 /// An account and the nonce of its next transaction.
 struct Party {
@@ -55,6 +71,20 @@ pub struct Outcome {
 	pub settled: u64,
 	/// Lifecycles that settled in the blocks the rates count.
 	pub settled_in_interval: u64,
+	/// Results whose verification ended, and how many of them stood.
+	pub verified: u64,
+	/// Verified results that stood (every finding here is honest: all should).
+	pub stood: u64,
+}
+
+/// A result under audit: its verifiers among the generator's workers, how many of them have
+/// committed, and whether others were drawn too (their commitments never come).
+struct Audit {
+	ours: Vec<usize>,
+	committed: usize,
+	others: usize,
+	commit_until: u32,
+	revealing: bool,
 }
 
 /// The driver's state: who is free, which job is whose.
@@ -72,6 +102,15 @@ struct Driver<'a> {
 	client_of_job: BTreeMap<u64, usize>,
 	/// Jobs submitted so far (each gets its own seed).
 	submitted: u64,
+	/// Whether results may be audited (their clients then wait for the draw).
+	audits_on: bool,
+	/// Results delivered in the last block, whose audit the next block draws, with their clients.
+	awaiting_draw: Vec<(u64, usize)>,
+	/// Results under audit.
+	audits: BTreeMap<u64, Audit>,
+	/// Verifications ended, and those whose result stood.
+	verified: u64,
+	stood: u64,
 }
 
 /// A step's call, to be signed by one party.
@@ -80,6 +119,25 @@ enum Step {
 	Claim(usize, u64),
 	Deliver(usize, u64),
 	Accept(usize, u64),
+	Commit(usize, u64),
+	Reveal(usize, u64),
+}
+
+/// The finding every verifier reports on a made-up result: its own scores, reproduced exactly.
+fn honest_finding() -> Finding {
+	Finding::Measured {
+		style_deviation: Permill(REPORTED_DEVIATION),
+		quality: Permill(REPORTED_QUALITY),
+		reproduction_centibels: u32::MAX,
+	}
+}
+
+/// A verifier's salt for a job: distinct per job and verifier (and not secret, see above).
+fn salt(job: u64, worker: usize) -> [u8; 32] {
+	let mut salt = [0u8; 32];
+	salt[..8].copy_from_slice(&job.to_le_bytes());
+	salt[8..16].copy_from_slice(&(worker as u64).to_le_bytes());
+	salt
 }
 
 impl Driver<'_> {
@@ -103,16 +161,16 @@ impl Driver<'_> {
 	fn report(&self, job: u64) -> ResultReport {
 		ResultReport {
 			output: BoundedVec(file_cid(format!("studio-bench result of job {job}").as_bytes()).to_bytes()),
-			style_deviation: Permill(50_000),
-			quality: Permill(900_000),
+			style_deviation: Permill(REPORTED_DEVIATION),
+			quality: Permill(REPORTED_QUALITY),
 			weights_hash: self.studio.weights_hash,
 			settings: BoundedVec(b"studio-bench: no inference".to_vec()),
 			candidates_tried: 1,
 		}
 	}
 
-	/// The next steps `events` make possible.
-	fn steps(&mut self, events: &Events, stopping: bool) -> Result<(Vec<Step>, u64)> {
+	/// The next steps the events of block `now` make possible.
+	fn steps(&mut self, events: &Events, now: u32, stopping: bool) -> Result<(Vec<Step>, u64)> {
 		let mut steps = Vec::new();
 		let mut settled = 0;
 		for submitted in events.find::<JobSubmitted>() {
@@ -128,14 +186,52 @@ impl Driver<'_> {
 				steps.push(Step::Deliver(worker, claimed.job));
 			}
 		}
+		// This block drew the audits of the last block's results: the others may be accepted.
+		let mut drawn = BTreeSet::new();
+		for draw in events.find::<VerifiersDrawn>() {
+			let draw = draw?;
+			drawn.insert(draw.job);
+			let ours: Vec<usize> = draw.verifiers.iter().filter_map(|verifier| self.worker_of.get(verifier).copied()).collect();
+			steps.extend(ours.iter().map(|&worker| Step::Commit(worker, draw.job)));
+			let others = draw.verifiers.len() - ours.len();
+			self.audits.insert(draw.job, Audit { ours, committed: 0, others, commit_until: draw.commit_until, revealing: false });
+		}
+		for (job, client) in std::mem::take(&mut self.awaiting_draw) {
+			if !drawn.contains(&job) {
+				steps.push(Step::Accept(client, job));
+			}
+		}
 		for delivered in events.find::<ResultDelivered>() {
 			let delivered = delivered?;
 			if let Some(&worker) = self.worker_of.get(&delivered.worker) {
 				self.free_workers.push_back(worker);
 			}
 			if let Some(&client) = self.client_of_job.get(&delivered.job) {
-				steps.push(Step::Accept(client, delivered.job));
+				if self.audits_on {
+					self.awaiting_draw.push((delivered.job, client));
+				} else {
+					steps.push(Step::Accept(client, delivered.job));
+				}
 			}
+		}
+		for committed in events.find::<FindingCommitted>() {
+			if let Some(audit) = self.audits.get_mut(&committed?.job) {
+				audit.committed += 1;
+			}
+		}
+		// Reveals open once every verifier committed, or once the commit period is over.
+		for (&job, audit) in &mut self.audits {
+			let open = audit.others == 0 || now >= audit.commit_until;
+			if !audit.revealing && audit.committed == audit.ours.len() && open {
+				audit.revealing = true;
+				steps.extend(audit.ours.iter().map(|&worker| Step::Reveal(worker, job)));
+			}
+		}
+		for verified in events.find::<ResultVerified>() {
+			let verified = verified?;
+			self.audits.remove(&verified.job);
+			self.verified += 1;
+			self.stood += u64::from(matches!(verified.outcome, VerificationOutcome::Stands));
 		}
 		for job_settled in events.find::<JobSettled>() {
 			let job_settled = job_settled?;
@@ -170,6 +266,8 @@ pub struct Load {
 	pub target: u64,
 	/// … or after this long.
 	pub deadline: Duration,
+	/// Whether the studio audits results (set on chain before the run).
+	pub audits_on: bool,
 }
 
 /// Runs lifecycles as `load` says.
@@ -179,7 +277,7 @@ pub async fn run(
 	(clients, workers): (&[Keypair], &[Keypair]),
 	load: Load,
 ) -> Result<Outcome> {
-	let Load { jobs_per_client, claims_per_worker, target, deadline } = load;
+	let Load { jobs_per_client, claims_per_worker, target, deadline, audits_on } = load;
 	let transactions = client.tx().await?;
 	let mut parties = Vec::new();
 	for keys in [clients, workers] {
@@ -200,6 +298,11 @@ pub async fn run(
 		unclaimed: VecDeque::new(),
 		client_of_job: BTreeMap::new(),
 		submitted: 0,
+		audits_on,
+		awaiting_draw: Vec::new(),
+		audits: BTreeMap::new(),
+		verified: 0,
+		stood: 0,
 		clients: clients_group,
 		workers: workers_group,
 	};
@@ -226,6 +329,16 @@ pub async fn run(
 				},
 				Step::Accept(index, job) =>
 					sign(&transactions, &mut driver.clients[index], &studio::tx().job_escrow().accept_result(job))?,
+				Step::Commit(index, job) => {
+					let verifier = account_of(&driver.workers[index].key);
+					let commitment = finding_commitment(job, &verifier, &honest_finding(), &salt(job, index));
+					let call = studio::tx().job_escrow().commit_finding(job, commitment);
+					sign(&transactions, &mut driver.workers[index], &call)?
+				},
+				Step::Reveal(index, job) => {
+					let call = studio::tx().job_escrow().reveal_finding(job, honest_finding(), salt(job, index));
+					sign(&transactions, &mut driver.workers[index], &call)?
+				},
 			};
 			signed.push(transaction);
 		}
@@ -246,7 +359,7 @@ pub async fn run(
 			tracing::warn!(block = record.number, failed, "lifecycle extrinsics failed");
 		}
 		let stopping = settled >= target || started.elapsed() >= deadline;
-		let (next, settled_now) = driver.steps(&events, stopping)?;
+		let (next, settled_now) = driver.steps(&events, now, stopping)?;
 		settled += settled_now;
 		if blocks.iter().any(|block| block.signed() > 0) {
 			settled_in_interval += settled_now;
@@ -270,5 +383,5 @@ pub async fn run(
 		}
 		steps = next;
 	}
-	Ok(Outcome { blocks, settled, settled_in_interval })
+	Ok(Outcome { blocks, settled, settled_in_interval, verified: driver.verified, stood: driver.stood })
 }

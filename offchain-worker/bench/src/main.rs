@@ -3,7 +3,8 @@
 //! blocks themselves, never from what it submitted — how many `transfer_keep_alive`s and how
 //! many whole job lifecycles (`submit_job`, `claim_job`, `submit_result`, `accept_result`,
 //! with results the generator makes up: no inference, this measures the chain) the chain
-//! includes per second, and how full their blocks were. It stops by itself.
+//! includes per second, and how full their blocks were; then the same lifecycles with random
+//! audits on, their verifiers committing and revealing findings. It stops by itself.
 
 #[macro_use]
 extern crate studio_chain;
@@ -40,15 +41,22 @@ struct Args {
 	/// Jobs each client keeps under way at once.
 	#[arg(long, default_value_t = 4)]
 	jobs_per_client: u32,
-	/// The run of lifecycles stops after this many have settled …
+	/// The run of lifecycles (no audits) stops after this many have settled …
 	#[arg(long, default_value_t = 2_000)]
 	lifecycles: u64,
+	/// The run of verified lifecycles stops after this many have settled (or at `--seconds`).
+	#[arg(long, default_value_t = 2_000)]
+	verified_lifecycles: u64,
 	/// … or after this many seconds; so does the run of transfers.
 	#[arg(long, default_value_t = 120)]
 	seconds: u64,
 	/// Which scenarios to run.
 	#[arg(long, value_enum, default_value = "all")]
 	scenario: Scenario,
+	/// The share of results audited in the verified scenario, in parts per million (the
+	/// studio's default `AuditProbability`: one in ten).
+	#[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+	audit_ppm: u32,
 	/// Also write the report as JSON to this file.
 	#[arg(long)]
 	json: Option<PathBuf>,
@@ -56,9 +64,20 @@ struct Args {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Scenario {
+	/// (a) `transfer_keep_alive` between distinct accounts.
 	Transfers,
+	/// (b) job lifecycles, no audits.
 	Lifecycles,
+	/// (c) job lifecycles with random audits and their verifiers' findings.
+	Verified,
+	/// All three, one after the other.
 	All,
+}
+
+impl Scenario {
+	fn runs(self, scenario: Scenario) -> bool {
+		self == Scenario::All || self == scenario
+	}
 }
 
 /// What one run measured.
@@ -66,6 +85,7 @@ enum Scenario {
 struct Report {
 	transfers: Option<TransferReport>,
 	lifecycles: Option<LifecycleReport>,
+	verified: Option<LifecycleReport>,
 }
 
 /// The transfer scenario's rates, and the blocks they come from.
@@ -84,6 +104,12 @@ struct LifecycleReport {
 	settled: u64,
 	/// Settled lifecycles per second.
 	lifecycles_per_second: f64,
+	/// The audit probability it ran under, in parts per million.
+	audit_ppm: u32,
+	/// Results whose verification ended.
+	verified: u64,
+	/// Of those, results that stood.
+	stood: u64,
 }
 
 /// Refuses any node but one on this machine's loopback: the generator floods what it talks to.
@@ -108,32 +134,48 @@ async fn main() -> Result<()> {
 	}
 	let client = Client::from_insecure_url(&args.url).await.with_context(|| format!("no node answers at {}", args.url))?;
 	let deadline = Duration::from_secs(args.seconds);
-	let mut report = Report { transfers: None, lifecycles: None };
-	if args.scenario != Scenario::Lifecycles {
+	let mut report = Report { transfers: None, lifecycles: None, verified: None };
+	if args.scenario.runs(Scenario::Transfers) {
 		let senders = setup::accounts("transfer", args.accounts);
 		setup::endow(&client, &senders).await?;
 		let blocks = transfers::run(&client, &senders, args.transfers_per_account, deadline).await?;
 		report.transfers = tally::rates(&blocks).map(|rates| TransferReport { rates, blocks });
 	}
-	if args.scenario != Scenario::Transfers {
+	if args.scenario.runs(Scenario::Lifecycles) || args.scenario.runs(Scenario::Verified) {
 		let clients = setup::accounts("client", args.accounts);
 		// A model takes at most `MaxWorkersPerModel` workers (128 in the runtime; the dev chain
 		// may have its own): fewer workers, each holding the most claims a bond allows.
 		let workers = setup::accounts("worker", args.accounts.min(MAX_WORKERS));
 		let studio = setup::studio(&client, &clients, &workers, CLAIMS_PER_WORKER).await?;
-		let load = lifecycles::Load {
-			jobs_per_client: args.jobs_per_client.max(1) as usize,
-			claims_per_worker: CLAIMS_PER_WORKER as usize,
-			target: args.lifecycles,
-			deadline,
+		let lifecycles = |audit_ppm: u32, target: u64| {
+			let load = lifecycles::Load {
+				jobs_per_client: args.jobs_per_client.max(1) as usize,
+				claims_per_worker: CLAIMS_PER_WORKER as usize,
+				target,
+				deadline,
+				audits_on: audit_ppm > 0,
+			};
+			let (client, studio, parties) = (&client, &studio, (&clients[..], &workers[..]));
+			async move {
+				let run = lifecycles::run(client, studio, parties, load).await?;
+				anyhow::Ok(tally::rates(&run.blocks).map(|rates| LifecycleReport {
+					lifecycles_per_second: run.settled_in_interval as f64 / rates.seconds,
+					settled: run.settled,
+					audit_ppm,
+					verified: run.verified,
+					stood: run.stood,
+					rates,
+					blocks: run.blocks,
+				}))
+			}
 		};
-		let run = lifecycles::run(&client, &studio, (&clients, &workers), load).await?;
-		report.lifecycles = tally::rates(&run.blocks).map(|rates| LifecycleReport {
-			lifecycles_per_second: run.settled_in_interval as f64 / rates.seconds,
-			settled: run.settled,
-			rates,
-			blocks: run.blocks,
-		});
+		if args.scenario.runs(Scenario::Lifecycles) {
+			report.lifecycles = lifecycles(0, args.lifecycles).await?;
+		}
+		if args.scenario.runs(Scenario::Verified) {
+			setup::set_audit_probability(&client, args.audit_ppm.into()).await?;
+			report.verified = lifecycles(args.audit_ppm, args.verified_lifecycles).await?;
+		}
 	}
 	print_report(&report);
 	if let Some(path) = &args.json {
@@ -160,21 +202,28 @@ fn print_report(report: &Report) {
 		let fee = transfers.rates.mean_fee.get("Balances.transfer_keep_alive").copied().unwrap_or_default();
 		row(&format!("transfer_keep_alive (fee {fee:.5} STU)"), &transfers.rates);
 	}
-	if let Some(lifecycles) = &report.lifecycles {
-		row("job lifecycles (4 extrinsics each)", &lifecycles.rates);
+	for (name, lifecycles) in [("job lifecycles", &report.lifecycles), ("verified job lifecycles", &report.verified)] {
+		let Some(lifecycles) = lifecycles else { continue };
+		row(&format!("{name} ({} ppm audited)", lifecycles.audit_ppm), &lifecycles.rates);
 		for (call, rate) in &lifecycles.rates.by_call {
 			println!("|   {call} (fee {:.5} STU) | | | {rate:.1} | | |", lifecycles.rates.mean_fee[call]);
 		}
+	}
+	for (name, lifecycles) in [("lifecycles", &report.lifecycles), ("verified lifecycles", &report.verified)] {
+		let Some(lifecycles) = lifecycles else { continue };
 		println!(
-			"\nlifecycles settled: {} ({:.2} per second)",
-			lifecycles.settled, lifecycles.lifecycles_per_second
+			"\n{name} settled: {} ({:.2} per second); verifications ended: {} ({} stood)",
+			lifecycles.settled, lifecycles.lifecycles_per_second, lifecycles.verified, lifecycles.stood
 		);
 	}
-	if let (Some(transfers), Some(lifecycles)) = (&report.transfers, &report.lifecycles) {
-		println!(
-			"lifecycle extrinsics/s ÷ transfers/s: {:.0} %",
-			100.0 * lifecycles.rates.extrinsics_per_second / transfers.rates.extrinsics_per_second
-		);
+	if let Some(transfers) = &report.transfers {
+		for (name, lifecycles) in [("lifecycle", &report.lifecycles), ("verified lifecycle", &report.verified)] {
+			let Some(lifecycles) = lifecycles else { continue };
+			println!(
+				"{name} extrinsics/s ÷ transfers/s: {:.0} %",
+				100.0 * lifecycles.rates.extrinsics_per_second / transfers.rates.extrinsics_per_second
+			);
+		}
 	}
 }
 

@@ -1,5 +1,6 @@
 //! The setup phase: the generator's own accounts, endowed by the dev chain's sudo key (Alice);
-//! for lifecycles, the studio made ready for them (no random audits, the workers registered).
+//! for lifecycles, the studio made ready for them (the workers registered; random audits off,
+//! or at a stated probability for verified lifecycles).
 
 use anyhow::{bail, Context, Result};
 use std::str::FromStr;
@@ -80,6 +81,22 @@ pub async fn endow(client: &Client, accounts: &[Keypair]) -> Result<()> {
 	Ok(())
 }
 
+/// Sets the studio's `AuditProbability` (parts per million of results audited) through sudo.
+pub async fn set_audit_probability(client: &Client, ppm: u128) -> Result<()> {
+	let set = GovernanceCall::force_enact {
+		action: Box::new(GovernanceAction::SetParameter { parameter: StudioParameter::AuditProbability, value: ppm }),
+	};
+	let sudo = studio::tx().sudo().sudo(RuntimeCall::StudioGovernance(set));
+	let events = chain::submit(client, &sudo, &alice()).await.context("setting the audit probability through sudo")?;
+	if let Some(sudid) = events.find_first::<studio::sudo::events::Sudid>() {
+		if let Err(error) = sudid?.sudo_result {
+			bail!("sudo refused to set the audit probability to {ppm} ppm: {error:?}");
+		}
+	}
+	tracing::info!(ppm, "audit probability set");
+	Ok(())
+}
+
 /// What a lifecycle needs from the chain.
 pub struct Studio {
 	/// The approved generator jobs ask for.
@@ -99,16 +116,7 @@ pub struct Studio {
 pub async fn studio(client: &Client, clients: &[Keypair], workers: &[Keypair], claims: u32) -> Result<Studio> {
 	let everyone: Vec<Keypair> = clients.iter().chain(workers).cloned().collect();
 	endow(client, &everyone).await?;
-	let no_audits = GovernanceCall::force_enact {
-		action: Box::new(GovernanceAction::SetParameter { parameter: StudioParameter::AuditProbability, value: 0 }),
-	};
-	let sudo = studio::tx().sudo().sudo(RuntimeCall::StudioGovernance(no_audits));
-	let events = chain::submit(client, &sudo, &alice()).await.context("turning audits off through sudo")?;
-	if let Some(sudid) = events.find_first::<studio::sudo::events::Sudid>() {
-		if let Err(error) = sudid?.sudo_result {
-			bail!("sudo refused to turn audits off: {error:?}");
-		}
-	}
+	set_audit_probability(client, 0).await?;
 
 	let at = client.at_current_block().await?;
 	let models: Vec<(u32, studio::runtime_types::pallet_studio_governance::types::ModelInfo)> =

@@ -17,8 +17,12 @@ use subxt::{
 };
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
-/// The code subxt generates from the checked-in metadata.
-#[subxt::subxt(runtime_metadata_path = "metadata/studio.scale")]
+/// The code subxt generates from the checked-in metadata. A finding is also SCALE-encoded here,
+/// as a verifier's commitment hashes it ([`finding_commitment`]).
+#[subxt::subxt(
+	runtime_metadata_path = "metadata/studio.scale",
+	derive_for_type(path = "pallet_job_escrow::types::Finding", derive = "::subxt::ext::codec::Encode", recursive)
+)]
 pub mod studio {}
 
 pub use studio::runtime_types::{
@@ -27,6 +31,7 @@ pub use studio::runtime_types::{
 	},
 	pallet_studio_governance::types::{EntryStatus, StudioParameter},
 };
+use studio::runtime_types::pallet_job_escrow::types::Finding;
 
 /// Every entry of a storage map keyed by one id at block `$at`, decoded, sorted by id.
 #[macro_export]
@@ -232,6 +237,13 @@ pub async fn submit_included(client: &Client, call: &impl Payload, signer: &Keyp
 	}
 }
 
+/// What a verifier commits to before it reveals `finding` on `job`'s result: blake2-256 of the
+/// SCALE encoding of `(job, verifier, finding, salt)`, as the escrow pallet checks it.
+pub fn finding_commitment(job: u64, verifier: &AccountId32, finding: &Finding, salt: &[u8; 32]) -> [u8; 32] {
+	use subxt::ext::codec::Encode;
+	sp_crypto_hashing::blake2_256(&(job, verifier, finding, salt).encode())
+}
+
 /// The hex form of a sha2-256 digest, as the worker's manifests write it.
 pub fn hex(bytes: &[u8]) -> String {
 	bytes.iter().map(|byte| format!("{byte:02x}")).collect()
@@ -252,5 +264,28 @@ mod tests {
 		let seed = format!("0x{}", "11".repeat(32));
 		let own = keypair_from_suri(&seed, false).unwrap();
 		assert_ne!(account_of(&own), account_of(&bob));
+	}
+
+	#[test]
+	fn a_commitment_is_the_one_the_escrow_pallet_checks() {
+		use pallet_job_escrow::types::{commitment_of, Finding as PalletFinding};
+		use sp_runtime::Permill;
+		use studio::runtime_types::sp_arithmetic::per_things::Permill as ChainPermill;
+		let (verifier, salt) = ([5u8; 32], [9u8; 32]);
+		let measured = PalletFinding::Measured {
+			style_deviation: Permill::from_parts(50_000),
+			quality: Permill::from_parts(900_000),
+			reproduction_centibels: u32::MAX,
+		};
+		let on_chain = Finding::Measured {
+			style_deviation: ChainPermill(50_000),
+			quality: ChainPermill(900_000),
+			reproduction_centibels: u32::MAX,
+		};
+		let committed = finding_commitment(7, &AccountId32(verifier), &on_chain, &salt);
+		assert_eq!(committed, commitment_of(7, &verifier, &measured, &salt));
+		assert_ne!(committed, commitment_of(8, &verifier, &measured, &salt), "bound to its job");
+		let unavailable = finding_commitment(7, &AccountId32(verifier), &Finding::Unavailable, &salt);
+		assert_eq!(unavailable, commitment_of(7, &verifier, &PalletFinding::Unavailable, &salt));
 	}
 }

@@ -12,23 +12,46 @@
 //! ownership `author_rotateKeysWithOwner` gives) before it can be added, so that a vote cannot
 //! add an account that could not author. The set stays within [`Config::MinValidators`] and
 //! [`Config::MaxValidators`]. The pallet has no calls of its own.
+//!
+//! It also ends sessions, in its `on_initialize`, when [`Config::SessionEnds`] says so: the
+//! session pallet's own hook books the whole block for a rotation (polkadot-sdk#184), so that a
+//! chain with short sessions would lose a block's room for transactions every session. Here a
+//! rotation is charged what its benchmark measured for the validators it handles, and the
+//! session pallet's `ShouldEndSession` is [`RotatedByValidatorSet`], which never ends one.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
+pub mod weights;
 
 pub use pallet::*;
+pub use weights::WeightInfo;
+
+/// The session pallet's `ShouldEndSession` in a runtime where this pallet ends sessions: never
+/// from the session pallet's hook (this pallet's `on_initialize` rotates, at the blocks
+/// [`Config::SessionEnds`] names, with a measured weight).
+pub struct RotatedByValidatorSet;
+
+impl<BlockNumber> pallet_session::ShouldEndSession<BlockNumber> for RotatedByValidatorSet {
+	fn should_end_session(_: BlockNumber) -> bool {
+		false
+	}
+}
 
 #[frame_support::pallet]
 pub mod pallet {
+	use crate::WeightInfo;
 	use alloc::vec::Vec;
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
+	use pallet_session::ShouldEndSession;
 	use studio_primitives::{ValidatorSet, ValidatorSetRefusal};
 
 	#[pallet::pallet]
@@ -49,6 +72,13 @@ pub mod pallet {
 		/// The most validators the set may have (and Aura's and GRANDPA's authority bound).
 		#[pallet::constant]
 		type MaxValidators: Get<u32>;
+
+		/// Which blocks end a session (e.g. `pallet_session::PeriodicSessions`): this pallet
+		/// rotates the session at their start.
+		type SessionEnds: ShouldEndSession<BlockNumberFor<Self>>;
+
+		/// The measured weight of a session rotation.
+		type WeightInfo: WeightInfo;
 	}
 
 	/// The validators from the next session change on, in the order they were added.
@@ -95,6 +125,19 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Ends the session at the blocks [`Config::SessionEnds`] names, charging the rotation
+		/// for the validators it handled: those leaving and those queued (their keys are read,
+		/// and Aura and GRANDPA take them).
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			if !T::SessionEnds::should_end_session(now) {
+				return Weight::zero()
+			}
+			let ending = pallet_session::Validators::<T>::decode_len().unwrap_or_default();
+			pallet_session::Pallet::<T>::rotate_session();
+			let queued = pallet_session::QueuedKeys::<T>::decode_len().unwrap_or_default();
+			<T as Config>::WeightInfo::rotate_session(ending.max(queued) as u32)
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()

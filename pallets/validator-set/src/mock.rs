@@ -1,11 +1,12 @@
-//! A test runtime: balances, the session pallet (sessions of 5 blocks, `UintAuthorityId`
-//! keys) and the validator set, with validators 1 and 2 at genesis and 3 holding keys.
+//! A test runtime: balances, the session pallet (`UintAuthorityId` keys) and the validator set,
+//! which ends sessions every 5 blocks, with validators 1 and 2 at genesis and 3 holding keys.
 
 use crate as pallet_validator_set;
 use frame_support::{
 	derive_impl,
 	traits::{ConstU32, ConstU64},
 };
+use pallet_session::PeriodicSessions;
 use sp_runtime::{impl_opaque_keys, testing::UintAuthorityId, BuildStorage};
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -41,8 +42,8 @@ impl pallet_session::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type ValidatorId = u64;
 	type ValidatorIdOf = sp_runtime::traits::ConvertInto;
-	type ShouldEndSession = pallet_session::PeriodicSessions<ConstU64<5>, ConstU64<0>>;
-	type NextSessionRotation = pallet_session::PeriodicSessions<ConstU64<5>, ConstU64<0>>;
+	type ShouldEndSession = crate::RotatedByValidatorSet;
+	type NextSessionRotation = Sessions;
 	type SessionManager = ValidatorSet;
 	type SessionHandler = pallet_session::TestSessionHandler;
 	type Keys = MockSessionKeys;
@@ -56,7 +57,12 @@ impl pallet_validator_set::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type MinValidators = ConstU32<2>;
 	type MaxValidators = ConstU32<3>;
+	type SessionEnds = Sessions;
+	type WeightInfo = ();
 }
+
+/// A session every 5 blocks.
+pub type Sessions = PeriodicSessions<ConstU64<5>, ConstU64<0>>;
 
 fn keys(id: u64) -> MockSessionKeys {
 	MockSessionKeys { dummy: UintAuthorityId(id) }

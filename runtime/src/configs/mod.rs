@@ -108,8 +108,10 @@ impl pallet_session::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type ValidatorId = AccountId;
 	type ValidatorIdOf = sp_runtime::traits::ConvertInto;
-	type ShouldEndSession = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
-	type NextSessionRotation = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
+	/// The validator set ends sessions, charging a rotation its measured weight (the session
+	/// pallet's own hook books a whole block for one).
+	type ShouldEndSession = pallet_validator_set::RotatedByValidatorSet;
+	type NextSessionRotation = Sessions;
 	type SessionManager = ValidatorSet;
 	type SessionHandler = <SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
 	type Keys = SessionKeys;
@@ -124,7 +126,12 @@ impl pallet_validator_set::Config for Runtime {
 	/// One validator can run the chain; governance keeps at least that.
 	type MinValidators = ConstU32<1>;
 	type MaxValidators = MaxValidators;
+	type SessionEnds = Sessions;
+	type WeightInfo = pallet_validator_set::weights::SubstrateWeight<Runtime>;
 }
+
+/// A session ends every `SessionPeriod` blocks.
+pub type Sessions = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
 
 impl pallet_timestamp::Config for Runtime {
 	/// Milliseconds since the unix epoch.
