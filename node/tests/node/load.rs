@@ -15,10 +15,11 @@ fn included(scenario: &Value, call: &str) -> (u64, u64) {
 	})
 }
 
-#[test]
-fn the_load_generator_measures_transfers_lifecycles_and_audited_lifecycles_from_the_blocks() {
+#[tokio::test]
+async fn the_load_generator_measures_transfers_lifecycles_and_audited_lifecycles_from_the_blocks() {
 	let dir = tempfile::tempdir().unwrap();
 	let node = Node::start(&["--dev", "--tmp"], dir.path().join("node.log"));
+	node.client().await;
 	let report = dir.path().join("report.json");
 	let url = node.url();
 	let args = [
