@@ -38,11 +38,11 @@ use studio_chain::{
 			sp_arithmetic::per_things::Permill,
 		},
 	},
-	finding_commitment,
+	explain, finding_commitment,
 	unixfs::file_cid,
-	Client, JobKind, Prompt, ResultReport,
+	AtBlock, Client, JobKind, Prompt, ResultReport,
 };
-use subxt::{tx::Payload, utils::AccountId32};
+use subxt::{error::DispatchError, tx::Payload, utils::AccountId32};
 use subxt_signer::sr25519::Keypair;
 
 /// Transactions in flight to the node's RPC at once.
@@ -67,7 +67,8 @@ struct Party {
 pub struct Outcome {
 	/// The blocks it read.
 	pub blocks: Vec<BlockRecord>,
-	/// Lifecycles that settled.
+	/// Lifecycles that settled (in the measured blocks, and while the run drove its last jobs to
+	/// settlement after them).
 	pub settled: u64,
 	/// Lifecycles that settled in the blocks the rates count.
 	pub settled_in_interval: u64,
@@ -249,6 +250,20 @@ impl Driver<'_> {
 	}
 }
 
+/// Why the extrinsics of a block failed, in words, each reason with its count.
+fn failures(events: &Events, at: &AtBlock) -> BTreeMap<String, u64> {
+	let mut reasons = BTreeMap::new();
+	for event in events.iter().flatten() {
+		if (event.pallet_name(), event.event_name()) != ("System", "ExtrinsicFailed") {
+			continue
+		}
+		let reason = DispatchError::decode_from(event.field_bytes(), at.metadata())
+			.map_or_else(|error| error.to_string(), |error| explain(&error));
+		*reasons.entry(reason).or_insert(0) += 1;
+	}
+	reasons
+}
+
 /// Signs `call` as `party` with its next nonce.
 fn sign(transactions: &Transactions, party: &mut Party, call: &impl Payload) -> Result<Signed> {
 	let signed = setup::sign(transactions, call, &party.key, party.nonce)?;
@@ -311,7 +326,7 @@ pub async fn run(
 	let mut steps: Vec<Step> = (0..jobs_per_client).flat_map(|_| (0..clients.len()).map(Step::Submit)).collect();
 	let mut now = client.at_current_block().await?.block_number() as u32;
 	let (started, mut settled, mut settled_in_interval) = (Instant::now(), 0u64, 0u64);
-	let mut idle_blocks = 0;
+	let (mut idle_blocks, mut draining) = (0, false);
 	let mut blocks: Vec<BlockRecord> = Vec::new();
 	loop {
 		let mut signed = Vec::with_capacity(steps.len());
@@ -352,27 +367,33 @@ pub async fn run(
 			bail!("the pool refused {} lifecycle transactions, the first: {error}", refused.len());
 		}
 
-		let (record, events, _) = watcher.next().await?;
+		let (record, events, at) = watcher.next().await?;
 		now = record.number as u32;
 		let failed: u64 = record.included.values().map(|included| included.failed).sum();
 		if failed > 0 {
-			tracing::warn!(block = record.number, failed, "lifecycle extrinsics failed");
+			tracing::warn!(block = record.number, failed, errors = ?failures(&events, &at), "lifecycle extrinsics failed");
 		}
-		let stopping = settled >= target || started.elapsed() >= deadline;
+		// Once the target or the deadline is reached no job is submitted any more, and the jobs
+		// under way are driven to settlement outside the measured blocks: every transaction the
+		// run sent is then in a block, and no claim is left to expire (a next run starts clean).
+		let stopping = draining || settled >= target || started.elapsed() >= deadline;
 		let (next, settled_now) = driver.steps(&events, now, stopping)?;
 		settled += settled_now;
-		if blocks.iter().any(|block| block.signed() > 0) {
-			settled_in_interval += settled_now;
+		if !draining {
+			if blocks.iter().any(|block| block.signed() > 0) {
+				settled_in_interval += settled_now;
+			}
+			tracing::info!(
+				block = record.number,
+				extrinsics = record.signed(),
+				fullness = format!("{:.0} %", record.fullness * 100.0),
+				settled,
+				"included"
+			);
+			blocks.push(record);
 		}
-		tracing::info!(
-			block = record.number,
-			extrinsics = record.signed(),
-			fullness = format!("{:.0} %", record.fullness * 100.0),
-			settled,
-			"included"
-		);
-		blocks.push(record);
-		if stopping {
+		draining = stopping;
+		if draining && settled == driver.submitted {
 			break
 		}
 		// Transactions sent take a block or two to show; a run where nothing moves for longer
