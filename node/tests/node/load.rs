@@ -37,21 +37,24 @@ async fn the_load_generator_measures_transfers_lifecycles_and_audited_lifecycles
 	let lifecycles = &report["lifecycles"];
 	assert!(lifecycles["settled"].as_u64().unwrap() >= 12, "{output}");
 	assert_eq!(lifecycles["rates"]["failed"], 0, "{output}");
+	assert_eq!(lifecycles["expired"], 0, "no claim outlived its timeout: {output}");
 	for call in ["submit_job", "claim_job", "submit_result", "accept_result"] {
 		assert!(included(lifecycles, &format!("JobEscrow.{call}")).0 >= 12, "{call}: {output}");
 	}
-	// (c) Every result audited: no client accepted, three of the other workers committed and
-	// revealed honest findings for each, and every result stood and settled.
+	// (c) Every result audited: no client accepted, the other workers committed to and revealed
+	// honest findings, and every result stood and settled (the counts include the blocks after
+	// the measured ones, in which the run drove its last jobs to settlement).
 	let verified = &report["verified"];
 	let settled = verified["settled"].as_u64().unwrap();
 	assert!(settled >= 6, "{output}");
-	assert_eq!(verified["verified"].as_u64().unwrap(), verified["stood"].as_u64().unwrap(), "{output}");
-	assert!(verified["verified"].as_u64().unwrap() >= settled, "{output}");
+	assert_eq!(verified["verified"].as_u64().unwrap(), settled, "every settled result was verified: {output}");
+	assert_eq!(verified["stood"].as_u64().unwrap(), settled, "{output}");
 	assert_eq!(verified["rates"]["failed"], 0, "{output}");
+	assert_eq!(verified["expired"], 0, "{output}");
 	assert_eq!(included(verified, "JobEscrow.accept_result"), (0, 0), "{output}");
 	let (commits, _) = included(verified, "JobEscrow.commit_finding");
 	let (reveals, _) = included(verified, "JobEscrow.reveal_finding");
-	assert!(commits >= 3 * settled && reveals == commits, "{commits} commits, {reveals} reveals: {output}");
+	assert!(commits >= 3 && reveals >= 3, "{commits} commits, {reveals} reveals: {output}");
 
 	// A block that ends a session (every 10th) takes transactions like any other: the session
 	// pallet's own hook would have booked it whole.

@@ -30,7 +30,8 @@ use studio_chain::{
 	studio::{
 		self,
 		job_escrow::events::{
-			FindingCommitted, JobClaimed, JobSettled, JobSubmitted, ResultDelivered, ResultVerified, VerifiersDrawn,
+			ClaimExpired, FindingCommitted, JobClaimed, JobReopened, JobSettled, JobSubmitted, ResultDelivered,
+			ResultVerified, VerifiersDrawn,
 		},
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
@@ -52,6 +53,9 @@ const DEADLINE_IN: u32 = 500;
 /// Blocks without any lifecycle moving after which the run gives up (longer than a
 /// verification's commit period, when a drawn verifier is not the generator's).
 const STALLED_AFTER_BLOCKS: u32 = 40;
+/// Blocks without a settlement after which a run stops waiting for its last jobs: those left
+/// lost their claims to expiry and are reported, not waited for.
+const DRAIN_GRACE_BLOCKS: u32 = 10;
 /// The style deviation every made-up result reports (and its verifiers find).
 const REPORTED_DEVIATION: u32 = 50_000;
 /// The quality every made-up result reports (and its verifiers find).
@@ -76,6 +80,9 @@ pub struct Outcome {
 	pub verified: u64,
 	/// Verified results that stood (every finding here is honest: all should).
 	pub stood: u64,
+	/// Claims that expired before their result was included (the worker slashed, the job
+	/// re-opened and claimed again).
+	pub expired: u64,
 }
 
 /// A result under audit: its verifiers among the generator's workers, how many of them have
@@ -112,6 +119,8 @@ struct Driver<'a> {
 	/// Verifications ended, and those whose result stood.
 	verified: u64,
 	stood: u64,
+	/// Claims that expired undelivered.
+	expired: u64,
 }
 
 /// A step's call, to be signed by one party.
@@ -185,6 +194,21 @@ impl Driver<'_> {
 			let claimed = claimed?;
 			if let Some(&worker) = self.worker_of.get(&claimed.worker) {
 				steps.push(Step::Deliver(worker, claimed.job));
+			}
+		}
+		// A claim whose result came too late expired: the worker's slot is free again, and the
+		// re-opened job goes back to be claimed.
+		for expired in events.find::<ClaimExpired>() {
+			let expired = expired?;
+			if let Some(&worker) = self.worker_of.get(&expired.worker) {
+				self.free_workers.push_back(worker);
+				self.expired += 1;
+			}
+		}
+		for reopened in events.find::<JobReopened>() {
+			let reopened = reopened?;
+			if self.client_of_job.contains_key(&reopened.job) {
+				self.unclaimed.push_back(reopened.job);
 			}
 		}
 		// This block drew the audits of the last block's results: the others may be accepted.
@@ -318,6 +342,7 @@ pub async fn run(
 		audits: BTreeMap::new(),
 		verified: 0,
 		stood: 0,
+		expired: 0,
 		clients: clients_group,
 		workers: workers_group,
 	};
@@ -396,13 +421,17 @@ pub async fn run(
 		if draining && settled == driver.submitted {
 			break
 		}
+		idle_blocks = if next.is_empty() && settled_now == 0 { idle_blocks + 1 } else { 0 };
+		if draining && idle_blocks > DRAIN_GRACE_BLOCKS {
+			tracing::warn!(unsettled = driver.submitted - settled, expired = driver.expired, "jobs left under way after their claims expired");
+			break
+		}
 		// Transactions sent take a block or two to show; a run where nothing moves for longer
 		// has lost its lifecycles to failures.
-		idle_blocks = if next.is_empty() && settled_now == 0 { idle_blocks + 1 } else { 0 };
 		if idle_blocks > STALLED_AFTER_BLOCKS {
 			bail!("no lifecycle moved in {STALLED_AFTER_BLOCKS} blocks: their transactions failed (see the warnings)");
 		}
 		steps = next;
 	}
-	Ok(Outcome { blocks, settled, settled_in_interval, verified: driver.verified, stood: driver.stood })
+	Ok(Outcome { blocks, settled, settled_in_interval, verified: driver.verified, stood: driver.stood, expired: driver.expired })
 }

@@ -110,6 +110,8 @@ struct LifecycleReport {
 	verified: u64,
 	/// Of those, results that stood.
 	stood: u64,
+	/// Claims that expired before their result was included.
+	expired: u64,
 }
 
 /// Refuses any node but one on this machine's loopback: the generator floods what it talks to.
@@ -164,6 +166,7 @@ async fn main() -> Result<()> {
 					audit_ppm,
 					verified: run.verified,
 					stood: run.stood,
+					expired: run.expired,
 					rates,
 					blocks: run.blocks,
 				}))
@@ -212,8 +215,8 @@ fn print_report(report: &Report) {
 	for (name, lifecycles) in [("lifecycles", &report.lifecycles), ("verified lifecycles", &report.verified)] {
 		let Some(lifecycles) = lifecycles else { continue };
 		println!(
-			"\n{name} settled: {} ({:.2} per second); verifications ended: {} ({} stood)",
-			lifecycles.settled, lifecycles.lifecycles_per_second, lifecycles.verified, lifecycles.stood
+			"\n{name} settled: {} ({:.2} per second); verifications ended: {} ({} stood); claims expired: {}",
+			lifecycles.settled, lifecycles.lifecycles_per_second, lifecycles.verified, lifecycles.stood, lifecycles.expired
 		);
 	}
 	if let Some(transfers) = &report.transfers {
