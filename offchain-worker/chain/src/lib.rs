@@ -21,7 +21,7 @@ use subxt_signer::{sr25519::Keypair, SecretUri};
 /// as a verifier's commitment hashes it ([`finding_commitment`]).
 #[subxt::subxt(
 	runtime_metadata_path = "metadata/studio.scale",
-	derive_for_type(path = "pallet_job_escrow::types::Finding", derive = "::subxt::ext::codec::Encode", recursive)
+	derive_for_type(path = "pallet_job_escrow::types::Finding", derive = "::subxt::ext::codec::Encode, Clone", recursive)
 )]
 pub mod studio {}
 

@@ -26,9 +26,7 @@ use std::{
 	sync::{Arc, Mutex},
 	time::{Duration, Instant},
 };
-use pallet_job_escrow::types::{commitment_of, Finding};
-use sp_runtime::Permill;
-use studio::runtime_types::{pallet_job_escrow::types::Finding as ChainFinding, sp_arithmetic::per_things::Permill as ChainPermill};
+use studio::runtime_types::{pallet_job_escrow::types::Finding, sp_arithmetic::per_things::Permill};
 
 /// Blocks before the end of the commit period a verifier keeps for its commitment to reach a
 /// block.
@@ -90,7 +88,7 @@ async fn check_and_commit(session: Arc<Session>, job_id: JobId, commit_until: u3
 	};
 	session.metrics.verification_seconds.observe(started.elapsed().as_secs_f64());
 	let salt: [u8; 32] = rand::random();
-	let commitment = commitment_of(job_id, &session.account.0, &finding, &salt);
+	let commitment = chain::finding_commitment(job_id, &session.account, &finding, &salt);
 	let call = studio::tx().job_escrow().commit_finding(job_id, commitment);
 	match chain::submit_in_turn(&session.client, &call, &session.signer, &session.signing).await {
 		Ok(_) => {
@@ -104,7 +102,7 @@ async fn check_and_commit(session: Arc<Session>, job_id: JobId, commit_until: u3
 
 /// Reveals a committed finding.
 async fn reveal(session: Arc<Session>, job_id: JobId, finding: Finding, salt: [u8; 32]) {
-	let call = studio::tx().job_escrow().reveal_finding(job_id, on_chain(finding), salt);
+	let call = studio::tx().job_escrow().reveal_finding(job_id, finding, salt);
 	let revealed = chain::submit_in_turn(&session.client, &call, &session.signer, &session.signing).await;
 	session.verifier.revealing.lock().expect("not poisoned").remove(&job_id);
 	match revealed {
@@ -223,28 +221,16 @@ async fn check(session: &Session, job_id: JobId, commit_until: u32) -> Result<Fi
 		Ok(measurement) => {
 			tracing::info!(job = job_id, ?measurement, "measured the result");
 			Finding::Measured {
-				style_deviation: Permill::from_parts(measurement.deviation_ppm),
-				quality: Permill::from_parts(measurement.quality_ppm),
+				style_deviation: Permill(measurement.deviation_ppm),
+				quality: Permill(measurement.quality_ppm),
 				reproduction_centibels: measurement.reproduction_centibels,
 			}
 		},
 		// Bytes that are not an image are as far off the style as can be.
 		Err(VerifyError::NotAnImage(error)) => {
 			tracing::info!(job = job_id, %error, "the output is not an image");
-			Finding::Measured { style_deviation: Permill::one(), quality: Permill::zero(), reproduction_centibels: 0 }
+			Finding::Measured { style_deviation: Permill(1_000_000), quality: Permill(0), reproduction_centibels: 0 }
 		},
 		Err(VerifyError::Tensor(error)) => return Err(CheckError::Job(error.to_string())),
 	})
-}
-
-/// The chain's form of a finding, as subxt generates it from the metadata.
-fn on_chain(finding: Finding) -> ChainFinding {
-	match finding {
-		Finding::Unavailable => ChainFinding::Unavailable,
-		Finding::Measured { style_deviation, quality, reproduction_centibels } => ChainFinding::Measured {
-			style_deviation: ChainPermill(style_deviation.deconstruct()),
-			quality: ChainPermill(quality.deconstruct()),
-			reproduction_centibels,
-		},
-	}
 }

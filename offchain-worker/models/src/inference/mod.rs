@@ -12,3 +12,4 @@ pub mod line_art;
 pub mod semantic;
 pub mod style_critic;
 pub mod stylize;
+mod winograd;
