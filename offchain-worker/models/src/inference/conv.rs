@@ -232,6 +232,44 @@ pub fn reflect_pad(x: &Tensor, dim: usize, left: usize, right: usize) -> Result<
 	x.contiguous()?.index_select(&indices, dim)
 }
 
+/// `dst = lhs · rhs` with the `gemm` crate (the one product of the CPU kernels): `lhs` m×k,
+/// `rhs` k×n and `dst` m×n, each row-major with its rows the given number of values apart.
+///
+/// # Safety
+/// Each pointer covers its matrix; nothing else reads or writes `dst`'s values meanwhile.
+pub(crate) unsafe fn matrix_product(
+	(m, n, k): (usize, usize, usize),
+	(dst, dst_row): (*mut f32, usize),
+	(lhs, lhs_row): (*const f32, usize),
+	(rhs, rhs_row): (*const f32, usize),
+	parallelism: gemm::Parallelism,
+) {
+	// SAFETY: as the caller promises; unit column strides, `dst` overwritten (β = 1, α = 0).
+	unsafe {
+		gemm::gemm(
+			m,
+			n,
+			k,
+			dst,
+			1,
+			dst_row as isize,
+			false,
+			lhs,
+			1,
+			lhs_row as isize,
+			rhs,
+			1,
+			rhs_row as isize,
+			0.0,
+			1.0,
+			false,
+			false,
+			false,
+			parallelism,
+		)
+	}
+}
+
 /// The values of a contiguous f32 tensor on the CPU.
 pub fn cpu_values<'a>(storage: &'a Storage, layout: &Layout) -> Result<&'a [f32]> {
 	match storage {
@@ -419,36 +457,22 @@ impl CustomOp1 for CpuConv<'_> {
 			COLUMNS.with_borrow_mut(|col| {
 				// A 1×1 convolution's columns are the input itself: [inputs, h·w].
 				let (rhs, rhs_row_stride) = if pointwise {
-					(source[first_row * out_width..].as_ptr(), (height * width) as isize)
+					(source[first_row * out_width..].as_ptr(), height * width)
 				} else {
 					col.resize(depth * span, 0.0);
 					gather.fill(&mut col[..depth * span], source, first_row, span);
-					(col.as_ptr(), span as isize)
+					(col.as_ptr(), span)
 				};
 			let destination = output_ptr;
 			// SAFETY: the tile's rows of each of this image's output planes belong to this task
 			// only; `gemm` writes `outputs` rows of `span` values at stride `plane`.
 			unsafe {
 				let dst = destination.0.add(image * self.outputs * plane + first_row * out_width);
-				gemm::gemm(
-					self.outputs,
-					span,
-					depth,
-					dst,
-					1,
-					plane as isize,
-					false,
-					self.weight.as_ptr(),
-					1,
-					depth as isize,
-					rhs,
-					1,
-					rhs_row_stride,
-					0.0,
-					1.0,
-					false,
-					false,
-					false,
+				matrix_product(
+					(self.outputs, span, depth),
+					(dst, plane),
+					(self.weight.as_ptr(), depth),
+					(rhs, rhs_row_stride),
 					gemm::Parallelism::None,
 				);
 				for output_channel in 0..self.outputs {

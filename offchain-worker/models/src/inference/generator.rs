@@ -17,7 +17,7 @@
 //! from the patches with the bias and activation fused (col2im); elsewhere candle's ops take the
 //! whole batch (four shifted slices per output phase, interleaved).
 
-use super::conv::{contiguous_f32, cpu_values, Activation};
+use super::conv::{contiguous_f32, cpu_values, matrix_product, Activation};
 use candle_core::{CpuStorage, CustomOp1, DType, Layout, Result, Shape, Tensor};
 use candle_nn::VarBuilder;
 use rayon::prelude::*;
@@ -233,25 +233,11 @@ impl CustomOp1 for CpuTransposedConv<'_> {
 				// SAFETY: the weights are rows × inputs and x inputs × pixels (rows `x_row`
 				// apart), all row-major; `columns` holds rows × n and column + pixels ≤ n.
 				unsafe {
-					gemm::gemm(
-						rows,
-						pixels,
-						inputs,
-						columns[column..].as_mut_ptr(),
-						1,
-						n as isize,
-						false,
-						self.weights.as_ptr(),
-						1,
-						inputs as isize,
-						x.as_ptr(),
-						1,
-						x_row as isize,
-						0.0,
-						1.0,
-						false,
-						false,
-						false,
+					matrix_product(
+						(rows, pixels, inputs),
+						(columns[column..].as_mut_ptr(), n),
+						(self.weights.as_ptr(), inputs),
+						(x.as_ptr(), x_row),
 						gemm::Parallelism::Rayon(rayon::current_num_threads()),
 					);
 				}

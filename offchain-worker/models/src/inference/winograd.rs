@@ -14,7 +14,7 @@
 //! each point's product is one task for one thread, so the result is the same on any number of
 //! threads. The transforms run over [`LANES`] tiles at once, in arrays the compiler vectorises.
 
-use super::conv::Activation;
+use super::conv::{matrix_product, Activation};
 use rayon::prelude::*;
 
 /// Outputs per tile side.
@@ -88,25 +88,11 @@ pub fn convolve(shape: &Shape, input: &[f32], filters: &[f32], bias: Option<&[f3
 			// SAFETY: point `point` writes only its own `width` values of each output row; the
 			// filters are [points][outputs][inputs], the inputs [inputs][points][tiles].
 			unsafe {
-				gemm::gemm(
-					outputs,
-					width,
-					inputs,
-					products_ptr.0.add(point * width),
-					1,
-					(POINTS * width) as isize,
-					false,
-					filters.as_ptr().add(point * outputs * inputs),
-					1,
-					inputs as isize,
-					transformed.as_ptr().add(point * width),
-					1,
-					(POINTS * width) as isize,
-					0.0,
-					1.0,
-					false,
-					false,
-					false,
+				matrix_product(
+					(outputs, width, inputs),
+					(products_ptr.0.add(point * width), POINTS * width),
+					(filters.as_ptr().add(point * outputs * inputs), inputs),
+					(transformed.as_ptr().add(point * width), POINTS * width),
 					gemm::Parallelism::None,
 				)
 			}
