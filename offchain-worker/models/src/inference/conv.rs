@@ -389,12 +389,13 @@ impl Gather<'_> {
 	}
 }
 
-/// The output pointer shared by the tiles, which write disjoint rows.
+/// An output pointer shared by the tasks of a CPU kernel, which write disjoint parts of it (the
+/// tiles here, their rows of each plane; Winograd's points and channels theirs).
 #[derive(Clone, Copy)]
-struct OutputPtr(*mut f32);
-// SAFETY: every tile writes only its own rows of each output plane.
-unsafe impl Send for OutputPtr {}
-unsafe impl Sync for OutputPtr {}
+pub(super) struct SharedPtr(pub(super) *mut f32);
+// SAFETY: the tasks that share it write disjoint values.
+unsafe impl Send for SharedPtr {}
+unsafe impl Sync for SharedPtr {}
 
 impl CustomOp1 for CpuConv<'_> {
 	fn name(&self) -> &'static str {
@@ -443,7 +444,7 @@ impl CustomOp1 for CpuConv<'_> {
 		let tile_rows = (TILE_COLUMN_VALUES / (depth * out_width)).clamp(1, out_height);
 		let tiles_per_image = out_height.div_ceil(tile_rows);
 		let mut output = vec![0f32; batch * self.outputs * plane];
-		let output_ptr = OutputPtr(output.as_mut_ptr());
+		let output_ptr = SharedPtr(output.as_mut_ptr());
 
 		let gather = Gather { rows: &rows, columns: &columns, height, width, out_height, out_width, kernel, left, plain };
 		let pointwise = kernel == 1 && plain && [top, bottom, left, right] == [0; 4];

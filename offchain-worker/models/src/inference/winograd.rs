@@ -14,7 +14,7 @@
 //! each point's product is one task for one thread, so the result is the same on any number of
 //! threads. The transforms run over [`LANES`] tiles at once, in arrays the compiler vectorises.
 
-use super::conv::{matrix_product, Activation};
+use super::conv::{matrix_product, Activation, SharedPtr};
 use rayon::prelude::*;
 
 /// Outputs per tile side.
@@ -126,13 +126,6 @@ impl Block {
 		(image, within / self.tiles_x * TILE, within % self.tiles_x * TILE)
 	}
 }
-
-/// The output pointer shared by tasks that write disjoint parts of it.
-#[derive(Clone, Copy)]
-struct SharedPtr(*mut f32);
-// SAFETY: the tasks that share it write disjoint values.
-unsafe impl Send for SharedPtr {}
-unsafe impl Sync for SharedPtr {}
 
 /// `U = G·g·Gᵀ` of every filter of `weight` ([outputs, inputs, 3, 3]), as
 /// [points][outputs][inputs] (computed in f64): four times the weights' size.
@@ -255,12 +248,13 @@ fn transform_inputs(shape: &Shape, block: &Block, input: &[f32], channel: usize,
 	}
 }
 
-/// The first `lanes` of `from` to the start of `to`: a whole vector as one fixed-size copy (a
-/// copy of a variable length is a call to `memmove`).
+/// The first `lanes` of `from` to the start of `to`, between the lane arrays and the blocks'
+/// rows both ways: a whole vector as one fixed-size copy (a copy of a variable length is a call
+/// to `memmove`).
 #[inline(always)]
-fn copy_lanes(to: &mut [f32], from: &Lanes, lanes: usize) {
+fn copy_lanes(to: &mut [f32], from: &[f32], lanes: usize) {
 	if lanes == LANES {
-		to[..LANES].copy_from_slice(from);
+		to[..LANES].copy_from_slice(&from[..LANES]);
 	} else {
 		to[..lanes].copy_from_slice(&from[..lanes]);
 	}
@@ -300,12 +294,7 @@ unsafe fn transform_outputs(
 			let lanes = LANES.min(run - first);
 			let mut m = [[0f32; LANES]; POINTS];
 			for (point, lanes_of_point) in m.iter_mut().enumerate() {
-				let from = &values[point * block.width + index + first..];
-				if lanes == LANES {
-					lanes_of_point.copy_from_slice(&from[..LANES]);
-				} else {
-					lanes_of_point[..lanes].copy_from_slice(&from[..lanes]);
-				}
+				copy_lanes(lanes_of_point, &values[point * block.width + index + first..], lanes);
 			}
 			// Aᵀ·M down the columns ([4][6]), then ·A along the rows ([4][4]).
 			let mut down = [[0f32; LANES]; TILE * PATCH];
