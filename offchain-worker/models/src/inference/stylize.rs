@@ -12,8 +12,8 @@
 //! 1e-5) and scales and shifts it by `style_weights · gamma` and `style_weights · beta`: a
 //! style is a point of the 26-simplex, and any blend is a style.
 
-use super::conv::{contiguous_f32, reflect_pad, Activation, Conv, ConvSpec, Edge};
-use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor, D};
+use super::conv::{reflect_pad, Activation, Conv, ConvSpec, Edge};
+use candle_core::{CpuStorage, InplaceOp1, Layout, Result, Tensor, D};
 use candle_nn::VarBuilder;
 use rayon::prelude::*;
 
@@ -54,24 +54,26 @@ impl Block {
 
 	/// `x`: [n, C, h, w]; `style`: [n, 26].
 	fn forward(&self, x: &Tensor, style: &Tensor) -> Result<Tensor> {
-		let x = self.conv.forward(x)?;
-		instance_norm(&x, &style.matmul(&self.gamma)?, &style.matmul(&self.beta)?, self.activation)
+		instance_norm(self.conv.forward(x)?, &style.matmul(&self.gamma)?, &style.matmul(&self.beta)?, self.activation)
 	}
 }
 
 /// Instance norm of `x` ([n, C, h, w]: each channel of each image over its pixels, biased
 /// variance, ε 1e-5), scaled by `scale` and shifted by `shift` (both [n, C]), then
-/// `activation`. One pass over the planes on the CPU; candle's ops elsewhere.
-fn instance_norm(x: &Tensor, scale: &Tensor, shift: &Tensor, activation: Activation) -> Result<Tensor> {
+/// `activation`. On the CPU in place, in one pass over each plane for its moments and one to
+/// normalize it: `x` must be a tensor of its own (a convolution's fresh output), not a view of
+/// another's storage. Candle's ops elsewhere.
+fn instance_norm(x: Tensor, scale: &Tensor, shift: &Tensor, activation: Activation) -> Result<Tensor> {
 	if x.device().is_cpu() {
 		let op = CpuInstanceNorm {
 			scale: scale.flatten_all()?.to_vec1()?,
 			shift: shift.flatten_all()?.to_vec1()?,
 			activation,
 		};
-		return x.contiguous()?.apply_op1_no_bwd(&op)
+		x.inplace_op1(&op)?;
+		return Ok(x)
 	}
-	instance_norm_with_ops(x, scale, shift, activation)
+	instance_norm_with_ops(&x, scale, shift, activation)
 }
 
 fn instance_norm_with_ops(x: &Tensor, scale: &Tensor, shift: &Tensor, activation: Activation) -> Result<Tensor> {
@@ -86,8 +88,32 @@ fn instance_norm_with_ops(x: &Tensor, scale: &Tensor, shift: &Tensor, activation
 	activation.apply(&y)
 }
 
-/// [`instance_norm`] on the CPU: each plane's mean and variance (accumulated in f64), then one
-/// multiply-add and the activation per value.
+/// The mean and the biased variance of `values`, accumulated in f64 over 16 independent lanes
+/// (so the compiler keeps them in vector registers) and summed in a fixed order: the same on
+/// every run and thread.
+fn moments(values: &[f32]) -> (f64, f64) {
+	const LANES: usize = 16;
+	let (mut sums, mut squares) = ([0f64; LANES], [0f64; LANES]);
+	let chunks = values.chunks_exact(LANES);
+	let rest = chunks.remainder();
+	for chunk in chunks {
+		for lane in 0..LANES {
+			let value = chunk[lane] as f64;
+			sums[lane] += value;
+			squares[lane] += value * value;
+		}
+	}
+	for (lane, &value) in rest.iter().enumerate() {
+		sums[lane] += value as f64;
+		squares[lane] += value as f64 * value as f64;
+	}
+	let count = values.len() as f64;
+	let mean = sums.iter().sum::<f64>() / count;
+	(mean, (squares.iter().sum::<f64>() / count - mean * mean).max(0.0))
+}
+
+/// [`instance_norm`] on the CPU: each plane's moments, then one multiply-add and the
+/// activation per value, in place.
 struct CpuInstanceNorm {
 	/// Per plane (image-major): the style's scale and shift.
 	scale: Vec<f32>,
@@ -95,28 +121,26 @@ struct CpuInstanceNorm {
 	activation: Activation,
 }
 
-impl CustomOp1 for CpuInstanceNorm {
+impl InplaceOp1 for CpuInstanceNorm {
 	fn name(&self) -> &'static str {
 		"studio-instance-norm"
 	}
 
-	fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-		let input = contiguous_f32(storage, layout)?;
+	fn cpu_fwd(&self, storage: &mut CpuStorage, layout: &Layout) -> Result<()> {
+		let CpuStorage::F32(data) = storage else { candle_core::bail!("the instance norm takes f32 tensors") };
+		let Some((start, end)) = layout.contiguous_offsets() else { candle_core::bail!("the instance norm takes contiguous tensors") };
 		let (batch, channels, height, width) = layout.shape().dims4()?;
 		if self.scale.len() != batch * channels || self.shift.len() != batch * channels {
 			candle_core::bail!("an instance norm of {} planes given {batch}×{channels}", self.scale.len())
 		}
-		let mut output = input.to_vec();
-		output.par_chunks_mut(height * width).enumerate().for_each(|(plane, values)| {
-			let count = values.len() as f64;
-			let mean = values.iter().map(|&v| v as f64).sum::<f64>() / count;
-			let variance = values.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / count;
+		data[start..end].par_chunks_mut(height * width).enumerate().for_each(|(plane, values)| {
+			let (mean, variance) = moments(values);
 			let gain = self.scale[plane] as f64 / (variance + EPSILON).sqrt();
 			let (gain, offset) = (gain as f32, (self.shift[plane] as f64 - mean * gain) as f32);
 			values.iter_mut().for_each(|v| *v = *v * gain + offset);
 			self.activation.apply_cpu(values);
 		});
-		Ok((CpuStorage::F32(output), layout.shape().clone()))
+		Ok(())
 	}
 }
 
@@ -198,7 +222,7 @@ mod tests {
 		let scale = Tensor::randn(1f32, 0.5, (2, 5), &device).unwrap();
 		let shift = Tensor::randn(0f32, 0.5, (2, 5), &device).unwrap();
 		for activation in [Activation::Identity, Activation::Relu, Activation::Sigmoid] {
-			let fast = instance_norm(&x, &scale, &shift, activation).unwrap();
+			let fast = instance_norm(x.copy().unwrap(), &scale, &shift, activation).unwrap();
 			let reference = instance_norm_with_ops(&x, &scale, &shift, activation).unwrap();
 			let difference = (fast - reference).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap();
 			assert!(difference.to_scalar::<f32>().unwrap() < 1e-5, "{activation:?}");
