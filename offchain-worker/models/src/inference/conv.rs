@@ -14,7 +14,7 @@
 //! count), and each tile's product runs on one thread, so the result is the same on any number
 //! of threads.
 
-use super::winograd;
+use super::{simd::Level, winograd};
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Storage, Tensor};
 use rayon::prelude::*;
 use std::sync::OnceLock;
@@ -69,6 +69,7 @@ impl Padding {
 /// arithmetic the compiler vectorises, where the C library's `tanhf` takes one value at a time
 /// (the generator's last layer spent ~4 ms of a 16-image batch in it), and the same operations
 /// in the same order on every machine.
+#[inline(always)]
 pub fn tanh(x: f32) -> f32 {
 	const NUMERATOR: [f32; 7] =
 		[-2.760_768_5e-16, 2.000_187_9e-13, -8.604_671_5e-11, 5.122_297e-8, 1.485_722_4e-5, 6.372_619_3e-4, 4.893_524_6e-3];
@@ -88,7 +89,17 @@ pub fn tanh(x: f32) -> f32 {
 }
 
 impl Activation {
+	/// `bias` (if any) added, then the activation, in place on the CPU.
+	#[inline(always)]
+	pub fn apply_cpu_with_bias(self, values: &mut [f32], bias: Option<f32>) {
+		if let Some(bias) = bias {
+			values.iter_mut().for_each(|v| *v += bias);
+		}
+		self.apply_cpu(values);
+	}
+
 	/// In place on the CPU.
+	#[inline(always)]
 	pub fn apply_cpu(self, values: &mut [f32]) {
 		match self {
 			Activation::Identity => {},
@@ -171,6 +182,11 @@ impl Conv {
 		if !(x.device().is_cpu() && self.weight.device().is_cpu()) {
 			return self.forward_with_ops(x)
 		}
+		self.forward_cpu(x, super::simd::best())
+	}
+
+	/// The CPU kernel, its loops compiled for `level`.
+	fn forward_cpu(&self, x: &Tensor, level: Level) -> Result<Tensor> {
 		let (outputs, inputs, kernel, _) = self.weight.dims4()?;
 		let (weight_storage, weight_layout) = self.weight.storage_and_layout();
 		let bias_storage = self.bias.as_ref().map(|bias| bias.storage_and_layout());
@@ -185,6 +201,7 @@ impl Conv {
 			inputs,
 			kernel,
 			spec: self.spec,
+			level,
 		};
 		x.contiguous()?.apply_op1_no_bwd(&op)
 	}
@@ -295,6 +312,7 @@ struct CpuConv<'a> {
 	inputs: usize,
 	kernel: usize,
 	spec: ConvSpec,
+	level: Level,
 }
 
 /// For each tap `t` and output position `o` along one axis, the input index it reads (`None`:
@@ -357,6 +375,7 @@ struct Gather<'a> {
 impl Gather<'_> {
 	/// Fills `col` ([inputs·k·k, span], every value) for the `span / out_width` output rows from
 	/// `first_row` of one image (`source`, [inputs, h, w]).
+	#[inline(always)]
 	fn fill(&self, col: &mut [f32], source: &[f32], first_row: usize, span: usize) {
 		let Self { rows, columns, height, width, out_height, out_width, kernel, left, stride, upsample } = *self;
 		let virtual_width = width * upsample;
@@ -394,6 +413,7 @@ impl Gather<'_> {
 
 /// Fills `to` with the row `from` upsampled ×2 (nearest), from position `start` of the
 /// upsampled row: each value twice, in pairs the compiler vectorises.
+#[inline(always)]
 fn upsample_twice(to: &mut [f32], from: &[f32], start: usize) {
 	let (mut to, mut from) = (to, &from[start / 2..]);
 	if start % 2 == 1 {
@@ -452,7 +472,7 @@ impl CustomOp1 for CpuConv<'_> {
 				rows: &rows,
 				columns: &columns,
 			};
-			let output = winograd::convolve(&shape, input, filters, self.bias, self.spec.activation);
+			let output = winograd::convolve(&shape, input, filters, self.bias, self.spec.activation, self.level);
 			return Ok((CpuStorage::F32(output), Shape::from((batch, self.outputs, out_height, out_width))))
 		}
 		let rows = source_map(height, out_height, kernel, top, &self.spec)?;
@@ -481,7 +501,7 @@ impl CustomOp1 for CpuConv<'_> {
 					(source[first_row * out_width..].as_ptr(), height * width)
 				} else {
 					col.resize(depth * span, 0.0);
-					gather.fill(&mut col[..depth * span], source, first_row, span);
+					self.level.run(#[inline(always)] || gather.fill(&mut col[..depth * span], source, first_row, span));
 					(col.as_ptr(), span)
 				};
 			let destination = output_ptr;
@@ -498,11 +518,8 @@ impl CustomOp1 for CpuConv<'_> {
 				);
 				for output_channel in 0..self.outputs {
 					let values = std::slice::from_raw_parts_mut(dst.add(output_channel * plane), span);
-					if let Some(bias) = self.bias {
-						let bias = bias[output_channel];
-						values.iter_mut().for_each(|v| *v += bias);
-					}
-					self.spec.activation.apply_cpu(values);
+					let bias = self.bias.map(|bias| bias[output_channel]);
+					self.level.run(#[inline(always)] || self.spec.activation.apply_cpu_with_bias(values, bias));
 				}
 			}
 			});
@@ -583,6 +600,30 @@ mod tests {
 				pool.install(|| conv.forward(&x).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap())
 			};
 			assert_eq!(run(1), run(3), "{kernel}×{kernel}");
+		}
+	}
+
+	/// Both kernels (im2col with stride 2 and with upsampling, and Winograd's) at every
+	/// instruction-set level this CPU has: the same bits.
+	#[test]
+	fn the_cpu_kernels_give_the_same_bits_at_every_instruction_set_level() {
+		let device = Device::Cpu;
+		let cases = [
+			(3, 32, 9, ConvSpec::centred(9, Edge::Reflect, 1, Activation::Relu)),
+			(32, 32, 3, ConvSpec::centred(3, Edge::Reflect, 2, Activation::Tanh)),
+			(8, 4, 3, ConvSpec { upsample: 2, ..ConvSpec::centred(3, Edge::Reflect, 1, Activation::Sigmoid) }),
+			(64, 64, 3, ConvSpec::centred(3, Edge::Zeros, 1, Activation::Relu)),
+		];
+		for (inputs, outputs, kernel, spec) in cases {
+			let weight = Tensor::randn(0f32, 0.2, (outputs, inputs, kernel, kernel), &device).unwrap();
+			let bias = Tensor::randn(0f32, 0.5, outputs, &device).unwrap();
+			let conv = Conv::new(weight, Some(bias), spec).unwrap();
+			let x = Tensor::randn(0f32, 1.0, (1, inputs, 37, 45), &device).unwrap();
+			let at = |level| conv.forward_cpu(&x, level).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+			let baseline = at(Level::Baseline);
+			for level in super::super::simd::levels() {
+				assert_eq!(at(level), baseline, "{spec:?} at {level:?}");
+			}
 		}
 	}
 

@@ -8,7 +8,10 @@
 //! and activation applied while the plane is in cache; planes run in parallel and each plane's
 //! arithmetic is fixed, so the result does not depend on the thread count.
 
-use super::conv::{contiguous_f32, cpu_values, Activation, Padding};
+use super::{
+	conv::{contiguous_f32, cpu_values, Activation, Padding},
+	simd,
+};
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
 use rayon::prelude::*;
 
@@ -103,32 +106,34 @@ impl CustomOp1 for CpuDepthwise<'_> {
 			.collect();
 		let mut output = vec![0f32; batch * channels * out_height * out_width];
 		output.par_chunks_mut(out_height * out_width).enumerate().for_each(|(plane, out)| {
-			let channel = plane % channels;
-			let source = &input[plane * height * width..(plane + 1) * height * width];
-			let filter = &self.weight[channel * kernel * kernel..(channel + 1) * kernel * kernel];
-			out.fill(self.bias[channel]);
-			for (y, out_row) in out.chunks_exact_mut(out_width).enumerate() {
-				for tap_y in 0..kernel {
-					let v = (y * stride + tap_y) as isize - top as isize;
-					if v < 0 || v >= height as isize {
-						continue
-					}
-					let source_row = &source[v as usize * width..(v as usize + 1) * width];
-					for (tap_x, &(first, last, start)) in spans.iter().enumerate() {
-						let tap = filter[tap_y * kernel + tap_x];
-						if stride == 1 {
-							for (o, i) in out_row[first..last].iter_mut().zip(&source_row[start..]) {
-								*o += tap * i;
-							}
-						} else {
-							for (o, i) in out_row[first..last].iter_mut().zip(source_row[start..].iter().step_by(stride)) {
-								*o += tap * i;
+			simd::best().run(#[inline(always)] || {
+				let channel = plane % channels;
+				let source = &input[plane * height * width..(plane + 1) * height * width];
+				let filter = &self.weight[channel * kernel * kernel..(channel + 1) * kernel * kernel];
+				out.fill(self.bias[channel]);
+				for (y, out_row) in out.chunks_exact_mut(out_width).enumerate() {
+					for tap_y in 0..kernel {
+						let v = (y * stride + tap_y) as isize - top as isize;
+						if v < 0 || v >= height as isize {
+							continue
+						}
+						let source_row = &source[v as usize * width..(v as usize + 1) * width];
+						for (tap_x, &(first, last, start)) in spans.iter().enumerate() {
+							let tap = filter[tap_y * kernel + tap_x];
+							if stride == 1 {
+								for (o, i) in out_row[first..last].iter_mut().zip(&source_row[start..]) {
+									*o += tap * i;
+								}
+							} else {
+								for (o, i) in out_row[first..last].iter_mut().zip(source_row[start..].iter().step_by(stride)) {
+									*o += tap * i;
+								}
 							}
 						}
 					}
 				}
-			}
-			self.activation.apply_cpu(out);
+				self.activation.apply_cpu(out);
+			})
 		});
 		Ok((CpuStorage::F32(output), Shape::from((batch, channels, out_height, out_width))))
 	}

@@ -17,7 +17,10 @@
 //! from the patches with the bias and activation fused (col2im); elsewhere candle's ops take the
 //! whole batch (four shifted slices per output phase, interleaved).
 
-use super::conv::{contiguous_f32, cpu_values, matrix_product, Activation};
+use super::{
+	conv::{contiguous_f32, cpu_values, matrix_product, Activation},
+	simd,
+};
 use candle_core::{CpuStorage, CustomOp1, DType, Layout, Result, Shape, Tensor};
 use candle_nn::VarBuilder;
 use rayon::prelude::*;
@@ -263,14 +266,16 @@ impl CustomOp1 for CpuTransposedConv<'_> {
 			out.par_chunks_mut(plane).enumerate().for_each(|(index, out)| {
 				let (image, channel) = (index / self.outputs, index % self.outputs);
 				let patches: [&[f32]; 16] = std::array::from_fn(|tap| &columns[(channel * 16 + tap) * n + image * pixels..][..pixels]);
-				if self.doubles {
-					gather_doubled(out, self.bias[channel], &patches, height, width);
-				} else {
-					for (value, patch) in out.iter_mut().zip(patches) {
-						*value = self.bias[channel] + patch[0];
+				simd::best().run(#[inline(always)] || {
+					if self.doubles {
+						gather_doubled(out, self.bias[channel], &patches, height, width);
+					} else {
+						for (value, patch) in out.iter_mut().zip(patches) {
+							*value = self.bias[channel] + patch[0];
+						}
 					}
-				}
-				self.activation.apply_cpu(out);
+					self.activation.apply_cpu(out);
+				})
 			});
 		}
 		Ok((CpuStorage::F32(output), Shape::from((batch, self.outputs, out_height, out_width))))
@@ -283,6 +288,7 @@ impl CustomOp1 for CpuTransposedConv<'_> {
 /// m − 1; row 2m + 1 takes kernel row 0 at m + 1 and 2 at m; the columns the same way. Each
 /// output row is so a sum of contiguous input rows for its even and its odd columns, then
 /// interleaved.
+#[inline(always)]
 fn gather_doubled(out: &mut [f32], bias: f32, patches: &[&[f32]; 16], height: usize, width: usize) {
 	let add = |into: &mut [f32], values: &[f32]| into.iter_mut().zip(values).for_each(|(sum, value)| *sum += value);
 	let (mut even, mut odd) = (vec![0f32; width], vec![0f32; width]);

@@ -8,7 +8,10 @@
 //! minus the Caffe means, padded to a multiple of 16 (four poolings) by reflection and cropped
 //! after.
 
-use super::conv::{reflect_pad, Activation, Conv, ConvSpec, Edge};
+use super::{
+	conv::{reflect_pad, Activation, Conv, ConvSpec, Edge},
+	pool::max_pool_2x2,
+};
 use candle_core::{Result, Tensor};
 use candle_nn::VarBuilder;
 
@@ -80,7 +83,7 @@ impl Hed {
 		let mut sides = Vec::with_capacity(self.sides.len());
 		for (index, (block, side)) in self.blocks.iter().zip(&self.sides).enumerate() {
 			if index > 0 {
-				x = x.max_pool2d(2)?;
+				x = max_pool_2x2(&x)?;
 			}
 			for layer in block {
 				x = layer.forward(&x)?;

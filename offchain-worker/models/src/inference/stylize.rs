@@ -12,7 +12,10 @@
 //! 1e-5) and scales and shifts it by `style_weights · gamma` and `style_weights · beta`: a
 //! style is a point of the 26-simplex, and any blend is a style.
 
-use super::conv::{reflect_pad, Activation, Conv, ConvSpec, Edge};
+use super::{
+	conv::{reflect_pad, Activation, Conv, ConvSpec, Edge},
+	simd::{self, Level},
+};
 use candle_core::{CpuStorage, InplaceOp1, Layout, Result, Tensor, D};
 use candle_nn::VarBuilder;
 use rayon::prelude::*;
@@ -65,15 +68,23 @@ impl Block {
 /// another's storage. Candle's ops elsewhere.
 fn instance_norm(x: Tensor, scale: &Tensor, shift: &Tensor, activation: Activation) -> Result<Tensor> {
 	if x.device().is_cpu() {
+		return instance_norm_cpu(x, scale, shift, activation, simd::best())
+	}
+	instance_norm_with_ops(&x, scale, shift, activation)
+}
+
+/// [`instance_norm`] on the CPU, its loops compiled for `level`.
+fn instance_norm_cpu(x: Tensor, scale: &Tensor, shift: &Tensor, activation: Activation, level: Level) -> Result<Tensor> {
+	{
 		let op = CpuInstanceNorm {
 			scale: scale.flatten_all()?.to_vec1()?,
 			shift: shift.flatten_all()?.to_vec1()?,
 			activation,
+			level,
 		};
 		x.inplace_op1(&op)?;
-		return Ok(x)
 	}
-	instance_norm_with_ops(&x, scale, shift, activation)
+	Ok(x)
 }
 
 fn instance_norm_with_ops(x: &Tensor, scale: &Tensor, shift: &Tensor, activation: Activation) -> Result<Tensor> {
@@ -91,6 +102,7 @@ fn instance_norm_with_ops(x: &Tensor, scale: &Tensor, shift: &Tensor, activation
 /// The mean and the biased variance of `values`, accumulated in f64 over 16 independent lanes
 /// (so the compiler keeps them in vector registers) and summed in a fixed order: the same on
 /// every run and thread.
+#[inline(always)]
 fn moments(values: &[f32]) -> (f64, f64) {
 	const LANES: usize = 16;
 	let (mut sums, mut squares) = ([0f64; LANES], [0f64; LANES]);
@@ -119,6 +131,7 @@ struct CpuInstanceNorm {
 	scale: Vec<f32>,
 	shift: Vec<f32>,
 	activation: Activation,
+	level: Level,
 }
 
 impl InplaceOp1 for CpuInstanceNorm {
@@ -134,11 +147,13 @@ impl InplaceOp1 for CpuInstanceNorm {
 			candle_core::bail!("an instance norm of {} planes given {batch}×{channels}", self.scale.len())
 		}
 		data[start..end].par_chunks_mut(height * width).enumerate().for_each(|(plane, values)| {
-			let (mean, variance) = moments(values);
-			let gain = self.scale[plane] as f64 / (variance + EPSILON).sqrt();
-			let (gain, offset) = (gain as f32, (self.shift[plane] as f64 - mean * gain) as f32);
-			values.iter_mut().for_each(|v| *v = *v * gain + offset);
-			self.activation.apply_cpu(values);
+			self.level.run(#[inline(always)] || {
+				let (mean, variance) = moments(values);
+				let gain = self.scale[plane] as f64 / (variance + EPSILON).sqrt();
+				let (gain, offset) = (gain as f32, (self.shift[plane] as f64 - mean * gain) as f32);
+				values.iter_mut().for_each(|v| *v = *v * gain + offset);
+				self.activation.apply_cpu(values);
+			})
 		});
 		Ok(())
 	}
@@ -226,6 +241,13 @@ mod tests {
 			let reference = instance_norm_with_ops(&x, &scale, &shift, activation).unwrap();
 			let difference = (fast - reference).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap();
 			assert!(difference.to_scalar::<f32>().unwrap() < 1e-5, "{activation:?}");
+			let at = |level| {
+				let normed = instance_norm_cpu(x.copy().unwrap(), &scale, &shift, activation, level).unwrap();
+				normed.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+			};
+			for level in simd::levels() {
+				assert_eq!(at(level), at(Level::Baseline), "{activation:?} at {level:?}");
+			}
 		}
 	}
 }

@@ -14,7 +14,10 @@
 //! each point's product is one task for one thread, so the result is the same on any number of
 //! threads. The transforms run over [`LANES`] tiles at once, in arrays the compiler vectorises.
 
-use super::conv::{matrix_product, Activation, SharedPtr};
+use super::{
+	conv::{matrix_product, Activation, SharedPtr},
+	simd::Level,
+};
 use rayon::prelude::*;
 
 /// Outputs per tile side.
@@ -63,12 +66,13 @@ pub struct Shape<'a> {
 /// The convolution of `input` ([batch, inputs, height, width]) with the filters `filters`
 /// ([`transform_filters`] of the weights), plus `bias`, then `activation`: [batch, outputs,
 /// out_height, out_width].
-pub fn convolve(shape: &Shape, input: &[f32], filters: &[f32], bias: Option<&[f32]>, activation: Activation) -> Vec<f32> {
+pub fn convolve(shape: &Shape, input: &[f32], filters: &[f32], bias: Option<&[f32]>, activation: Activation, level: Level) -> Vec<f32> {
 	let Shape { batch, inputs, outputs, out_height, out_width, .. } = *shape;
 	let (tiles_y, tiles_x) = (out_height.div_ceil(TILE), out_width.div_ceil(TILE));
 	let tiles = batch * tiles_y * tiles_x;
 	let mut output = vec![0f32; batch * outputs * out_height * out_width];
 	let output_ptr = SharedPtr(output.as_mut_ptr());
+	let interior = Interior::of(shape.columns);
 	let mut transformed = Vec::new();
 	let mut products = Vec::new();
 	for first in (0..tiles).step_by(BLOCK_TILES) {
@@ -79,7 +83,7 @@ pub fn convolve(shape: &Shape, input: &[f32], filters: &[f32], bias: Option<&[f3
 		let block = Block { first, count, width, tiles_y, tiles_x };
 		// [inputs][points][tiles]: each channel's patches, transformed.
 		transformed.par_chunks_mut(POINTS * width).enumerate().for_each(|(channel, values)| {
-			transform_inputs(shape, &block, input, channel, values);
+			level.run(#[inline(always)] || transform_inputs(shape, &block, &interior, input, channel, values));
 		});
 		// [outputs][points][tiles]: for each point, the filters' transform times the inputs'.
 		let products_ptr = SharedPtr(products.as_mut_ptr());
@@ -101,7 +105,7 @@ pub fn convolve(shape: &Shape, input: &[f32], filters: &[f32], bias: Option<&[f3
 			let output_ptr = output_ptr;
 			let bias = bias.map_or(0.0, |bias| bias[channel]);
 			// SAFETY: each output channel writes only its own planes.
-			unsafe { transform_outputs(shape, &block, values, channel, bias, activation, output_ptr) };
+			level.run(#[inline(always)] || unsafe { transform_outputs(shape, &block, values, channel, bias, activation, output_ptr) });
 		});
 	}
 	output
@@ -119,11 +123,33 @@ struct Block {
 
 impl Block {
 	/// The image and the top-left output of the `index`th tile of the block.
+#[inline(always)]
 	fn tile(&self, index: usize) -> (usize, usize, usize) {
 		let tile = self.first + index;
 		let per_image = self.tiles_y * self.tiles_x;
 		let (image, within) = (tile / per_image, tile % per_image);
 		(image, within / self.tiles_x * TILE, within % self.tiles_x * TILE)
+	}
+}
+
+/// The padded columns that read the input's columns one for one: positions `start..end` read
+/// columns `first..` (the rest, the padding, go through the column map).
+struct Interior {
+	start: usize,
+	end: usize,
+	first: usize,
+}
+
+impl Interior {
+	/// The longest such run of `columns` from its first column read (none when it upsamples).
+	fn of(columns: &[Option<u32>]) -> Self {
+		let Some((start, first)) = columns.iter().enumerate().find_map(|(position, column)| Some((position, (*column)? as usize))) else {
+			return Self { start: 0, end: 0, first: 0 }
+		};
+		let length = columns[start..].iter().zip(first..).take_while(|(column, expected)| **column == Some(*expected as u32)).count();
+		// A run of one is an upsampled map's: nothing to gain.
+		let end = if length > 1 { start + length } else { start };
+		Self { start, end, first }
 	}
 }
 
@@ -197,26 +223,35 @@ fn output_transform(m: [&Lanes; PATCH]) -> [Lanes; TILE] {
 /// Fills `values` ([points][width]) with `Bᵀ·d·B` of `channel`'s patch under each tile of the
 /// block (zeros past its last tile).
 ///
-/// The tiles go a row of tiles at a time: the six padded input rows under it are read once
-/// through the index maps and split by x modulo 4, so that each patch value of 16 neighbouring
-/// tiles is one contiguous run.
-fn transform_inputs(shape: &Shape, block: &Block, input: &[f32], channel: usize, values: &mut [f32]) {
+/// The tiles go a row of tiles at a time: the six padded input rows under it are read once and
+/// split by x modulo 4, so that each patch value of 16 neighbouring tiles is one contiguous run.
+/// The columns inside the input (`interior`) are copied straight from its rows, four at a time;
+/// only the padding's go through the column map (one at a time, as the transforms took 30 % of
+/// HED's time when every column did).
+#[inline(always)]
+fn transform_inputs(shape: &Shape, block: &Block, interior: &Interior, input: &[f32], channel: usize, values: &mut [f32]) {
 	let plane_size = shape.height * shape.width;
 	// Room for a whole vector of lanes past the last tile.
 	let phase_length = block.tiles_x + 1 + LANES;
 	// [row a][x mod 4][x / 4]: the padded rows under the current row of tiles.
 	let mut phases = vec![0f32; PATCH * TILE * phase_length];
-	for_each_run(block, |index, (image, y, x), run| {
+	for_each_run(block, #[inline(always)] |index, (image, y, x), run| {
 		let plane = &input[(image * shape.inputs + channel) * plane_size..][..plane_size];
-		for a in 0..PATCH {
-			let row = shape.rows[y + a].map(|row| &plane[row as usize * shape.width..][..shape.width]);
-			for position in 0..TILE * run + PATCH - TILE {
-				let value = match (row, shape.columns[x + position]) {
-					(Some(row), Some(column)) => row[column as usize],
-					_ => 0.0,
-				};
-				phases[(a * TILE + position % TILE) * phase_length + position / TILE] = value;
+		let positions = TILE * run + PATCH - TILE;
+		// The run's positions that read the input one for one, relative to x.
+		let inside_start = interior.start.clamp(x, x + positions) - x;
+		let inside_end = interior.end.clamp(x + inside_start, x + positions) - x;
+		for (a, phases) in phases.chunks_exact_mut(TILE * phase_length).enumerate() {
+			let Some(row) = shape.rows[y + a].map(|row| &plane[row as usize * shape.width..][..shape.width]) else {
+				phases.fill(0.0);
+				continue
+			};
+			for position in (0..inside_start).chain(inside_end..positions) {
+				let value = shape.columns[x + position].map_or(0.0, |column| row[column as usize]);
+				phases[position % TILE * phase_length + position / TILE] = value;
 			}
+			let first = interior.first + x + inside_start - interior.start;
+			split_phases(phases, phase_length, inside_start, &row[first..first + inside_end - inside_start]);
 		}
 		for first in (0..run).step_by(LANES) {
 			let lanes = LANES.min(run - first);
@@ -248,6 +283,33 @@ fn transform_inputs(shape: &Shape, block: &Block, input: &[f32], channel: usize,
 	}
 }
 
+/// Writes `from`, the values of positions `start..` of a padded row, into `phases` (four rows of
+/// `phase_length`: position p goes to row p mod 4, index p / 4), four at a time once aligned.
+#[inline(always)]
+fn split_phases(phases: &mut [f32], phase_length: usize, start: usize, from: &[f32]) {
+	let head = (TILE - start % TILE) % TILE;
+	let (head, body) = from.split_at(head.min(from.len()));
+	for (offset, &value) in head.iter().enumerate() {
+		let position = start + offset;
+		phases[position % TILE * phase_length + position / TILE] = value;
+	}
+	let first = (start + head.len()) / TILE;
+	let mut rows = phases.chunks_exact_mut(phase_length);
+	let mut rows: [&mut [f32]; TILE] = std::array::from_fn(|_| rows.next().expect("four phases"));
+	let quads = body.chunks_exact(TILE);
+	let tail = quads.remainder();
+	for (quad_index, quad) in quads.enumerate() {
+		let at = first + quad_index;
+		for (row, &value) in rows.iter_mut().zip(quad) {
+			row[at] = value;
+		}
+	}
+	let at = first + body.len() / TILE;
+	for (phase, &value) in tail.iter().enumerate() {
+		rows[phase][at] = value;
+	}
+}
+
 /// The first `lanes` of `from` to the start of `to`, between the lane arrays and the blocks'
 /// rows both ways: a whole vector as one fixed-size copy (a copy of a variable length is a call
 /// to `memmove`).
@@ -262,6 +324,7 @@ fn copy_lanes(to: &mut [f32], from: &[f32], lanes: usize) {
 
 /// Calls `each(index, (image, y, x), run)` for each run of the block's tiles that lie in one row
 /// of tiles: the first's index in the block, its image and top-left output, how many.
+#[inline(always)]
 fn for_each_run(block: &Block, mut each: impl FnMut(usize, (usize, usize, usize), usize)) {
 	let mut index = 0;
 	while index < block.count {
@@ -278,6 +341,7 @@ fn for_each_run(block: &Block, mut each: impl FnMut(usize, (usize, usize, usize)
 /// # Safety
 /// `output` holds [batch, outputs, out_height, out_width] values; no other task writes
 /// `channel`'s planes meanwhile.
+#[inline(always)]
 unsafe fn transform_outputs(
 	shape: &Shape,
 	block: &Block,
@@ -288,7 +352,7 @@ unsafe fn transform_outputs(
 	output: SharedPtr,
 ) {
 	let (out_height, out_width) = (shape.out_height, shape.out_width);
-	for_each_run(block, |index, (image, y, x), run| {
+	for_each_run(block, #[inline(always)] |index, (image, y, x), run| {
 		let plane = unsafe { output.0.add((image * shape.outputs + channel) * out_height * out_width) };
 		for first in (0..run).step_by(LANES) {
 			let lanes = LANES.min(run - first);
