@@ -267,6 +267,8 @@ fn wave_image(side: usize, device: &Device) -> Result<candle_core::Tensor> {
 }
 
 fn main() -> Result<()> {
+	// Before the daemon's threads allocate (each thread's first allocation picks its arena).
+	studio_models::device::keep_freed_buffers();
 	service::init_logging();
 	let cli = Cli::parse();
 	let device = match cli.command {
