@@ -5,7 +5,8 @@
 # timestamps of its own log lines), against the sum of its jobs' inference seconds
 # (`studio_worker_inference_seconds_sum`), the CPU time the process used in that interval (as
 # a share of the cores' time) and its peak resident memory.
-# A benchmark, not a test: it prints one markdown row for docs/performance.md.
+# A benchmark, not a test: it prints one markdown row for docs/performance.md, and the worker's
+# CPU time in the interval by thread (inference pool, candle's pool, tokio's threads).
 #
 #   scripts/bench-daemon.sh [jobs, default 20] [candidates per job, default 16]
 #
@@ -47,6 +48,13 @@ ticks="$(getconf CLK_TCK)"
 cpu_seconds() {
 	awk -v ticks="$ticks" '{ print ($14 + $15) / ticks }' "/proc/$worker_pid/stat"
 }
+# Each thread's CPU ticks, "tid name ticks" (the name has no spaces: tokio-runtime-w, candle-bp-0,
+# and the process's own name for the rayon pool and the main thread).
+thread_ticks() {
+	for task in /proc/"$worker_pid"/task/*; do
+		echo "${task##*/} $(cat "$task/comm" 2>/dev/null) $(awk '{ print $14 + $15 }' "$task/stat" 2>/dev/null)"
+	done
+}
 # The CPU time before the first claim (loading the models, joining the network) is left out.
 for _ in $(seq 3000); do
 	grep -q ': claiming jobs=' "$run_dir/worker.log" && break
@@ -54,6 +62,7 @@ for _ in $(seq 3000); do
 	sleep 0.1
 done
 cpu_at_first_claim="$(cpu_seconds)"
+thread_ticks >"$run_dir/threads-at-first-claim"
 metric() {
 	curl -s "http://127.0.0.1:$gateway_port/metrics" | awk -v name="$1" '$1 == name { print $2 }'
 }
@@ -64,6 +73,7 @@ for _ in $(seq 1200); do
 done
 [ "$(metric studio_worker_jobs_delivered_total)" = "$jobs" ] || { log "not all jobs were delivered; see $run_dir"; exit 1; }
 cpu="$(python3 -c "print($(cpu_seconds) - $cpu_at_first_claim)")"
+thread_ticks >"$run_dir/threads-at-end"
 # The worker's peak resident memory so far (models, IPFS node, gateway and every job's search).
 peak_rss_mib="$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$worker_pid/status")"
 inference="$(metric studio_worker_inference_seconds_sum)"
@@ -79,5 +89,23 @@ inference, cpu, cores = float(inference), float(cpu), int(cores)
 print("| worker | jobs × candidates | first claim → last delivery (s) | sum of inference (s) | ratio | worker CPU time in it (s) | CPU busy | peak RSS (MiB) |")
 print("|---|---|---|---|---|---|---|---|")
 print(f"| {binary} | {jobs} × {candidates} | {interval:.1f} | {inference:.1f} | {interval / inference:.2f} | {cpu:.1f} | {100 * cpu / (interval * cores):.0f} % of {cores} cores | {peak_rss} |")
+EOF
+# Where the CPU time went, by thread: the inference pool (rayon's threads carry the process's
+# name), candle's own pool for its element-wise ops, and tokio's threads (the chain client, the
+# IPFS node, and each design's calling thread, a blocking task).
+python3 - "$run_dir/threads-at-first-claim" "$run_dir/threads-at-end" "$ticks" <<'EOF'
+import sys, collections
+def read(path):
+    ticks = {}
+    for line in open(path):
+        parts = line.split()
+        if len(parts) == 3:
+            ticks[parts[0]] = (parts[1], int(parts[2]))
+    return ticks
+before, after, per_second = read(sys.argv[1]), read(sys.argv[2]), int(sys.argv[3])
+by_name = collections.Counter()
+for tid, (name, ticks) in after.items():
+    by_name[name] += ticks - before.get(tid, (name, 0))[1]
+print("worker CPU by thread in the interval: " + ", ".join(f"{name} {ticks / per_second:.1f} s" for name, ticks in by_name.most_common()))
 EOF
 log "logs in $run_dir"

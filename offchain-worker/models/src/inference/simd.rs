@@ -27,15 +27,21 @@ impl Level {
 	fn detected() -> Self {
 		#[cfg(target_arch = "x86_64")]
 		{
-			if std::arch::is_x86_feature_detected!("avx512f") &&
-				std::arch::is_x86_feature_detected!("avx512bw") &&
-				std::arch::is_x86_feature_detected!("avx512cd") &&
-				std::arch::is_x86_feature_detected!("avx512dq") &&
-				std::arch::is_x86_feature_detected!("avx512vl")
-			{
+			use std::arch::is_x86_feature_detected as has;
+			// Every feature `v3` and `v4` are compiled with, not only the vector ones.
+			let v3 = has!("avx2") &&
+				has!("fma") && has!("bmi1") &&
+				has!("bmi2") && has!("lzcnt") &&
+				has!("popcnt") && has!("f16c") &&
+				has!("movbe");
+			let v4 = v3 &&
+				has!("avx512f") && has!("avx512bw") &&
+				has!("avx512cd") && has!("avx512dq") &&
+				has!("avx512vl");
+			if v4 {
 				return Self::V4
 			}
-			if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+			if v3 {
 				return Self::V3
 			}
 		}
