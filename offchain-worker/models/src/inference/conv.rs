@@ -4,8 +4,8 @@
 //!
 //! On the CPU, candle's `conv2d` builds its im2col tiles element by element with bounds checks
 //! and needs the padding and upsampling as separate copies first; here each output tile's
-//! columns are gathered straight from the unpadded input (the pad and the upsampling are index
-//! maps, interior rows are slice copies), multiplied with the `gemm` crate (the one candle itself
+//! columns are gathered straight from the unpadded input (`im2col.rs`: the pad and the
+//! upsampling are index maps, interior rows are slice copies), multiplied with the `gemm` crate (the one candle itself
 //! uses) into the output in place, and finished with the bias and activation while in cache.
 //! 3×3 stride-1 convolutions with 64 channels or more either side take Winograd's F(4×4, 3×3)
 //! instead (`winograd.rs`), through the same index maps.
@@ -14,7 +14,11 @@
 //! count), and each tile's product runs on one thread, so the result is the same on any number
 //! of threads.
 
-use super::{simd::Level, winograd};
+use super::{
+	im2col::{source_map, Gather, COLUMNS},
+	simd::Level,
+	winograd,
+};
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Storage, Tensor};
 use rayon::prelude::*;
 use std::sync::OnceLock;
@@ -315,18 +319,6 @@ struct CpuConv<'a> {
 	level: Level,
 }
 
-/// For each tap `t` and output position `o` along one axis, the input index it reads (`None`:
-/// a zero of the padding), `t`-major.
-fn source_map(input: usize, output: usize, kernel: usize, before: usize, spec: &ConvSpec) -> Result<Vec<Option<u32>>> {
-	let mut map = Vec::with_capacity(kernel * output);
-	for tap in 0..kernel {
-		for position in 0..output {
-			map.push(source_index(input, position * spec.stride + tap, before, spec)?);
-		}
-	}
-	Ok(map)
-}
-
 /// For each position of the padded input along one axis (`extent` of them; those past the
 /// padded input, `padded` long, read zeros), the input index it reads.
 fn padded_map(input: usize, extent: usize, padded: usize, before: usize, spec: &ConvSpec) -> Result<Vec<Option<u32>>> {
@@ -337,7 +329,7 @@ fn padded_map(input: usize, extent: usize, padded: usize, before: usize, spec: &
 
 /// The input index that position `position` of the padded (and upsampled) input reads along an
 /// axis of `input` pixels with `before` added in front (`None`: a zero of the padding).
-fn source_index(input: usize, position: usize, before: usize, spec: &ConvSpec) -> Result<Option<u32>> {
+pub(super) fn source_index(input: usize, position: usize, before: usize, spec: &ConvSpec) -> Result<Option<u32>> {
 	let virtual_size = (input * spec.upsample) as isize;
 	let mut v = position as isize - before as isize;
 	if v < 0 || v >= virtual_size {
@@ -350,85 +342,6 @@ fn source_index(input: usize, position: usize, before: usize, spec: &ConvSpec) -
 		}
 	}
 	Ok(Some((v as usize / spec.upsample) as u32))
-}
-
-thread_local! {
-	/// Each thread's column buffer, reused from tile to tile.
-	static COLUMNS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Where the im2col columns of a tile of output rows come from.
-struct Gather<'a> {
-	/// [`source_map`]s along y and x.
-	rows: &'a [Option<u32>],
-	columns: &'a [Option<u32>],
-	height: usize,
-	width: usize,
-	out_height: usize,
-	out_width: usize,
-	kernel: usize,
-	left: usize,
-	stride: usize,
-	upsample: usize,
-}
-
-impl Gather<'_> {
-	/// Fills `col` ([inputs·k·k, span], every value) for the `span / out_width` output rows from
-	/// `first_row` of one image (`source`, [inputs, h, w]).
-	#[inline(always)]
-	fn fill(&self, col: &mut [f32], source: &[f32], first_row: usize, span: usize) {
-		let Self { rows, columns, height, width, out_height, out_width, kernel, left, stride, upsample } = *self;
-		let virtual_width = width * upsample;
-		for (depth_row, col_row) in col.chunks_exact_mut(span).enumerate() {
-			let (channel, tap) = (depth_row / (kernel * kernel), depth_row % (kernel * kernel));
-			let (tap_y, tap_x) = (tap / kernel, tap % kernel);
-			let source_plane = &source[channel * height * width..(channel + 1) * height * width];
-			let column_map = &columns[tap_x * out_width..(tap_x + 1) * out_width];
-			// Output x reads the upsampled input at x·stride + tap_x − left: inside it for x in
-			// first..last, which are plain reads (no padding); the columns outside go by the map.
-			let first = left.saturating_sub(tap_x).div_ceil(stride).min(out_width);
-			let last = (virtual_width + left).saturating_sub(tap_x).div_ceil(stride).clamp(first, out_width);
-			let start = (first * stride + tap_x).saturating_sub(left);
-			for (offset, out_row) in col_row.chunks_exact_mut(out_width).enumerate() {
-				let Some(source_y) = rows[tap_y * out_height + first_row + offset] else {
-					out_row.fill(0.0);
-					continue
-				};
-				let source_row = &source_plane[source_y as usize * width..(source_y as usize + 1) * width];
-				let interior = &mut out_row[first..last];
-				match (stride, upsample) {
-					_ if interior.is_empty() => {},
-					(1, 1) => interior.copy_from_slice(&source_row[start..start + interior.len()]),
-					(_, 1) => interior.iter_mut().zip(source_row[start..].iter().step_by(stride)).for_each(|(to, &from)| *to = from),
-					(1, 2) => upsample_twice(interior, source_row, start),
-					_ => interior.iter_mut().enumerate().for_each(|(i, to)| *to = source_row[(start + i * stride) / upsample]),
-				}
-				for x in (0..first).chain(last..out_width) {
-					out_row[x] = column_map[x].map_or(0.0, |sx| source_row[sx as usize]);
-				}
-			}
-		}
-	}
-}
-
-/// Fills `to` with the row `from` upsampled ×2 (nearest), from position `start` of the
-/// upsampled row: each value twice, in pairs the compiler vectorises.
-#[inline(always)]
-fn upsample_twice(to: &mut [f32], from: &[f32], start: usize) {
-	let (mut to, mut from) = (to, &from[start / 2..]);
-	if start % 2 == 1 {
-		to[0] = from[0];
-		(to, from) = (&mut to[1..], &from[1..]);
-	}
-	let done = to.len() / 2;
-	let mut pairs = to.chunks_exact_mut(2);
-	for (pair, &value) in (&mut pairs).zip(from) {
-		pair[0] = value;
-		pair[1] = value;
-	}
-	if let [last] = pairs.into_remainder() {
-		*last = from[done];
-	}
 }
 
 /// An output pointer shared by the tasks of a CPU kernel, which write disjoint parts of it (the

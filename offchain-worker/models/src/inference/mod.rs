@@ -7,6 +7,7 @@ pub mod conv;
 pub mod depthwise;
 pub mod generator;
 pub mod image;
+mod im2col;
 pub mod latents;
 pub mod line_art;
 pub mod pool;
