@@ -5,8 +5,9 @@
 //! On the CPU, candle's `conv2d` builds its im2col tiles element by element with bounds checks
 //! and needs the padding and upsampling as separate copies first; here each output tile's
 //! columns are gathered straight from the unpadded input (`im2col.rs`: the pad and the
-//! upsampling are index maps, interior rows are slice copies), multiplied with the `gemm` crate (the one candle itself
-//! uses) into the output in place, and finished with the bias and activation while in cache.
+//! upsampling are index maps, interior rows are slice copies), multiplied with the `gemm` crate
+//! (the one candle itself uses) into the output in place, and finished with the bias and
+//! activation while in cache.
 //! 3×3 stride-1 convolutions with 64 channels or more either side take Winograd's F(4×4, 3×3)
 //! instead (`winograd.rs`), through the same index maps.
 //!
@@ -429,11 +430,13 @@ impl CustomOp1 for CpuConv<'_> {
 					(rhs, rhs_row_stride),
 					gemm::Parallelism::None,
 				);
-				for output_channel in 0..self.outputs {
-					let values = std::slice::from_raw_parts_mut(dst.add(output_channel * plane), span);
-					let bias = self.bias.map(|bias| bias[output_channel]);
-					self.level.run(#[inline(always)] || self.spec.activation.apply_cpu_with_bias(values, bias));
-				}
+				self.level.run(#[inline(always)] || {
+					for output_channel in 0..self.outputs {
+						let values = std::slice::from_raw_parts_mut(dst.add(output_channel * plane), span);
+						let bias = self.bias.map(|bias| bias[output_channel]);
+						self.spec.activation.apply_cpu_with_bias(values, bias);
+					}
+				});
 			}
 			});
 		});

@@ -75,15 +75,13 @@ fn instance_norm(x: Tensor, scale: &Tensor, shift: &Tensor, activation: Activati
 
 /// [`instance_norm`] on the CPU, its loops compiled for `level`.
 fn instance_norm_cpu(x: Tensor, scale: &Tensor, shift: &Tensor, activation: Activation, level: Level) -> Result<Tensor> {
-	{
-		let op = CpuInstanceNorm {
-			scale: scale.flatten_all()?.to_vec1()?,
-			shift: shift.flatten_all()?.to_vec1()?,
-			activation,
-			level,
-		};
-		x.inplace_op1(&op)?;
-	}
+	let op = CpuInstanceNorm {
+		scale: scale.flatten_all()?.to_vec1()?,
+		shift: shift.flatten_all()?.to_vec1()?,
+		activation,
+		level,
+	};
+	x.inplace_op1(&op)?;
 	Ok(x)
 }
 

@@ -123,7 +123,7 @@ struct Block {
 
 impl Block {
 	/// The image and the top-left output of the `index`th tile of the block.
-#[inline(always)]
+	#[inline(always)]
 	fn tile(&self, index: usize) -> (usize, usize, usize) {
 		let tile = self.first + index;
 		let per_image = self.tiles_y * self.tiles_x;
@@ -248,7 +248,7 @@ fn transform_inputs(shape: &Shape, block: &Block, interior: &Interior, input: &[
 			};
 			for position in (0..inside_start).chain(inside_end..positions) {
 				let value = shape.columns[x + position].map_or(0.0, |column| row[column as usize]);
-				phases[position % TILE * phase_length + position / TILE] = value;
+				phases[phase_index(position, phase_length)] = value;
 			}
 			let first = interior.first + x + inside_start - interior.start;
 			split_phases(phases, phase_length, inside_start, &row[first..first + inside_end - inside_start]);
@@ -283,6 +283,13 @@ fn transform_inputs(shape: &Shape, block: &Block, interior: &Interior, input: &[
 	}
 }
 
+/// Where padded position `position` goes among the four phase rows of `phase_length`: row
+/// `position mod 4`, index `position / 4`.
+#[inline(always)]
+fn phase_index(position: usize, phase_length: usize) -> usize {
+	position % TILE * phase_length + position / TILE
+}
+
 /// Writes `from`, the values of positions `start..` of a padded row, into `phases` (four rows of
 /// `phase_length`: position p goes to row p mod 4, index p / 4), four at a time once aligned.
 #[inline(always)]
@@ -291,7 +298,7 @@ fn split_phases(phases: &mut [f32], phase_length: usize, start: usize, from: &[f
 	let (head, body) = from.split_at(head.min(from.len()));
 	for (offset, &value) in head.iter().enumerate() {
 		let position = start + offset;
-		phases[position % TILE * phase_length + position / TILE] = value;
+		phases[phase_index(position, phase_length)] = value;
 	}
 	let first = (start + head.len()) / TILE;
 	let mut rows = phases.chunks_exact_mut(phase_length);
