@@ -13,8 +13,8 @@
 #      each checked on the CPU as a verifier does (`studio-worker verify`): the reported and the
 #      re-measured deviation and quality, and the PSNR of the CPU's re-generation.
 #   2. Throughput: `studio-worker bench` and scripts/bench_torch.py on the same GPU, side by
-#      side (scripts/bench_table.py): the generator at batch 1, 16, 64 and 256 in fp32 (PyTorch
-#      also in bf16 at 1024), the critic and the fitness loop.
+#      side (scripts/bench_table.py): the generator at batch 1, 16, 64 and 256 in fp32 and at
+#      1024 in bf16, the critic and the fitness loop.
 #   3. The daemon: scripts/bench-daemon.sh with the worker on the GPU, and the GPU's mean
 #      utilisation from the worker's start to the last delivery (nvidia-smi every 100 ms).
 #
@@ -56,7 +56,7 @@ log "2. throughput on $device: candle and PyTorch side by side"
 batches="1,16,64,256"
 half_batches="1024"
 [ "$device" = cpu ] && batches="1,16" && half_batches=""
-worker --device "$device" bench --seconds "$seconds" --batches "$batches" | tee "$work/candle.md"
+worker --device "$device" bench --seconds "$seconds" --batches "$batches" ${half_batches:+--bf16-batches "$half_batches"} | tee "$work/candle.md"
 "$python" "$REPO_ROOT/scripts/bench_torch.py" --models-dir "$STUDIO_MODELS_DIR" --seconds "$seconds" \
 	--device "$device" --batches "$batches" --half-batches "$half_batches" | tee "$work/torch.md"
 echo

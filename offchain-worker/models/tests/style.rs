@@ -100,6 +100,32 @@ fn eyes_are_nearest_to_their_own_class_reference() {
 	assert!(matrix[red][grayscale] > 3.0 * matrix[grayscale][grayscale], "red eyes drift from grayscale\n{table}");
 }
 
+/// The generator in bfloat16 (the GPU throughput figure's) paints the f32 generator's eyes to
+/// within bf16's precision: close in pixels, and as far from each style as they are.
+#[test]
+fn the_generator_in_bf16_paints_the_f32_eyes_within_its_precision() {
+	let models = models();
+	assert_eq!(models.generator.dtype(), DType::F32);
+	let half = models.generator.to_dtype(DType::BF16).unwrap();
+	assert_eq!(half.dtype(), DType::BF16);
+	let class = CLASSES.iter().position(|c| *c == "hazel").unwrap();
+	let full = models.generator.generate(3, 0..4, class, &Device::Cpu).unwrap();
+	let halved = half.generate(3, 0..4, class, &Device::Cpu).unwrap();
+	assert_eq!((halved.dims(), halved.dtype()), (full.dims(), DType::F32));
+	let error = (&halved - &full).unwrap();
+	let worst: f32 = error.abs().unwrap().max_all().unwrap().to_scalar().unwrap();
+	let mean_square: f32 = error.sqr().unwrap().mean_all().unwrap().to_scalar().unwrap();
+	// Pixels span 2 (−1 to 1).
+	let psnr = 10.0 * (4.0 / mean_square as f64).log10();
+	println!("bf16 against f32: PSNR {psnr:.1} dB, largest difference {worst}");
+	assert!(psnr > 45.0 && worst < 0.05, "PSNR {psnr:.1} dB, largest difference {worst}");
+	let reference = reference(&style_vectors(&models.critic, &quantized_batch(&full).unwrap()).unwrap());
+	let (full, halved) = (quantized_batch(&full).unwrap(), quantized_batch(&halved).unwrap());
+	let apart = (mean_deviation(&models, &halved, &reference) - mean_deviation(&models, &full, &reference)).abs();
+	println!("mean deviation apart: {apart:e}");
+	assert!(apart < 1e-3, "{apart}");
+}
+
 #[test]
 fn a_stored_png_rescored_gives_the_same_style_vector() {
 	let models = models();

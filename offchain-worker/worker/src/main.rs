@@ -88,6 +88,11 @@ enum Command {
 		/// The generator's batch sizes.
 		#[arg(long, value_delimiter = ',', default_value = "1,16,64")]
 		batches: Vec<u64>,
+		/// Batch sizes to run the generator at in bfloat16 as well (its weights and
+		/// activations; images come back as f32). A throughput figure for the GPU's tensor
+		/// cores: designs are made in f32, which verifiers re-make exactly.
+		#[arg(long, value_delimiter = ',')]
+		bf16_batches: Vec<u64>,
 	},
 	/// Run the worker daemon: follow the chain's finalized blocks, claim the jobs this worker
 	/// can run, design them, add the outputs to its IPFS node and submit signed results. Its
@@ -297,7 +302,7 @@ fn main() -> Result<()> {
 				println!("{}", store.path_of(&cid).display());
 			}
 		},
-		Command::Bench { seconds, batches } => {
+		Command::Bench { seconds, batches, bf16_batches } => {
 			let (generator_hash, generator) = Agents::generator(&cli.models_dir, &device)?;
 			let (critic_hash, critic) = Agents::critic(&cli.models_dir, &device)?;
 			let on = label(&device);
@@ -309,6 +314,16 @@ fn main() -> Result<()> {
 					Ok(())
 				})?;
 				println!("| generator (candle, {on}) | {batch} | {per_second:.1} |");
+			}
+			if !bf16_batches.is_empty() {
+				let generator = generator.to_dtype(candle_core::DType::BF16)?;
+				for batch in bf16_batches {
+					let per_second = throughput(seconds, batch, |round| {
+						generator.generate(round, 0..batch, 0, &device)?;
+						Ok(())
+					})?;
+					println!("| generator, bf16 (candle, {on}) | {batch} | {per_second:.1} |");
+				}
 			}
 			let images = quantized_batch(&generator.generate(0, 0..16, 0, &device)?)?;
 			let per_second = throughput(seconds, 16, |_| {

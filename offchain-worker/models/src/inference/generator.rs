@@ -90,7 +90,7 @@ impl TransposedConv {
 	/// 1×1 to 4×4 (`doubles` false: stride 1, no padding) or double the side (stride 2,
 	/// padding 1), with the bias and activation.
 	fn forward(&self, x: &Tensor, doubles: bool) -> Result<Tensor> {
-		if !(x.device().is_cpu() && self.weights.device().is_cpu()) {
+		if !(x.device().is_cpu() && self.weights.device().is_cpu() && self.weights.dtype() == DType::F32) {
 			let y = if doubles { self.double(x)? } else { self.project(x)? };
 			return self.activation.apply(&y.broadcast_add(&self.bias.reshape((1, self.outputs, 1, 1))?)?)
 		}
@@ -180,11 +180,38 @@ impl EyeGenerator {
 	/// count, so a verifier re-making one candidate alone gets its exact pixels.
 	pub fn forward(&self, latents: &Tensor, classes: &Tensor) -> Result<Tensor> {
 		let batch = latents.dim(0)?;
-		let mut x = Tensor::cat(&[latents, classes], 1)?.reshape((batch, LATENT_SIZE + CLASSES.len(), 1, 1))?;
+		let dtype = self.dtype();
+		let mut x = Tensor::cat(&[latents, classes], 1)?.to_dtype(dtype)?.reshape((batch, LATENT_SIZE + CLASSES.len(), 1, 1))?;
 		for (index, conv) in self.layers.iter().enumerate() {
 			x = conv.forward(&x, index > 0)?;
 		}
-		Ok(x)
+		x.to_dtype(DType::F32)
+	}
+
+	/// The type its weights and activations are held in.
+	pub fn dtype(&self) -> DType {
+		self.layers[0].weights.dtype()
+	}
+
+	/// The generator with its weights (batch norms folded in) and activations in `dtype`:
+	/// bf16 or f16 halve the memory a batch takes and, on a GPU, run its matrix products on
+	/// the tensor cores. Such a generator runs candle's ops on every device (the CPU kernel is
+	/// f32's) and still returns f32 images. For throughput only: a design is made in f32,
+	/// which a verifier re-makes exactly (`docs/verification.md`).
+	pub fn to_dtype(&self, dtype: DType) -> Result<Self> {
+		let layers = self
+			.layers
+			.iter()
+			.map(|layer| {
+				Ok(TransposedConv {
+					weights: layer.weights.to_dtype(dtype)?,
+					bias: layer.bias.to_dtype(dtype)?,
+					outputs: layer.outputs,
+					activation: layer.activation,
+				})
+			})
+			.collect::<Result<_>>()?;
+		Ok(Self { layers })
 	}
 }
 
