@@ -308,21 +308,15 @@ fn main() -> Result<()> {
 			let on = label(&device);
 			println!("| measurement | batch | candidates/s |");
 			println!("|---|---|---|");
-			for batch in batches {
-				let per_second = throughput(seconds, batch, |round| {
-					generator.generate(round, 0..batch, 0, &device)?;
-					Ok(())
-				})?;
-				println!("| generator (candle, {on}) | {batch} | {per_second:.1} |");
-			}
-			if !bf16_batches.is_empty() {
-				let generator = generator.to_dtype(candle_core::DType::BF16)?;
-				for batch in bf16_batches {
+			let half = if bf16_batches.is_empty() { None } else { Some(generator.to_dtype(candle_core::DType::BF16)?) };
+			for (name, model, batches) in [("generator", Some(&generator), batches), ("generator, bf16", half.as_ref(), bf16_batches)] {
+				let Some(model) = model else { continue };
+				for batch in batches {
 					let per_second = throughput(seconds, batch, |round| {
-						generator.generate(round, 0..batch, 0, &device)?;
+						model.generate(round, 0..batch, 0, &device)?;
 						Ok(())
 					})?;
-					println!("| generator, bf16 (candle, {on}) | {batch} | {per_second:.1} |");
+					println!("| {name} (candle, {on}) | {batch} | {per_second:.1} |");
 				}
 			}
 			let images = quantized_batch(&generator.generate(0, 0..16, 0, &device)?)?;
