@@ -80,7 +80,7 @@ impl Gather<'_> {
 /// Fills `to` with the row `from` upsampled ×2 (nearest), from position `start` of the
 /// upsampled row: each value twice, in pairs the compiler vectorises.
 #[inline(always)]
-fn upsample_twice(to: &mut [f32], from: &[f32], start: usize) {
+pub(super) fn upsample_twice(to: &mut [f32], from: &[f32], start: usize) {
 	let (mut to, mut from) = (to, &from[start / 2..]);
 	if start % 2 == 1 {
 		to[0] = from[0];

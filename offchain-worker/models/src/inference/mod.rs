@@ -5,6 +5,7 @@
 pub mod client_image;
 pub mod conv;
 pub mod depthwise;
+mod direct;
 pub mod generator;
 pub mod image;
 mod im2col;

@@ -15,7 +15,7 @@
 //! threads. The transforms run over [`LANES`] tiles at once, in arrays the compiler vectorises.
 
 use super::{
-	conv::{matrix_product, Activation, SharedPtr},
+	conv::{matrix_product, Activation, MappedShape as Shape, SharedPtr},
 	simd::Level,
 };
 use rayon::prelude::*;
@@ -46,21 +46,6 @@ pub fn applies(kernel: usize, stride: usize, inputs: usize, outputs: usize) -> b
 /// length (positions past the padded input are read as zeros; their outputs are dropped).
 pub fn patch_extent(outputs: usize) -> usize {
 	outputs.div_ceil(TILE) * TILE + PATCH - TILE
-}
-
-/// A convolution's shape and where its input patches come from.
-pub struct Shape<'a> {
-	pub batch: usize,
-	pub inputs: usize,
-	pub outputs: usize,
-	pub height: usize,
-	pub width: usize,
-	pub out_height: usize,
-	pub out_width: usize,
-	/// For each padded position along y and x ([`patch_extent`] of them), the input row or
-	/// column it reads (`None`: a zero).
-	pub rows: &'a [Option<u32>],
-	pub columns: &'a [Option<u32>],
 }
 
 /// The convolution of `input` ([batch, inputs, height, width]) with the filters `filters`
