@@ -1,19 +1,19 @@
-//! Stride-1 convolutions with few channels on the CPU, computed directly: each output value is
-//! the sum over the input channels and the kernel's taps, accumulated in registers, with no
-//! column buffer.
+//! Stride-1 convolutions on the CPU, computed directly: each output value is the sum over the
+//! input channels and the kernel's taps, accumulated in vector registers, with no column buffer.
 //!
 //! The im2col kernel copies `inputs·k·k` values for every output pixel into its columns, and
 //! `gemm` packs them once more. For the style network's layers (32 channels or fewer, 3×3 and
-//! 9×9 kernels) those copies cost a tenth to a half of each layer's time. Here the input is padded (and
-//! upsampled) once into planes whose rows every tap reads in place, and a block of `OUTPUTS`
-//! output channels by `WIDTH` pixels of a row stays in vector registers while the loop runs
-//! over the input channels and taps: per tap one load of `WIDTH` inputs and `OUTPUTS`
-//! broadcast weights feed `OUTPUTS·WIDTH` fused multiply-adds.
+//! 9×9 kernels) those copies cost a tenth to a half of each layer's time. Here the input is
+//! padded (and upsampled) once into planes whose rows every tap reads in place, and a block of
+//! output channels by a run of pixels of a row ([`Blocking`]) stays in registers while the loop
+//! runs over the taps: per tap, loads of the run's inputs and one broadcast weight per output
+//! feed a fused multiply-add per accumulator (AVX-512 or AVX2 intrinsics).
 //!
-//! Every output value is the same fused multiply-add chain over (channel, tap y, tap x) in
-//! that order, so the result is the same bits on any number of threads, with any blocking, at
-//! AVX2 and AVX-512 alike. The kernel needs FMA (x86-64-v3 or above): without it, `mul_add`
-//! would be a library call a value, and the im2col kernel serves instead.
+//! Every output value is the same fused multiply-add chain over (channel, tap y, tap x) in that
+//! order, starting from zero: the chain `gemm` computes for im2col's columns when the depth is
+//! at most 512 (one pass over k), so this kernel gives im2col's bits, on any number of threads,
+//! with any blocking, at AVX2 and AVX-512 alike. It needs FMA (x86-64-v3 or above); without it
+//! the im2col kernel serves.
 
 use super::{
 	conv::{Activation, MappedShape as Shape, SharedPtr},
@@ -31,7 +31,7 @@ const TASK_ROWS: usize = 4;
 /// stride 1, a kernel wider than one pixel (a 1×1 convolution's columns are its input, read in
 /// place) and FMA.
 pub fn applies(kernel: usize, stride: usize, level: Level) -> bool {
-	kernel > 1 && stride == 1 && level != Level::Baseline
+	kernel > 1 && stride == 1 && level != Level::Baseline && cfg!(target_arch = "x86_64")
 }
 
 /// The padded input's extent along x for `outputs` outputs: the kernel's reach past whole row
@@ -45,40 +45,64 @@ pub fn padded_extent(outputs: usize, kernel: usize) -> usize {
 /// inputs, k, k]), then `bias` and `activation`: [batch, outputs, out_height, out_width].
 /// `level` must be V3 or above ([`applies`]).
 pub fn convolve(shape: &Shape, input: &[f32], weight: &[f32], bias: Option<&[f32]>, activation: Activation, level: Level) -> Vec<f32> {
-	// Accumulators: 16 to 24 vector registers of AVX-512's 32 (12 outputs by 32 pixels measured
-	// 5 % faster than 8 by 32 on the style network's 32-channel layers), or 12 of AVX2's 16.
+	// Accumulators: 16 vector registers of AVX-512's 32, or 12 of AVX2's 16. For 32 outputs,
+	// 16 outputs by one vector was measured fastest (best of 60 runs, 2 threads: a 3×3 32→32
+	// at 64² 0.44 ms, a 9×9 3→32 at 256² 5.3–5.6 ms), against 8 by two vectors (0.47, 5.7), 12
+	// by two (0.49, 5.9) and 16 by two (0.66, 8.4: the accumulators spill).
+	#[cfg(target_arch = "x86_64")]
 	match (level, shape.outputs) {
-		(Level::V4, 1..=4) => convolve_blocked::<4, 64>(shape, input, weight, bias, activation, level),
-		(Level::V4, 5..=8) => convolve_blocked::<8, 32>(shape, input, weight, bias, activation, level),
-		(Level::V4, _) => convolve_blocked::<12, 32>(shape, input, weight, bias, activation, level),
-		_ => convolve_blocked::<4, 24>(shape, input, weight, bias, activation, level),
+		(Level::V4, 1..=4) => convolve_blocked(shape, input, weight, bias, activation, level, x86::v4::<4, 4>()),
+		(Level::V4, 5..=8) => convolve_blocked(shape, input, weight, bias, activation, level, x86::v4::<8, 2>()),
+		(Level::V4, _) => convolve_blocked(shape, input, weight, bias, activation, level, x86::v4::<16, 1>()),
+		(Level::V3, _) => convolve_blocked(shape, input, weight, bias, activation, level, x86::v3::<4, 3>()),
+		(Level::Baseline, _) => panic!("the direct kernel needs FMA"),
 	}
+	#[cfg(not(target_arch = "x86_64"))]
+	panic!("the direct kernel is x86-64's ({level:?}, {} outputs)", shape.outputs)
 }
 
-fn convolve_blocked<const OUTPUTS: usize, const WIDTH: usize>(
+/// A block of `outputs` output channels by `width` pixels of a row, and the function that sums
+/// it: `accumulate(weights, source, offsets, at, sums)` sums the block's outputs (their packed
+/// `weights`, one group a tap) over the pixels from `at` in `source`, each tap reading from its
+/// offset in `offsets`, into `sums` ([outputs][width]). One fused multiply-add per tap, in the
+/// taps' order.
+struct Blocking {
+	outputs: usize,
+	width: usize,
+	accumulate: unsafe fn(&[f32], &[f32], &[usize], usize, &mut [f32]),
+}
+
+fn convolve_blocked(
 	shape: &Shape,
 	input: &[f32],
 	weight: &[f32],
 	bias: Option<&[f32]>,
 	activation: Activation,
 	level: Level,
+	blocking: Blocking,
 ) -> Vec<f32> {
+	let Blocking { outputs: block_outputs, width: block_width, accumulate } = blocking;
 	let &Shape { batch, inputs, outputs, kernel, out_height, out_width, .. } = shape;
 	let taps = inputs * kernel * kernel;
-	let blocks = outputs.div_ceil(OUTPUTS);
-	// [block][channel, tap y, tap x][OUTPUTS]: a tap's weights for the block side by side, zeros
+	let blocks = outputs.div_ceil(block_outputs);
+	// [block][channel, tap y, tap x][block_outputs]: a tap's weights for the block side by side, zeros
 	// for the outputs past the last.
-	let mut packed = vec![0f32; blocks * taps * OUTPUTS];
+	let mut packed = vec![0f32; blocks * taps * block_outputs];
 	for (output, filter) in weight.chunks_exact(taps).enumerate() {
-		let (block, lane) = (output / OUTPUTS, output % OUTPUTS);
+		let (block, lane) = (output / block_outputs, output % block_outputs);
 		for (tap, &value) in filter.iter().enumerate() {
-			packed[(block * taps + tap) * OUTPUTS + lane] = value;
+			packed[(block * taps + tap) * block_outputs + lane] = value;
 		}
 	}
 	let padded = pad(shape, input, level);
 	let padded_width = shape.columns.len();
 	let padded_plane = shape.rows.len() * padded_width;
 
+	// Where each tap (channel, tap y, tap x) reads, from the output's own position.
+	let offsets: Vec<usize> = (0..inputs)
+		.flat_map(|channel| (0..kernel * kernel).map(move |tap| channel * padded_plane + tap / kernel * padded_width + tap % kernel))
+		.collect();
+	let reach = offsets.last().map_or(0, |last| last + block_width);
 	let plane = out_height * out_width;
 	let mut output = vec![0f32; batch * outputs * plane];
 	let output_ptr = SharedPtr(output.as_mut_ptr());
@@ -87,15 +111,22 @@ fn convolve_blocked<const OUTPUTS: usize, const WIDTH: usize>(
 		let (image, first_row) = (task / tasks_per_image, task % tasks_per_image * TASK_ROWS);
 		let source = &padded[image * inputs * padded_plane..(image + 1) * inputs * padded_plane];
 		let destination = output_ptr;
+		let mut sums = vec![0f32; block_outputs * block_width];
 		level.run(#[inline(always)] || {
 			for y in first_row..(first_row + TASK_ROWS).min(out_height) {
 				for block in 0..blocks {
-					let weights = &packed[block * taps * OUTPUTS..(block + 1) * taps * OUTPUTS];
-					for x in (0..out_width).step_by(WIDTH) {
-						let sums = accumulate::<OUTPUTS, WIDTH>(weights, source, padded_plane, padded_width, inputs, kernel, y * padded_width + x);
-						let count = WIDTH.min(out_width - x);
-						for (lane, sums) in sums.iter().enumerate().take(outputs - block * OUTPUTS) {
-							let channel = block * OUTPUTS + lane;
+					let weights = &packed[block * taps * block_outputs..(block + 1) * taps * block_outputs];
+					for x in (0..out_width).step_by(block_width) {
+						let at = y * padded_width + x;
+						// The last tap's block ends inside the padded planes: they hold whole
+						// blocks and the kernel's reach.
+						assert!(at + reach <= source.len(), "a tap past the padded input");
+						// SAFETY: every tap reads within `source` (the offsets are ascending);
+						// `accumulate` needs the level's instructions, which this CPU has.
+						unsafe { accumulate(weights, source, &offsets, at, &mut sums) };
+						let count = block_width.min(out_width - x);
+						for (lane, sums) in sums.chunks_exact(block_width).enumerate().take(outputs - block * block_outputs) {
+							let channel = block * block_outputs + lane;
 							// SAFETY: row `y` of each output plane of this image belongs to this
 							// task only.
 							let values = unsafe {
@@ -112,36 +143,74 @@ fn convolve_blocked<const OUTPUTS: usize, const WIDTH: usize>(
 	output
 }
 
-/// The sums of `OUTPUTS` output channels (their packed `weights`) over `WIDTH` pixels of a row,
-/// the first at `at` in the padded planes of `source`: a fused multiply-add per channel, tap y
-/// and tap x, in that order.
-#[inline(always)]
-fn accumulate<const OUTPUTS: usize, const WIDTH: usize>(
-	weights: &[f32],
-	source: &[f32],
-	padded_plane: usize,
-	padded_width: usize,
-	inputs: usize,
-	kernel: usize,
-	at: usize,
-) -> [[f32; WIDTH]; OUTPUTS] {
-	let mut sums = [[0f32; WIDTH]; OUTPUTS];
-	let mut tap_weights = weights.chunks_exact(OUTPUTS);
-	for channel in 0..inputs {
-		for tap_y in 0..kernel {
-			let row = &source[channel * padded_plane + at + tap_y * padded_width..];
-			for tap_x in 0..kernel {
-				let values: &[f32; WIDTH] = row[tap_x..tap_x + WIDTH].try_into().expect("a block of the padded row");
-				let tap: &[f32; OUTPUTS] = tap_weights.next().expect("a weight per tap").try_into().expect("OUTPUTS weights");
-				for (sums, &weight) in sums.iter_mut().zip(tap) {
-					for (sum, &value) in sums.iter_mut().zip(values) {
-						*sum = value.mul_add(weight, *sum);
+/// [`Blocking`]s in AVX-512 and AVX2 registers: `OUTPUTS` × `VECTORS` accumulators.
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+	use super::Blocking;
+	use std::arch::x86_64::*;
+
+	/// `OUTPUTS` outputs by `VECTORS` vectors of AVX-512.
+	pub fn v4<const OUTPUTS: usize, const VECTORS: usize>() -> Blocking {
+		Blocking { outputs: OUTPUTS, width: VECTORS * 16, accumulate: accumulate_v4::<OUTPUTS, VECTORS> }
+	}
+
+	/// `OUTPUTS` outputs by `VECTORS` vectors of AVX2.
+	pub fn v3<const OUTPUTS: usize, const VECTORS: usize>() -> Blocking {
+		Blocking { outputs: OUTPUTS, width: VECTORS * 8, accumulate: accumulate_v3::<OUTPUTS, VECTORS> }
+	}
+
+	macro_rules! accumulate_at {
+		($name:ident, $features:literal, $vector:ty, $lanes:literal, $zero:ident, $load:ident, $splat:ident, $fma:ident, $store:ident) => {
+			/// # Safety
+			/// The CPU has the function's features; `source` holds `at + offset + VECTORS·lanes`
+			/// values for every offset; `weights` holds `OUTPUTS` a tap and `sums` `OUTPUTS` ×
+			/// `VECTORS`·lanes.
+			#[target_feature(enable = $features)]
+			pub unsafe fn $name<const OUTPUTS: usize, const VECTORS: usize>(
+				weights: &[f32],
+				source: &[f32],
+				offsets: &[usize],
+				at: usize,
+				sums: &mut [f32],
+			) {
+				debug_assert!(weights.len() >= offsets.len() * OUTPUTS && sums.len() >= OUTPUTS * VECTORS * $lanes);
+				let mut registers = [[$zero(); VECTORS]; OUTPUTS];
+				let (mut weight, origin) = (weights.as_ptr(), source.as_ptr().add(at));
+				for &offset in offsets {
+					let row = origin.add(offset);
+					let mut values = [$zero(); VECTORS];
+					for (vector, value) in values.iter_mut().enumerate() {
+						*value = $load(row.add(vector * $lanes));
+					}
+					for output in registers.iter_mut() {
+						let tap = $splat(*weight);
+						weight = weight.add(1);
+						for (register, value) in output.iter_mut().zip(&values) {
+							*register = $fma(*value, tap, *register);
+						}
+					}
+				}
+				for (output, registers) in registers.iter().enumerate() {
+					for (vector, register) in registers.iter().enumerate() {
+						$store(sums.as_mut_ptr().add((output * VECTORS + vector) * $lanes), *register);
 					}
 				}
 			}
-		}
+		};
 	}
-	sums
+
+	accumulate_at!(
+		accumulate_v4,
+		"avx512f,avx512bw,avx512cd,avx512dq,avx512vl,avx2,fma",
+		__m512,
+		16,
+		_mm512_setzero_ps,
+		_mm512_loadu_ps,
+		_mm512_set1_ps,
+		_mm512_fmadd_ps,
+		_mm512_storeu_ps
+	);
+	accumulate_at!(accumulate_v3, "avx2,fma", __m256, 8, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_storeu_ps);
 }
 
 /// The input padded and upsampled into planes of `rows.len()` × `columns.len()`, image by
