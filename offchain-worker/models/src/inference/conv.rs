@@ -350,7 +350,7 @@ pub(super) fn source_index(input: usize, position: usize, before: usize, spec: &
 /// A convolution's shape and, for each position of its padded (and upsampled) input along y
 /// and x, the input row or column it reads (`None`: a zero): what Winograd's and the direct
 /// kernel take. How many positions each map covers is the kernel's own choice
-/// ([`winograd::patch_extent`], [`direct::padded_extent`]).
+/// ([`winograd::patch_extent`], [`direct::padded_extents`]).
 pub(super) struct MappedShape<'a> {
 	pub batch: usize,
 	pub inputs: usize,
@@ -364,8 +364,18 @@ pub(super) struct MappedShape<'a> {
 	pub upsample: usize,
 	/// The padding's columns left of the input.
 	pub left: usize,
+	pub stride: usize,
 	pub rows: &'a [Option<u32>],
 	pub columns: &'a [Option<u32>],
+}
+
+impl MappedShape<'_> {
+	/// The width and the size of a plane of each of the stride's phases of the mapped input
+	/// (the direct kernel's layout).
+	pub fn phase_plane(&self) -> (usize, usize) {
+		let width = self.columns.len() / self.stride;
+		(width, self.rows.len() / self.stride * width)
+	}
 }
 
 /// An output pointer shared by the tasks of a CPU kernel, which write disjoint parts of it (the
@@ -398,7 +408,7 @@ impl CustomOp1 for CpuConv<'_> {
 		if self.winograd_filters.is_some() || direct::applies(kernel, stride, self.level) {
 			let (row_extent, column_extent) = match self.winograd_filters {
 				Some(_) => (winograd::patch_extent(out_height), winograd::patch_extent(out_width)),
-				None => (padded_height, direct::padded_extent(out_width, kernel)),
+				None => direct::padded_extents(out_height, out_width, kernel, stride),
 			};
 			let rows = padded_map(height, row_extent, padded_height, top, &self.spec)?;
 			let columns = padded_map(width, column_extent, padded_width, left, &self.spec)?;
@@ -413,6 +423,7 @@ impl CustomOp1 for CpuConv<'_> {
 				out_width,
 				upsample,
 				left,
+				stride,
 				rows: &rows,
 				columns: &columns,
 			};

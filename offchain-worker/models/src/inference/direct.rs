@@ -28,17 +28,19 @@ const MAX_WIDTH: usize = 64;
 const TASK_ROWS: usize = 4;
 
 /// Whether a convolution that Winograd's kernel does not take (see `conv.rs`) takes this one:
-/// stride 1, a kernel wider than one pixel (a 1×1 convolution's columns are its input, read in
-/// place) and FMA.
+/// stride 1 or 2, a kernel wider than one pixel (a 1×1 convolution's columns are its input,
+/// read in place) and FMA.
 pub fn applies(kernel: usize, stride: usize, level: Level) -> bool {
-	kernel > 1 && stride == 1 && level != Level::Baseline && cfg!(target_arch = "x86_64")
+	kernel > 1 && (1..=2).contains(&stride) && level != Level::Baseline && cfg!(target_arch = "x86_64")
 }
 
-/// The padded input's extent along x for `outputs` outputs: the kernel's reach past whole row
-/// blocks. The column map covers this many positions; those past the padded input read zeros,
-/// and the outputs they make are dropped. (The row map covers the padded input's rows.)
-pub fn padded_extent(outputs: usize, kernel: usize) -> usize {
-	outputs.next_multiple_of(MAX_WIDTH) + kernel - 1
+/// How many positions of the padded input the row and column maps cover for an output of
+/// `out_height` × `out_width`: the kernel's reach past the rows and past whole row blocks, in
+/// each of the stride's phases. Positions past the padded input read zeros, and the outputs
+/// they make are dropped.
+pub fn padded_extents(out_height: usize, out_width: usize, kernel: usize, stride: usize) -> (usize, usize) {
+	let reach = (kernel - 1) / stride;
+	(stride * (out_height + reach), stride * (out_width.next_multiple_of(MAX_WIDTH) + reach))
 }
 
 /// The convolution of `input` ([batch, inputs, height, width]) with `weight` ([outputs,
@@ -95,21 +97,30 @@ fn convolve_blocked(
 		}
 	}
 	let padded = pad(shape, input, level);
-	let padded_width = shape.columns.len();
-	let padded_plane = shape.rows.len() * padded_width;
+	let (phase_width, phase_plane) = shape.phase_plane();
+	let stride = shape.stride;
 
-	// Where each tap (channel, tap y, tap x) reads, from the output's own position.
+	// Where each tap (channel, tap y, tap x) reads, from the output's own position: tap y and x
+	// fall in the phase planes of their remainders by the stride.
 	let offsets: Vec<usize> = (0..inputs)
-		.flat_map(|channel| (0..kernel * kernel).map(move |tap| channel * padded_plane + tap / kernel * padded_width + tap % kernel))
+		.flat_map(|channel| {
+			(0..kernel * kernel).map(move |tap| {
+				let (tap_y, tap_x) = (tap / kernel, tap % kernel);
+				let phase = (channel * stride + tap_y % stride) * stride + tap_x % stride;
+				phase * phase_plane + tap_y / stride * phase_width + tap_x / stride
+			})
+		})
 		.collect();
-	let reach = offsets.last().map_or(0, |last| last + block_width);
+	let reach = offsets.iter().max().map_or(0, |last| last + block_width);
 	let plane = out_height * out_width;
-	let mut output = vec![0f32; batch * outputs * plane];
+	// Not zeroed first (a layer's output is up to 8 MiB here, and the tasks write every value).
+	let mut output = Vec::with_capacity(batch * outputs * plane);
 	let output_ptr = SharedPtr(output.as_mut_ptr());
 	let tasks_per_image = out_height.div_ceil(TASK_ROWS);
 	(0..batch * tasks_per_image).into_par_iter().for_each(|task| {
 		let (image, first_row) = (task / tasks_per_image, task % tasks_per_image * TASK_ROWS);
-		let source = &padded[image * inputs * padded_plane..(image + 1) * inputs * padded_plane];
+		let image_values = inputs * stride * stride * phase_plane;
+		let source = &padded[image * image_values..(image + 1) * image_values];
 		let destination = output_ptr;
 		let mut sums = vec![0f32; block_outputs * block_width];
 		level.run(#[inline(always)] || {
@@ -117,22 +128,24 @@ fn convolve_blocked(
 				for block in 0..blocks {
 					let weights = &packed[block * taps * block_outputs..(block + 1) * taps * block_outputs];
 					for x in (0..out_width).step_by(block_width) {
-						let at = y * padded_width + x;
+						let at = y * phase_width + x;
 						// The last tap's block ends inside the padded planes: they hold whole
 						// blocks and the kernel's reach.
 						assert!(at + reach <= source.len(), "a tap past the padded input");
-						// SAFETY: every tap reads within `source` (the offsets are ascending);
+						// SAFETY: every tap reads within `source` (asserted);
 						// `accumulate` needs the level's instructions, which this CPU has.
 						unsafe { accumulate(weights, source, &offsets, at, &mut sums) };
 						let count = block_width.min(out_width - x);
 						for (lane, sums) in sums.chunks_exact(block_width).enumerate().take(outputs - block * block_outputs) {
 							let channel = block * block_outputs + lane;
 							// SAFETY: row `y` of each output plane of this image belongs to this
-							// task only.
+							// task only, and is within the output's capacity; the values are
+							// written before the slice over them is made.
 							let values = unsafe {
-								std::slice::from_raw_parts_mut(destination.0.add((image * outputs + channel) * plane + y * out_width + x), count)
+								let at = destination.0.add((image * outputs + channel) * plane + y * out_width + x);
+								std::ptr::copy_nonoverlapping(sums.as_ptr(), at, count);
+								std::slice::from_raw_parts_mut(at, count)
 							};
-							values.copy_from_slice(&sums[..count]);
 							activation.apply_cpu_with_bias(values, bias.map(|bias| bias[channel]));
 						}
 					}
@@ -140,6 +153,8 @@ fn convolve_blocked(
 			}
 		});
 	});
+	// SAFETY: the tasks wrote every value: each row of each output plane of each image.
+	unsafe { output.set_len(batch * outputs * plane) };
 	output
 }
 
@@ -213,30 +228,48 @@ mod x86 {
 	accumulate_at!(accumulate_v3, "avx2,fma", __m256, 8, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_storeu_ps);
 }
 
-/// The input padded and upsampled into planes of `rows.len()` × `columns.len()`, image by
-/// image, channel by channel: the interior of each row a copy (or a ×2 upsampling), the
-/// padding through the column map.
+/// The input padded (and upsampled) into the stride's phase planes: for each image and channel,
+/// `stride`² planes, the one of phase (y mod stride, x mod stride) holding the padded input's
+/// positions of those remainders, so that every tap reads a run of a row. Each phase row's
+/// interior is a copy, a strided copy or a ×2 upsampling of the input's row; the padding goes
+/// through the column map.
 fn pad(shape: &Shape, input: &[f32], level: Level) -> Vec<f32> {
-	let &Shape { height, width, upsample, left, rows, columns, .. } = shape;
-	let padded_width = columns.len();
-	let mut padded = vec![0f32; shape.batch * shape.inputs * rows.len() * padded_width];
-	// The interior: the padded columns that read the (upsampled) input's row in order.
-	let (first, last) = match upsample {
-		1 | 2 => (left, left + width * upsample),
-		_ => (0, 0),
-	};
-	padded.par_chunks_mut(rows.len() * padded_width).zip(input.par_chunks(height * width)).for_each(|(to, from)| {
+	let &Shape { height, width, upsample, left, stride, rows, columns, .. } = shape;
+	let (phase_width, phase_plane) = shape.phase_plane();
+	let channel_values = stride * stride * phase_plane;
+	let mut padded = vec![0f32; shape.batch * shape.inputs * channel_values];
+	// For each phase along x: the phase columns that read the (upsampled) input's row in order,
+	// and the first one's position in it.
+	let interiors: Vec<(usize, usize, usize)> = (0..stride)
+		.map(|phase| {
+			let inside = |column: usize| (stride * column + phase >= left).then(|| stride * column + phase - left);
+			let first = (0..phase_width).find(|&column| inside(column).is_some()).unwrap_or(phase_width);
+			let last = (first..phase_width).find(|&column| inside(column).is_none_or(|v| v >= width * upsample)).unwrap_or(phase_width);
+			match (stride, upsample) {
+				(1, 1) | (1, 2) | (2, 1) => (first, last, inside(first).unwrap_or(0)),
+				_ => (0, 0, 0),
+			}
+		})
+		.collect();
+	padded.par_chunks_mut(channel_values).zip(input.par_chunks(height * width)).for_each(|(to, from)| {
 		level.run(#[inline(always)] || {
-			for (row, source_y) in to.chunks_exact_mut(padded_width).zip(rows) {
+			for (position, source_y) in rows.iter().enumerate() {
 				let Some(source_y) = source_y else { continue };
 				let source = &from[*source_y as usize * width..(*source_y as usize + 1) * width];
-				match upsample {
-					1 => row[first..last].copy_from_slice(source),
-					2 => upsample_twice(&mut row[first..last], source, 0),
-					_ => {},
-				}
-				for x in (0..first).chain(last..padded_width) {
-					row[x] = columns[x].map_or(0.0, |sx| source[sx as usize]);
+				let (phase_y, row) = (position % stride, position / stride);
+				for (phase_x, &(first, last, start)) in interiors.iter().enumerate() {
+					let at = (phase_y * stride + phase_x) * phase_plane + row * phase_width;
+					let phase_row = &mut to[at..at + phase_width];
+					let interior = &mut phase_row[first..last];
+					match (stride, upsample) {
+						_ if interior.is_empty() => {},
+						(1, 1) => interior.copy_from_slice(&source[start..start + interior.len()]),
+						(1, _) => upsample_twice(interior, source, start),
+						_ => interior.iter_mut().zip(source[start..].iter().step_by(stride)).for_each(|(to, &from)| *to = from),
+					}
+					for column in (0..first).chain(last..phase_width) {
+						phase_row[column] = columns[stride * column + phase_x].map_or(0.0, |sx| source[sx as usize]);
+					}
 				}
 			}
 		})

@@ -16,7 +16,7 @@ use super::{
 	conv::{reflect_pad, Activation, Conv, ConvSpec, Edge},
 	simd::{self, Level},
 };
-use candle_core::{CpuStorage, InplaceOp1, Layout, Result, Tensor, D};
+use candle_core::{CpuStorage, InplaceOp1, InplaceOp2, Layout, Result, Tensor, D};
 use candle_nn::VarBuilder;
 use rayon::prelude::*;
 
@@ -55,33 +55,54 @@ impl Block {
 		})
 	}
 
-	/// `x`: [n, C, h, w]; `style`: [n, 26].
-	fn forward(&self, x: &Tensor, style: &Tensor) -> Result<Tensor> {
-		instance_norm(self.conv.forward(x)?, &style.matmul(&self.gamma)?, &style.matmul(&self.beta)?, self.activation)
+	/// `x`: [n, C, h, w]; `style`: [n, 26]. Adds `residual` (the shape of the output) last.
+	fn forward(&self, x: &Tensor, style: &Tensor, residual: Option<&Tensor>) -> Result<Tensor> {
+		let (scale, shift) = (style.matmul(&self.gamma)?, style.matmul(&self.beta)?);
+		instance_norm(self.conv.forward(x)?, &scale, &shift, self.activation, residual)
 	}
 }
 
 /// Instance norm of `x` ([n, C, h, w]: each channel of each image over its pixels, biased
 /// variance, ε 1e-5), scaled by `scale` and shifted by `shift` (both [n, C]), then
-/// `activation`. On the CPU in place, in one pass over each plane for its moments and one to
-/// normalize it: `x` must be a tensor of its own (a convolution's fresh output), not a view of
-/// another's storage. Candle's ops elsewhere.
-fn instance_norm(x: Tensor, scale: &Tensor, shift: &Tensor, activation: Activation) -> Result<Tensor> {
+/// `activation`, then `residual` added (a residual block's `x + t`). On the CPU in place, in
+/// one pass over each plane for its moments and one to normalize it (and add): `x` must be a
+/// tensor of its own (a convolution's fresh output), not a view of another's storage. Candle's
+/// ops elsewhere.
+fn instance_norm(x: Tensor, scale: &Tensor, shift: &Tensor, activation: Activation, residual: Option<&Tensor>) -> Result<Tensor> {
 	if x.device().is_cpu() {
-		return instance_norm_cpu(x, scale, shift, activation, simd::best())
+		return instance_norm_cpu(x, scale, shift, activation, residual, simd::best())
 	}
-	instance_norm_with_ops(&x, scale, shift, activation)
+	let normed = instance_norm_with_ops(&x, scale, shift, activation)?;
+	match residual {
+		Some(residual) => residual + normed,
+		None => Ok(normed),
+	}
 }
 
 /// [`instance_norm`] on the CPU, its loops compiled for `level`.
-fn instance_norm_cpu(x: Tensor, scale: &Tensor, shift: &Tensor, activation: Activation, level: Level) -> Result<Tensor> {
+fn instance_norm_cpu(
+	x: Tensor,
+	scale: &Tensor,
+	shift: &Tensor,
+	activation: Activation,
+	residual: Option<&Tensor>,
+	level: Level,
+) -> Result<Tensor> {
 	let op = CpuInstanceNorm {
 		scale: scale.flatten_all()?.to_vec1()?,
 		shift: shift.flatten_all()?.to_vec1()?,
 		activation,
 		level,
 	};
-	x.inplace_op1(&op)?;
+	match residual {
+		Some(residual) => {
+			if residual.dims() != x.dims() {
+				candle_core::bail!("a residual of {:?} added to {:?}", residual.dims(), x.dims())
+			}
+			x.inplace_op2(&residual.contiguous()?, &op)?
+		},
+		None => x.inplace_op1(&op)?,
+	}
 	Ok(x)
 }
 
@@ -138,11 +159,31 @@ impl InplaceOp1 for CpuInstanceNorm {
 	}
 
 	fn cpu_fwd(&self, storage: &mut CpuStorage, layout: &Layout) -> Result<()> {
+		self.normalize(storage, layout, None)
+	}
+}
+
+impl InplaceOp2 for CpuInstanceNorm {
+	fn name(&self) -> &'static str {
+		"studio-instance-norm-residual"
+	}
+
+	fn cpu_fwd(&self, storage: &mut CpuStorage, layout: &Layout, residual: &CpuStorage, residual_layout: &Layout) -> Result<()> {
+		self.normalize(storage, layout, Some(super::conv::contiguous_f32(residual, residual_layout)?))
+	}
+}
+
+impl CpuInstanceNorm {
+	/// Normalizes the planes of `storage` in place, then adds `residual` (as many values).
+	fn normalize(&self, storage: &mut CpuStorage, layout: &Layout, residual: Option<&[f32]>) -> Result<()> {
 		let CpuStorage::F32(data) = storage else { candle_core::bail!("the instance norm takes f32 tensors") };
 		let Some((start, end)) = layout.contiguous_offsets() else { candle_core::bail!("the instance norm takes contiguous tensors") };
 		let (batch, channels, height, width) = layout.shape().dims4()?;
 		if self.scale.len() != batch * channels || self.shift.len() != batch * channels {
 			candle_core::bail!("an instance norm of {} planes given {batch}×{channels}", self.scale.len())
+		}
+		if residual.is_some_and(|residual| residual.len() != end - start) {
+			candle_core::bail!("a residual of another size than the instance norm's input")
 		}
 		data[start..end].par_chunks_mut(height * width).enumerate().for_each(|(plane, values)| {
 			self.level.run(#[inline(always)] || {
@@ -151,6 +192,11 @@ impl InplaceOp1 for CpuInstanceNorm {
 				let (gain, offset) = (gain as f32, (self.shift[plane] as f64 - mean * gain) as f32);
 				values.iter_mut().for_each(|v| *v = *v * gain + offset);
 				self.activation.apply_cpu(values);
+				if let Some(residual) = residual {
+					let plane_values = values.len();
+					let residual = &residual[plane * plane_values..(plane + 1) * plane_values];
+					values.iter_mut().zip(residual).for_each(|(v, r)| *v = *r + *v);
+				}
 			})
 		});
 		Ok(())
@@ -205,14 +251,13 @@ impl StyleTransfer {
 		let padded = reflect_pad(image, 2, 0, (STRIDE - height % STRIDE) % STRIDE)?;
 		let mut x = reflect_pad(&padded, 3, 0, (STRIDE - width % STRIDE) % STRIDE)?;
 		for block in &self.contract {
-			x = block.forward(&x, style)?;
+			x = block.forward(&x, style, None)?;
 		}
 		for [first, second] in &self.residual {
-			let t = second.forward(&first.forward(&x, style)?, style)?;
-			x = (x + t)?;
+			x = second.forward(&first.forward(&x, style, None)?, style, Some(&x))?;
 		}
 		for block in &self.expand {
-			x = block.forward(&x, style)?;
+			x = block.forward(&x, style, None)?;
 		}
 		x.narrow(2, 0, height)?.narrow(3, 0, width)
 	}
@@ -235,17 +280,35 @@ mod tests {
 		let scale = Tensor::randn(1f32, 0.5, (2, 5), &device).unwrap();
 		let shift = Tensor::randn(0f32, 0.5, (2, 5), &device).unwrap();
 		for activation in [Activation::Identity, Activation::Relu, Activation::Sigmoid] {
-			let fast = instance_norm(x.copy().unwrap(), &scale, &shift, activation).unwrap();
+			let fast = instance_norm(x.copy().unwrap(), &scale, &shift, activation, None).unwrap();
 			let reference = instance_norm_with_ops(&x, &scale, &shift, activation).unwrap();
 			let difference = (fast - reference).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap();
 			assert!(difference.to_scalar::<f32>().unwrap() < 1e-5, "{activation:?}");
 			let at = |level| {
-				let normed = instance_norm_cpu(x.copy().unwrap(), &scale, &shift, activation, level).unwrap();
+				let normed = instance_norm_cpu(x.copy().unwrap(), &scale, &shift, activation, None, level).unwrap();
 				normed.flatten_all().unwrap().to_vec1::<f32>().unwrap()
 			};
 			for level in simd::levels() {
 				assert_eq!(at(level), at(Level::Baseline), "{activation:?} at {level:?}");
 			}
 		}
+	}
+
+	/// A residual block's `x + t` inside the norm's pass gives the bits of the norm followed
+	/// by candle's addition; a residual of another shape is refused.
+	#[test]
+	fn the_residual_added_in_the_norm_gives_the_bits_of_a_separate_addition() {
+		let device = Device::Cpu;
+		let x = Tensor::randn(0f32, 3.0, (2, 5, 17, 23), &device).unwrap();
+		let residual = Tensor::randn(0f32, 1.0, (2, 5, 17, 23), &device).unwrap();
+		let scale = Tensor::randn(1f32, 0.5, (2, 5), &device).unwrap();
+		let shift = Tensor::randn(0f32, 0.5, (2, 5), &device).unwrap();
+		let bits = |t: Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+		let fused = instance_norm(x.copy().unwrap(), &scale, &shift, Activation::Identity, Some(&residual)).unwrap();
+		let apart = (&residual + instance_norm(x.copy().unwrap(), &scale, &shift, Activation::Identity, None).unwrap()).unwrap();
+		assert_eq!(bits(fused), bits(apart));
+		let wrong = Tensor::zeros((2, 5, 17, 22), candle_core::DType::F32, &device).unwrap();
+		let refused = instance_norm(x.copy().unwrap(), &scale, &shift, Activation::Identity, Some(&wrong)).unwrap_err();
+		assert!(refused.to_string().contains("a residual of [2, 5, 17, 22]"), "{refused}");
 	}
 }
