@@ -9,8 +9,8 @@
 //! (the one candle itself uses) into the output in place, and finished with the bias and
 //! activation while in cache.
 //! 3×3 stride-1 convolutions with 64 channels or more either side take Winograd's F(4×4, 3×3)
-//! instead (`winograd.rs`), through the same index maps; the other stride-1 convolutions wider
-//! than a pixel take the direct kernel (`direct.rs`) on CPUs with FMA.
+//! instead (`winograd.rs`), through the same index maps; most other stride-1 and stride-2
+//! convolutions wider than a pixel take the direct kernel (`direct.rs`) on CPUs with FMA.
 //!
 //! Tiles are a fixed number of output rows (set by the column buffer's size, never by the thread
 //! count), and each tile's product runs on one thread, so the result is the same on any number
@@ -405,7 +405,7 @@ impl CustomOp1 for CpuConv<'_> {
 			candle_core::bail!("a {kernel}×{kernel} kernel over a {padded_width}×{padded_height} input")
 		}
 		let (out_height, out_width) = ((padded_height - kernel) / stride + 1, (padded_width - kernel) / stride + 1);
-		if self.winograd_filters.is_some() || direct::applies(kernel, stride, self.level) {
+		if self.winograd_filters.is_some() || direct::applies(kernel, stride, self.inputs, self.level) {
 			let (row_extent, column_extent) = match self.winograd_filters {
 				Some(_) => (winograd::patch_extent(out_height), winograd::patch_extent(out_width)),
 				None => direct::padded_extents(out_height, out_width, kernel, stride),
