@@ -185,6 +185,16 @@ fn the_semantic_agent_maps_prompts_to_the_colour_they_name() {
 	] {
 		let (found, similarities) = agent.class_of(prompt).unwrap();
 		assert_eq!(CLASSES[found], class, "{prompt}: {similarities:?}");
+		// The class descriptions' embeddings, made once at load, are what embedding them
+		// beside the prompt gives (within f32 rounding of the batch's padding).
+		let mut sentences = vec![prompt];
+		sentences.extend(studio_models::inference::semantic::CLASS_DESCRIPTIONS);
+		let together = agent.embed(&sentences).unwrap();
+		let descriptions = together.narrow(0, 1, CLASSES.len()).unwrap();
+		let fresh: Vec<f32> = descriptions.matmul(&together.get(0).unwrap().unsqueeze(1).unwrap()).unwrap().squeeze(1).unwrap().to_vec1().unwrap();
+		for (cached, fresh) in similarities.iter().zip(&fresh) {
+			assert!((cached - fresh).abs() < 1e-5, "{prompt}: {similarities:?} against {fresh:?}");
+		}
 	}
 	// Embeddings have unit length.
 	let embedding = agent.embed(&["an eye"]).unwrap();
