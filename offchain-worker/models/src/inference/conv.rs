@@ -585,11 +585,14 @@ mod tests {
 			let weight = Tensor::randn(0f32, 0.2, (outputs, inputs, kernel, kernel), &device).unwrap();
 			let bias = Tensor::randn(0f32, 0.5, outputs, &device).unwrap();
 			let conv = Conv::new(weight, Some(bias), spec).unwrap();
-			let x = Tensor::randn(0f32, 1.0, (1, inputs, 37, 45), &device).unwrap();
-			let at = |level| conv.forward_cpu(&x, level).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
-			let baseline = at(Level::Baseline);
-			for level in super::super::simd::levels() {
-				assert_eq!(at(level), baseline, "{spec:?} at {level:?}");
+			// A width that ends mid-run, and one of whole runs (the style network's 64).
+			for (height, width) in [(37, 45), (9, 64)] {
+				let x = Tensor::randn(0f32, 1.0, (1, inputs, height, width), &device).unwrap();
+				let at = |level| conv.forward_cpu(&x, level).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+				let baseline = at(Level::Baseline);
+				for level in super::super::simd::levels() {
+					assert_eq!(at(level), baseline, "{spec:?} on {width}×{height} at {level:?}");
+				}
 			}
 		}
 	}

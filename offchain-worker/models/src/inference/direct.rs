@@ -57,7 +57,8 @@ pub fn padded_extents(out_height: usize, out_width: usize, kernel: usize, stride
 /// inputs, k, k]), then `bias` and `activation`: [batch, outputs, out_height, out_width].
 /// `level` must be V3 or above ([`applies`]).
 pub fn convolve(shape: &Shape, input: &[f32], weight: &[f32], bias: Option<&[f32]>, activation: Activation, level: Level) -> Vec<f32> {
-	// Accumulators: 16 vector registers of AVX-512's 32, or 12 of AVX2's 16. For 32 outputs,
+	// Accumulators: 16 vector registers of AVX-512's 32, or 12 of AVX2's 16 (runs of 16, which
+	// divide the planes' width: 24 did not). For 32 outputs,
 	// 16 outputs by one vector was measured fastest (best of 60 runs, 2 threads: a 3×3 32→32
 	// at 64² 0.44 ms, a 9×9 3→32 at 256² 5.3–5.6 ms), against 8 by two vectors (0.47, 5.7), 12
 	// by two (0.49, 5.9) and 16 by two (0.66, 8.4: the accumulators spill).
@@ -66,7 +67,7 @@ pub fn convolve(shape: &Shape, input: &[f32], weight: &[f32], bias: Option<&[f32
 		(Level::V4, 1..=4) => convolve_blocked(shape, input, weight, bias, activation, level, x86::v4::<4, 4>()),
 		(Level::V4, 5..=8) => convolve_blocked(shape, input, weight, bias, activation, level, x86::v4::<8, 2>()),
 		(Level::V4, _) => convolve_blocked(shape, input, weight, bias, activation, level, x86::v4::<16, 1>()),
-		(Level::V3, _) => convolve_blocked(shape, input, weight, bias, activation, level, x86::v3::<4, 3>()),
+		(Level::V3, _) => convolve_blocked(shape, input, weight, bias, activation, level, x86::v3::<6, 2>()),
 		(Level::Baseline, _) => panic!("the direct kernel needs FMA"),
 	}
 	#[cfg(not(target_arch = "x86_64"))]
@@ -97,8 +98,8 @@ fn convolve_blocked(
 	let &Shape { batch, inputs, outputs, kernel, out_height, out_width, .. } = shape;
 	let taps = inputs * kernel * kernel;
 	let blocks = outputs.div_ceil(block_outputs);
-	// [block][channel, tap y, tap x][block_outputs]: a tap's weights for the block side by side, zeros
-	// for the outputs past the last.
+	// [block][channel, tap y, tap x][block_outputs]: a tap's weights for the block side by side,
+	// zeros for the outputs past the last.
 	let mut packed = vec![0f32; blocks * taps * block_outputs];
 	for (output, filter) in weight.chunks_exact(taps).enumerate() {
 		let (block, lane) = (output / block_outputs, output % block_outputs);
@@ -171,16 +172,20 @@ fn convolve_blocked(
 /// [`Blocking`]s in AVX-512 and AVX2 registers: `OUTPUTS` × `VECTORS` accumulators.
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-	use super::Blocking;
+	use super::{Blocking, MAX_WIDTH};
 	use std::arch::x86_64::*;
 
-	/// `OUTPUTS` outputs by `VECTORS` vectors of AVX-512.
+	/// `OUTPUTS` outputs by `VECTORS` vectors of AVX-512. The run must divide [`MAX_WIDTH`]
+	/// (checked at compile time): the padded rows hold whole runs and the kernel's reach, and
+	/// a run past them would read the next row's start, or past the last plane.
 	pub fn v4<const OUTPUTS: usize, const VECTORS: usize>() -> Blocking {
+		const { assert!(MAX_WIDTH % (VECTORS * 16) == 0) };
 		Blocking { outputs: OUTPUTS, width: VECTORS * 16, accumulate: accumulate_v4::<OUTPUTS, VECTORS> }
 	}
 
-	/// `OUTPUTS` outputs by `VECTORS` vectors of AVX2.
+	/// `OUTPUTS` outputs by `VECTORS` vectors of AVX2, as [`v4`].
 	pub fn v3<const OUTPUTS: usize, const VECTORS: usize>() -> Blocking {
+		const { assert!(MAX_WIDTH % (VECTORS * 8) == 0) };
 		Blocking { outputs: OUTPUTS, width: VECTORS * 8, accumulate: accumulate_v3::<OUTPUTS, VECTORS> }
 	}
 
