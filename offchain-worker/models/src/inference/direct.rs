@@ -17,7 +17,7 @@
 
 use super::{
 	conv::{Activation, MappedShape as Shape, SharedPtr},
-	im2col::upsample_twice,
+	im2col::RowReads,
 	simd::Level,
 };
 use rayon::prelude::*;
@@ -245,46 +245,24 @@ mod x86 {
 
 /// The input padded (and upsampled) into the stride's phase planes: for each image and channel,
 /// `stride`² planes, the one of phase (y mod stride, x mod stride) holding the padded input's
-/// positions of those remainders, so that every tap reads a run of a row. Each phase row's
-/// interior is a copy, a strided copy or a ×2 upsampling of the input's row; the padding goes
-/// through the column map.
+/// positions of those remainders, so that every tap reads a run of a row. Each phase row is
+/// filled as the im2col gather fills its rows ([`RowReads`]).
 fn pad(shape: &Shape, input: &[f32], level: Level) -> Vec<f32> {
 	let &Shape { height, width, upsample, left, stride, rows, columns, .. } = shape;
 	let (phase_width, phase_plane) = shape.phase_plane();
 	let channel_values = stride * stride * phase_plane;
 	let mut padded = vec![0f32; shape.batch * shape.inputs * channel_values];
-	// For each phase along x: the phase columns that read the (upsampled) input's row in order,
-	// and the first one's position in it.
-	let interiors: Vec<(usize, usize, usize)> = (0..stride)
-		.map(|phase| {
-			let inside = |column: usize| (stride * column + phase >= left).then(|| stride * column + phase - left);
-			let first = (0..phase_width).find(|&column| inside(column).is_some()).unwrap_or(phase_width);
-			let last = (first..phase_width).find(|&column| inside(column).is_none_or(|v| v >= width * upsample)).unwrap_or(phase_width);
-			match (stride, upsample) {
-				(1, 1) | (1, 2) | (2, 1) => (first, last, inside(first).unwrap_or(0)),
-				_ => (0, 0, 0),
-			}
-		})
-		.collect();
+	// Phase column c reads the upsampled input at stride·c + phase − left.
+	let reads: Vec<RowReads> = (0..stride).map(|phase| RowReads::of(phase_width, phase, left, stride, width * upsample)).collect();
 	padded.par_chunks_mut(channel_values).zip(input.par_chunks(height * width)).for_each(|(to, from)| {
 		level.run(#[inline(always)] || {
 			for (position, source_y) in rows.iter().enumerate() {
 				let Some(source_y) = source_y else { continue };
 				let source = &from[*source_y as usize * width..(*source_y as usize + 1) * width];
 				let (phase_y, row) = (position % stride, position / stride);
-				for (phase_x, &(first, last, start)) in interiors.iter().enumerate() {
+				for (phase_x, reads) in reads.iter().enumerate() {
 					let at = (phase_y * stride + phase_x) * phase_plane + row * phase_width;
-					let phase_row = &mut to[at..at + phase_width];
-					let interior = &mut phase_row[first..last];
-					match (stride, upsample) {
-						_ if interior.is_empty() => {},
-						(1, 1) => interior.copy_from_slice(&source[start..start + interior.len()]),
-						(1, _) => upsample_twice(interior, source, start),
-						_ => interior.iter_mut().zip(source[start..].iter().step_by(stride)).for_each(|(to, &from)| *to = from),
-					}
-					for column in (0..first).chain(last..phase_width) {
-						phase_row[column] = columns[stride * column + phase_x].map_or(0.0, |sx| source[sx as usize]);
-					}
+					reads.fill(&mut to[at..at + phase_width], source, stride, upsample, |column| columns[stride * column + phase_x]);
 				}
 			}
 		})

@@ -50,29 +50,54 @@ impl Gather<'_> {
 			let (tap_y, tap_x) = (tap / kernel, tap % kernel);
 			let source_plane = &source[channel * height * width..(channel + 1) * height * width];
 			let column_map = &columns[tap_x * out_width..(tap_x + 1) * out_width];
-			// Output x reads the upsampled input at x·stride + tap_x − left: inside it for x in
-			// first..last, which are plain reads (no padding); the columns outside go by the map.
-			let first = left.saturating_sub(tap_x).div_ceil(stride).min(out_width);
-			let last = (virtual_width + left).saturating_sub(tap_x).div_ceil(stride).clamp(first, out_width);
-			let start = (first * stride + tap_x).saturating_sub(left);
+			let reads = RowReads::of(out_width, tap_x, left, stride, virtual_width);
 			for (offset, out_row) in col_row.chunks_exact_mut(out_width).enumerate() {
 				let Some(source_y) = rows[tap_y * out_height + first_row + offset] else {
 					out_row.fill(0.0);
 					continue
 				};
 				let source_row = &source_plane[source_y as usize * width..(source_y as usize + 1) * width];
-				let interior = &mut out_row[first..last];
-				match (stride, upsample) {
-					_ if interior.is_empty() => {},
-					(1, 1) => interior.copy_from_slice(&source_row[start..start + interior.len()]),
-					(_, 1) => interior.iter_mut().zip(source_row[start..].iter().step_by(stride)).for_each(|(to, &from)| *to = from),
-					(1, 2) => upsample_twice(interior, source_row, start),
-					_ => interior.iter_mut().enumerate().for_each(|(i, to)| *to = source_row[(start + i * stride) / upsample]),
-				}
-				for x in (0..first).chain(last..out_width) {
-					out_row[x] = column_map[x].map_or(0.0, |sx| source_row[sx as usize]);
-				}
+				reads.fill(out_row, source_row, stride, upsample, |x| column_map[x]);
 			}
+		}
+	}
+}
+
+/// Where a row of positions reads the input's row, when position `i` reads the upsampled input
+/// at `i·stride + offset − left`: inside it for `first..last`, which are plain reads from
+/// `start` (no padding); the positions outside go by the padding's map. The im2col gather's
+/// rows (offset: the tap) and the direct kernel's phase rows (offset: the phase) alike.
+#[derive(Clone, Copy)]
+pub(super) struct RowReads {
+	first: usize,
+	last: usize,
+	start: usize,
+}
+
+impl RowReads {
+	/// For a row of `positions` positions over an upsampled input row `virtual_width` wide.
+	pub(super) fn of(positions: usize, offset: usize, left: usize, stride: usize, virtual_width: usize) -> Self {
+		let first = left.saturating_sub(offset).div_ceil(stride).min(positions);
+		let last = (virtual_width + left).saturating_sub(offset).div_ceil(stride).clamp(first, positions);
+		Self { first, last, start: (first * stride + offset).saturating_sub(left) }
+	}
+
+	/// Fills `to` from `source_row`: the interior as slice copies (stride 1), strided reads
+	/// (stride 2) or pairs (nearest ×2), the rest through `map` (position to input index,
+	/// `None`: a zero).
+	#[inline(always)]
+	pub(super) fn fill(self, to: &mut [f32], source_row: &[f32], stride: usize, upsample: usize, map: impl Fn(usize) -> Option<u32>) {
+		let Self { first, last, start } = self;
+		let interior = &mut to[first..last];
+		match (stride, upsample) {
+			_ if interior.is_empty() => {},
+			(1, 1) => interior.copy_from_slice(&source_row[start..start + interior.len()]),
+			(_, 1) => interior.iter_mut().zip(source_row[start..].iter().step_by(stride)).for_each(|(to, &from)| *to = from),
+			(1, 2) => upsample_twice(interior, source_row, start),
+			_ => interior.iter_mut().enumerate().for_each(|(i, to)| *to = source_row[(start + i * stride) / upsample]),
+		}
+		for x in (0..first).chain(last..to.len()) {
+			to[x] = map(x).map_or(0.0, |sx| source_row[sx as usize]);
 		}
 	}
 }
@@ -80,7 +105,7 @@ impl Gather<'_> {
 /// Fills `to` with the row `from` upsampled ×2 (nearest), from position `start` of the
 /// upsampled row: each value twice, in pairs the compiler vectorises.
 #[inline(always)]
-pub(super) fn upsample_twice(to: &mut [f32], from: &[f32], start: usize) {
+fn upsample_twice(to: &mut [f32], from: &[f32], start: usize) {
 	let (mut to, mut from) = (to, &from[start / 2..]);
 	if start % 2 == 1 {
 		to[0] = from[0];
