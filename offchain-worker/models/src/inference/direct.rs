@@ -1,4 +1,4 @@
-//! Stride-1 convolutions on the CPU, computed directly: each output value is the sum over the
+//! Stride-1 and stride-2 convolutions on the CPU, computed directly: each output value is the sum over the
 //! input channels and the kernel's taps, accumulated in vector registers, with no column buffer.
 //!
 //! The im2col kernel copies `inputs·k·k` values for every output pixel into its columns, and
@@ -58,10 +58,10 @@ pub fn padded_extents(out_height: usize, out_width: usize, kernel: usize, stride
 /// `level` must be V3 or above ([`applies`]).
 pub fn convolve(shape: &Shape, input: &[f32], weight: &[f32], bias: Option<&[f32]>, activation: Activation, level: Level) -> Vec<f32> {
 	// Accumulators: 16 vector registers of AVX-512's 32, or 12 of AVX2's 16 (runs of 16, which
-	// divide the planes' width: 24 did not). For 32 outputs,
-	// 16 outputs by one vector was measured fastest (best of 60 runs, 2 threads: a 3×3 32→32
-	// at 64² 0.44 ms, a 9×9 3→32 at 256² 5.3–5.6 ms), against 8 by two vectors (0.47, 5.7), 12
-	// by two (0.49, 5.9) and 16 by two (0.66, 8.4: the accumulators spill).
+	// divide the planes' width: 24 did not). For 32 outputs, 16 outputs by one vector was
+	// measured fastest (best of 60 runs, 2 threads: a 3×3 32→32 at 64² 0.44 ms, a 9×9 3→32 at
+	// 256² 5.3–5.6 ms), against 8 by two vectors (0.47, 5.7), 12 by two (0.49, 5.9) and 16 by
+	// two (0.66, 8.4: the accumulators spill).
 	#[cfg(target_arch = "x86_64")]
 	match (level, shape.outputs) {
 		(Level::V4, 1..=4) => convolve_blocked(shape, input, weight, bias, activation, level, x86::v4::<4, 4>()),
@@ -128,9 +128,9 @@ fn convolve_blocked(
 	let mut output = Vec::with_capacity(batch * outputs * plane);
 	let output_ptr = SharedPtr(output.as_mut_ptr());
 	let tasks_per_image = out_height.div_ceil(TASK_ROWS);
+	let image_values = inputs * stride * stride * phase_plane;
 	(0..batch * tasks_per_image).into_par_iter().for_each(|task| {
 		let (image, first_row) = (task / tasks_per_image, task % tasks_per_image * TASK_ROWS);
-		let image_values = inputs * stride * stride * phase_plane;
 		let source = &padded[image * image_values..(image + 1) * image_values];
 		let destination = output_ptr;
 		let mut sums = vec![0f32; block_outputs * block_width];
