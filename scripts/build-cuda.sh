@@ -9,9 +9,10 @@
 # The binary goes to $CARGO_TARGET_DIR/cuda/studio-worker (the CPU build at
 # $CARGO_TARGET_DIR/release/studio-worker is restored afterwards), then it is checked here: it
 # loads, finds no GPU through the stub, says so and falls back to the CPU, where it makes the
-# same image as the CPU build; asked for `--device cuda`, it refuses with the driver's error. On the GPU machine it needs libcuda.so.1 (the driver),
-# libcublas.so.13, libcublasLt.so.13, libcurand.so.10 and libnvrtc.so.13 (PyTorch's cu130 wheels
-# carry the last four; scripts/bench-gpu.sh finds them).
+# same image as the CPU build; asked for `--device cuda`, it refuses with the driver's error. On
+# the GPU machine it needs libcuda.so.1 (the driver), libcublas.so.13, libcublasLt.so.13,
+# libcurand.so.10, libnvrtc.so.13 and libcudart.so.13 (PyTorch's cu130 wheels carry the last
+# five; scripts/bench-gpu.sh finds them).
 #
 # Slow on a small machine: nvcc compiles candle's quantized matrix-product kernels (eleven
 # template instance files, one of which took 486 s on the 2-core development machine, niced
@@ -46,10 +47,6 @@ if [ ! -x "$root/bin/nvcc" ]; then
 	cp -r "$root.partial/nvidia/cu13/." "$root.partial/"
 	rm -rf "$root.partial/nvidia"
 	chmod +x "$root.partial"/bin/* "$root.partial"/nvvm/bin/*
-	# The linker looks for the unversioned names.
-	for library in cublas.so.13 cublasLt.so.13 curand.so.10 nvrtc.so.13; do
-		ln -sf "lib$library" "$root.partial/lib/lib${library%.so.*}.so"
-	done
 	# The driver's stub: every name cudarc's bindings may call, each returning
 	# CUDA_ERROR_NO_DEVICE (100).
 	(cd "$REPO_ROOT" && cargo fetch --locked)
@@ -62,6 +59,10 @@ if [ ! -x "$root/bin/nvcc" ]; then
 	ln -sf libcuda.so "$root.partial/lib/stubs/libcuda.so.1"
 	mv "$root.partial" "$root"
 fi
+# The linker looks for the unversioned names (cudart: candle-kernels' statically built kernels).
+for library in cublas.so.13 cublasLt.so.13 curand.so.10 nvrtc.so.13 cudart.so.13; do
+	ln -sf "lib$library" "$root/lib/lib${library%.so.*}.so"
+done
 
 log "building studio-worker with the cuda feature (compute capability $compute_cap, nvcc $("$root/bin/nvcc" --version | grep -oP 'release \K[0-9.]+'))"
 export PATH="$root/bin:$PATH" CUDA_ROOT="$root" CUDA_PATH="$root" CUDA_COMPUTE_CAP="$compute_cap"

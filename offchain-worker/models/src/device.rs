@@ -130,7 +130,8 @@ pub fn label(device: &Device) -> String {
 
 /// Why no GPU opened.
 enum OpenCuda {
-	/// The worker is built without the `cuda` feature.
+	/// The worker is built without the `cuda` feature (only such a build gets this).
+	#[cfg_attr(feature = "cuda", allow(dead_code))]
 	NotBuilt,
 	/// CUDA could not open it (only a `cuda` build gets this far).
 	#[cfg_attr(not(feature = "cuda"), allow(dead_code))]
