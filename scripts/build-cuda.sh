@@ -14,9 +14,10 @@
 # libcurand.so.10, libnvrtc.so.13 and libcudart.so.13 (PyTorch's cu130 wheels carry the last
 # five; scripts/bench-gpu.sh finds them).
 #
-# Slow on a small machine: nvcc compiles candle's quantized matrix-product kernels (eleven
-# template instance files, one of which took 486 s on the 2-core development machine, niced
-# beside other work) besides its PTX kernels. Do not run it beside the tests.
+# The first build takes about 20 minutes on the 2-core development machine: nvcc compiles
+# candle-kernels' PTX and its quantized matrix-product and MoE objects (9 min), beside the
+# recompilation of the worker's dependencies that candle's `cuda` feature changes; later builds
+# recompile only what changed. Do not run it beside the tests.
 #
 # Usage: scripts/build-cuda.sh [compute capability, default 90: H100/H200]
 set -euo pipefail
