@@ -37,7 +37,7 @@ impl Depthwise {
 	/// `x` [n, C, h, w] to [n, C, h', w'].
 	pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
 		if !(x.device().is_cpu() && self.weight.device().is_cpu()) {
-			return self.forward_with_ops(x)
+			return self.forward_by_taps(x)
 		}
 		let (weight_storage, weight_layout) = self.weight.storage_and_layout();
 		let (bias_storage, bias_layout) = self.bias.storage_and_layout();
@@ -52,8 +52,8 @@ impl Depthwise {
 		x.contiguous()?.apply_op1_no_bwd(&op)
 	}
 
-	/// The same with candle's ops (a grouped convolution): the CPU kernel's reference and the
-	/// path on a GPU.
+	/// The same with candle's grouped convolution: the reference the other two forms are
+	/// tested against.
 	pub fn forward_with_ops(&self, x: &Tensor) -> Result<Tensor> {
 		let (_, channels, height, width) = x.dims4()?;
 		let kernel = self.weight.dim(2)?;
@@ -61,6 +61,46 @@ impl Depthwise {
 		let x = x.pad_with_zeros(2, top, bottom)?.pad_with_zeros(3, left, right)?;
 		let y = x.conv2d(&self.weight, 0, self.stride, 1, channels)?;
 		self.activation.apply(&y.broadcast_add(&self.bias.reshape((1, channels, 1, 1))?)?)
+	}
+
+	/// The same with candle's ops as a sum over the taps: the path on a GPU. There candle's
+	/// grouped convolution is one convolution per channel, each a slice, an im2col, a product
+	/// and its share of the join: thousands of kernel launches per pass of the critic, whose
+	/// depthwise layers have up to 1 152 channels. Here the padded input is split once into its
+	/// stride² phase planes, and each of the k² taps multiplies a shifted view of its phase by
+	/// the tap's weight per channel and adds it to the sum: about 2k² + stride² launches per
+	/// layer, whatever the channel count.
+	pub fn forward_by_taps(&self, x: &Tensor) -> Result<Tensor> {
+		let (batch, channels, height, width) = x.dims4()?;
+		let (kernel, stride) = (self.weight.dim(2)?, self.stride);
+		let [top, bottom, left, right] = self.padding.amounts(height, width, kernel, stride);
+		let (padded_height, padded_width) = (top + height + bottom, left + width + right);
+		let (out_height, out_width) = ((padded_height - kernel) / stride + 1, (padded_width - kernel) / stride + 1);
+		// Padded on to whole multiples of the stride, so that a reshape splits the phases; no
+		// tap reads those extra zeros.
+		let (phase_height, phase_width) = (padded_height.div_ceil(stride), padded_width.div_ceil(stride));
+		let x = x
+			.pad_with_zeros(2, top, bottom + phase_height * stride - padded_height)?
+			.pad_with_zeros(3, left, right + phase_width * stride - padded_width)?
+			.reshape((batch, channels, phase_height, stride, phase_width, stride))?;
+		let phases = (0..stride * stride)
+			.map(|phase| x.narrow(3, phase / stride, 1)?.narrow(5, phase % stride, 1)?.squeeze(5)?.squeeze(3)?.contiguous())
+			.collect::<Result<Vec<_>>>()?;
+		// [k², C]: row t holds tap t's weight for every channel.
+		let taps = self.weight.reshape((channels, kernel * kernel))?.t()?.contiguous()?;
+		let mut sum: Option<Tensor> = None;
+		for (row, column) in (0..kernel).flat_map(|row| (0..kernel).map(move |column| (row, column))) {
+			let term = phases[(row % stride) * stride + column % stride]
+				.narrow(2, row / stride, out_height)?
+				.narrow(3, column / stride, out_width)?
+				.broadcast_mul(&taps.narrow(0, row * kernel + column, 1)?.reshape((1, channels, 1, 1))?)?;
+			sum = Some(match sum {
+				Some(sum) => (sum + term)?,
+				None => term,
+			});
+		}
+		let sum = sum.expect("a kernel has at least one tap");
+		self.activation.apply(&sum.broadcast_add(&self.bias.reshape((1, channels, 1, 1))?)?)
 	}
 }
 
@@ -144,8 +184,10 @@ mod tests {
 	use super::*;
 	use candle_core::Device;
 
+	/// The CPU kernel and the GPU's sum over the taps (run here on the CPU) compute what
+	/// candle's grouped convolution does.
 	#[test]
-	fn the_cpu_kernel_matches_candles_grouped_convolution() {
+	fn the_cpu_kernel_and_the_sum_over_taps_match_candles_grouped_convolution() {
 		let device = Device::Cpu;
 		for (channels, kernel, stride, size) in [(16, 3, 1, 17), (24, 3, 2, 32), (40, 5, 2, 33), (7, 5, 1, 9)] {
 			let weight = Tensor::randn(0f32, 0.3, (channels, 1, kernel, kernel), &device).unwrap();
@@ -153,10 +195,12 @@ mod tests {
 			for (padding, activation) in [(Padding::Same, Activation::Relu6), (Padding::Fixed([1, 0, 2, 1]), Activation::Identity)] {
 				let conv = Depthwise::new(weight.clone(), bias.clone(), stride, padding, activation).unwrap();
 				let x = Tensor::randn(0f32, 1.0, (2, channels, size, size + 3), &device).unwrap();
-				let (fast, reference) = (conv.forward(&x).unwrap(), conv.forward_with_ops(&x).unwrap());
-				assert_eq!(fast.dims(), reference.dims());
-				let difference = (fast - reference).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap();
-				assert!(difference.to_scalar::<f32>().unwrap() < 1e-5, "{channels} channels {kernel}×{kernel} stride {stride} {padding:?}");
+				let reference = conv.forward_with_ops(&x).unwrap();
+				for (form, computed) in [("CPU kernel", conv.forward(&x).unwrap()), ("taps", conv.forward_by_taps(&x).unwrap())] {
+					assert_eq!(computed.dims(), reference.dims(), "{form}");
+					let difference = (computed - &reference).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap();
+					assert!(difference.to_scalar::<f32>().unwrap() < 1e-5, "{form}: {channels} channels {kernel}×{kernel} stride {stride} {padding:?}");
+				}
 			}
 		}
 	}
