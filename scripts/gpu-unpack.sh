@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Unpacks scripts/gpu-pack.sh's parts (.gpu-pack/studio-gpu.tar.xz.part-NN-of-MM, all of them
-# present or it says which are missing) into .gpu-pack/tree, once, then runs the given command
-# with the scripts' paths pointing into it: CARGO_TARGET_DIR (the node and the CLI),
-# STUDIO_WORKER (the cuda build) and STUDIO_MODELS_DIR. Needs only bash and Python 3.12 (no xz
-# command, no network).
+# present or it says which are missing) into .gpu-pack/tree, again only when the parts differ
+# from those it was unpacked from (a rerun on the same machine skips it), then runs the given
+# command with the scripts' paths pointing into it: CARGO_TARGET_DIR (the node and the CLI),
+# STUDIO_WORKER (the cuda build) and STUDIO_MODELS_DIR. Needs only bash and Python 3.11.4 or
+# later (tarfile's extraction filters): no xz command, no network.
 #
 # Usage: scripts/gpu-unpack.sh COMMAND [ARGS...], e.g. scripts/gpu-unpack.sh scripts/bench-gpu.sh cuda 5
 set -euo pipefail
 pack="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.gpu-pack"
 tree="$pack/tree"
 
-if [ ! -x "$tree/target/cuda/studio-worker" ]; then
-	parts=("$pack"/studio-gpu.tar.xz.part-*-of-*)
-	[ -e "${parts[0]}" ] || { echo "no parts in $pack: carry them (scripts/gpu-pack.sh)" >&2; exit 2; }
+parts=("$pack"/studio-gpu.tar.xz.part-*-of-*)
+[ -e "${parts[0]}" ] || [ -x "$tree/target/cuda/studio-worker" ] || { echo "no parts in $pack: carry them (scripts/gpu-pack.sh)" >&2; exit 2; }
+# The parts' names, sizes and times, kept beside what they unpacked to.
+stamp="$( ([ -e "${parts[0]}" ] && stat -c '%n %s %Y' "${parts[@]}") || true)"
+if [ -n "$stamp" ] && [ "$stamp" != "$(cat "$tree/.parts" 2>/dev/null)" ]; then
 	count="${parts[0]##*-of-}"
 	missing=()
 	for ((index = 0; index < 10#$count; index++)); do
@@ -27,6 +30,8 @@ import sys, tarfile
 with tarfile.open(fileobj=sys.stdin.buffer, mode="r|xz") as archive:
     archive.extractall(sys.argv[1], filter="data")
 ' "$tree.partial"
+	echo "$stamp" >"$tree.partial/.parts"
+	rm -rf "$tree"
 	mv "$tree.partial" "$tree"
 fi
 

@@ -66,7 +66,7 @@ impl Depthwise {
 	/// The same with candle's ops as a sum over the taps: the path on a GPU. There candle's
 	/// grouped convolution is one convolution per channel, each a slice, an im2col, a product
 	/// and its share of the join: thousands of kernel launches per pass of the critic, whose
-	/// depthwise layers have up to 1 152 channels. Here the padded input is split once into its
+	/// five depthwise layers have 656 channels. Here the padded input is split once into its
 	/// stride² phase planes, and each of the k² taps multiplies a shifted view of its phase by
 	/// the tap's weight per channel and adds it to the sum: about 2k² + stride² launches per
 	/// layer, whatever the channel count.
