@@ -302,6 +302,14 @@ pub fn cpu_values<'a>(storage: &'a Storage, layout: &Layout) -> Result<&'a [f32]
 	}
 }
 
+/// The sum of `terms`, added in order with candle's ops: a convolution written as shifted views
+/// of its input (the transposed and the depthwise convolutions off the CPU).
+pub fn sum_of_terms(terms: impl IntoIterator<Item = Result<Tensor>>) -> Result<Tensor> {
+	let mut terms = terms.into_iter();
+	let first = terms.next().ok_or_else(|| candle_core::Error::Msg("a sum of no terms".into()))??;
+	terms.try_fold(first, |sum, term| sum + term?)
+}
+
 /// The values a custom op's contiguous f32 input covers.
 pub fn contiguous_f32<'a>(storage: &'a CpuStorage, layout: &Layout) -> Result<&'a [f32]> {
 	let CpuStorage::F32(data) = storage else { candle_core::bail!("the CPU kernels take f32 tensors") };

@@ -9,7 +9,7 @@
 //! arithmetic is fixed, so the result does not depend on the thread count.
 
 use super::{
-	conv::{contiguous_f32, cpu_values, Activation, Padding},
+	conv::{contiguous_f32, cpu_values, sum_of_terms, Activation, Padding},
 	simd,
 };
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
@@ -88,18 +88,13 @@ impl Depthwise {
 			.collect::<Result<Vec<_>>>()?;
 		// [k², C]: row t holds tap t's weight for every channel.
 		let taps = self.weight.reshape((channels, kernel * kernel))?.t()?.contiguous()?;
-		let mut sum: Option<Tensor> = None;
-		for (row, column) in (0..kernel).flat_map(|row| (0..kernel).map(move |column| (row, column))) {
-			let term = phases[(row % stride) * stride + column % stride]
+		let sum = sum_of_terms((0..kernel * kernel).map(|tap| {
+			let (row, column) = (tap / kernel, tap % kernel);
+			phases[(row % stride) * stride + column % stride]
 				.narrow(2, row / stride, out_height)?
 				.narrow(3, column / stride, out_width)?
-				.broadcast_mul(&taps.narrow(0, row * kernel + column, 1)?.reshape((1, channels, 1, 1))?)?;
-			sum = Some(match sum {
-				Some(sum) => (sum + term)?,
-				None => term,
-			});
-		}
-		let sum = sum.expect("a kernel has at least one tap");
+				.broadcast_mul(&taps.narrow(0, tap, 1)?.reshape((1, channels, 1, 1))?)
+		}))?;
 		self.activation.apply(&sum.broadcast_add(&self.bias.reshape((1, channels, 1, 1))?)?)
 	}
 }

@@ -18,7 +18,7 @@
 //! whole batch (four shifted slices per output phase, interleaved).
 
 use super::{
-	conv::{contiguous_f32, cpu_values, matrix_product, Activation},
+	conv::{contiguous_f32, cpu_values, matrix_product, sum_of_terms, Activation},
 	simd,
 };
 use candle_core::{CpuStorage, CustomOp1, DType, Layout, Result, Shape, Tensor};
@@ -132,18 +132,9 @@ impl TransposedConv {
 				.narrow(5, column_offset, width)?
 				.reshape((self.outputs, batch, height, width))
 		};
-		let phase = |a: usize, b: usize| -> Result<Tensor> {
-			let mut sum: Option<Tensor> = None;
-			for row in PHASE_TAPS[a] {
-				for column in PHASE_TAPS[b] {
-					let term = tap(row, column)?;
-					sum = Some(match sum {
-						Some(sum) => (sum + term)?,
-						None => term,
-					});
-				}
-			}
-			Ok(sum.expect("four terms"))
+		let tap = &tap;
+		let phase = |a: usize, b: usize| {
+			sum_of_terms(PHASE_TAPS[a].into_iter().flat_map(|row| PHASE_TAPS[b].into_iter().map(move |column| tap(row, column))))
 		};
 		let top = Tensor::stack(&[phase(0, 0)?, phase(0, 1)?], 4)?;
 		let bottom = Tensor::stack(&[phase(1, 0)?, phase(1, 1)?], 4)?;
