@@ -12,9 +12,13 @@ pack="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.gpu-pack"
 tree="$pack/tree"
 
 parts=("$pack"/studio-gpu.tar.xz.part-*-of-*)
-[ -e "${parts[0]}" ] || [ -x "$tree/target/cuda/studio-worker" ] || { echo "no parts in $pack: carry them (scripts/gpu-pack.sh)" >&2; exit 2; }
-# The parts' names, sizes and times, kept beside what they unpacked to.
-stamp="$( ([ -e "${parts[0]}" ] && stat -c '%n %s %Y' "${parts[@]}") || true)"
+if [ ! -e "${parts[0]}" ]; then
+	[ -x "$tree/target/cuda/studio-worker" ] || { echo "no parts in $pack: carry them (scripts/gpu-pack.sh)" >&2; exit 2; }
+	stamp=""
+else
+	# The parts' names, sizes and times, kept beside what they unpacked to.
+	stamp="$(stat -c '%n %s %Y' "${parts[@]}")"
+fi
 if [ -n "$stamp" ] && [ "$stamp" != "$(cat "$tree/.parts" 2>/dev/null)" ]; then
 	count="${parts[0]##*-of-}"
 	missing=()
